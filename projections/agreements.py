@@ -1,0 +1,257 @@
+"""Agreements with their effective validity, versioned on valid time and recorded time.
+
+The read model keeps the current state of each agreement as a snapshot (the library's
+`Snapshot`) and applies each new event to it, so the rules of effective validity (entry into
+force, adopted and pending extensions, termination) are the aggregate's own and never
+duplicated here. Each event closes the current version row and inserts the new one.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import Snapshot
+from eventsourcing.persistence import Mapper, StoredEvent
+
+from projections.sql import POSTGRES, Db, as_date, as_datetime
+from registry.domain.agreement import Agreement
+
+_VERSION_COLUMNS = """
+        agreement_id TEXT NOT NULL, title TEXT NOT NULL, party_ids TEXT NOT NULL,
+        valid_from {d}, valid_until {d}, not_before {d}, requires_all_adoptions INTEGER NOT NULL,
+        in_force_from {d}, effective_until {d}, terminated_on {d},
+        adoptions TEXT NOT NULL, extensions TEXT NOT NULL, revisions TEXT NOT NULL,
+        decision_id TEXT, source_document TEXT, source_item TEXT, source_url TEXT, actor TEXT,
+        event_type TEXT NOT NULL, event_position {i} NOT NULL,
+        recorded_from {t} NOT NULL, recorded_to {t}"""
+
+SQLITE_DDL = [
+    """CREATE TABLE IF NOT EXISTS agreement_snapshots (
+        agreement_id TEXT PRIMARY KEY, topic TEXT NOT NULL, version INTEGER NOT NULL,
+        state TEXT NOT NULL)""",
+    "CREATE TABLE IF NOT EXISTS agreement_versions ("
+    "version_id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    + _VERSION_COLUMNS.format(d="TEXT", i="INTEGER", t="TEXT")
+    + ")",
+    """CREATE INDEX IF NOT EXISTS agreement_versions_valid
+        ON agreement_versions (recorded_to, in_force_from, effective_until)""",
+    """CREATE INDEX IF NOT EXISTS agreement_versions_current
+        ON agreement_versions (agreement_id, recorded_to)""",
+]
+
+POSTGRES_DDL = [
+    "CREATE EXTENSION IF NOT EXISTS btree_gist WITH SCHEMA public",
+    """CREATE TABLE IF NOT EXISTS {s}agreement_snapshots (
+        agreement_id TEXT PRIMARY KEY, topic TEXT NOT NULL, version BIGINT NOT NULL,
+        state TEXT NOT NULL)""",
+    "CREATE TABLE IF NOT EXISTS {s}agreement_versions (version_id BIGSERIAL PRIMARY KEY,"
+    + _VERSION_COLUMNS.format(d="DATE", i="BIGINT", t="TIMESTAMPTZ")
+    + ")",
+    """CREATE INDEX IF NOT EXISTS agreement_versions_valid ON {s}agreement_versions
+        USING gist (daterange(in_force_from, effective_until, '[]'),
+                    tstzrange(recorded_from, recorded_to, '[)'))""",
+    """CREATE INDEX IF NOT EXISTS agreement_versions_current
+        ON {s}agreement_versions (agreement_id, recorded_to)""",
+]
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, default=str, ensure_ascii=False, sort_keys=True)
+
+
+@dataclass(frozen=True)
+class ExtensionRow:
+    key: str
+    new_until: date
+    status: str
+    adopted_by: list[UUID]
+    decision_id: UUID | None
+
+
+@dataclass(frozen=True)
+class AgreementRow:
+    """One agreement as the registry knew it at some recorded time."""
+
+    agreement_id: UUID
+    title: str
+    party_ids: list[UUID]
+    valid_from: date | None
+    valid_until: date | None
+    not_before: date | None
+    requires_all_adoptions: bool
+    in_force_from: date | None
+    effective_until: date | None
+    terminated_on: date | None
+    adoptions: dict[UUID, date]
+    extensions: list[ExtensionRow]
+    revisions: list[dict]
+    decision_id: UUID | None
+    source_document: str | None
+    source_item: str | None
+    actor: str | None
+    event_type: str
+    recorded_from: datetime
+
+    @property
+    def pending_extensions(self) -> list[ExtensionRow]:
+        return [e for e in self.extensions if e.status == "pending"]
+
+    @property
+    def parties_not_adopted(self) -> list[UUID]:
+        return [p for p in self.party_ids if p not in self.adoptions]
+
+
+def _row(r: dict) -> AgreementRow:
+    extensions = [
+        ExtensionRow(
+            key=e["extension_key"],
+            new_until=date.fromisoformat(e["new_until"]),
+            status=e["status"],
+            adopted_by=[UUID(p) for p in e["adoptions"]],
+            decision_id=UUID(e["decision_id"]) if e.get("decision_id") else None,
+        )
+        for e in json.loads(r["extensions"])
+    ]
+    return AgreementRow(
+        agreement_id=UUID(r["agreement_id"]),
+        title=r["title"],
+        party_ids=[UUID(p) for p in json.loads(r["party_ids"])],
+        valid_from=as_date(r["valid_from"]),
+        valid_until=as_date(r["valid_until"]),
+        not_before=as_date(r["not_before"]),
+        requires_all_adoptions=bool(r["requires_all_adoptions"]),
+        in_force_from=as_date(r["in_force_from"]),
+        effective_until=as_date(r["effective_until"]),
+        terminated_on=as_date(r["terminated_on"]),
+        adoptions={UUID(k): date.fromisoformat(v) for k, v in json.loads(r["adoptions"]).items()},
+        extensions=extensions,
+        revisions=json.loads(r["revisions"]),
+        decision_id=UUID(r["decision_id"]) if r["decision_id"] else None,
+        source_document=r["source_document"],
+        source_item=r["source_item"],
+        actor=r["actor"],
+        event_type=r["event_type"],
+        recorded_from=as_datetime(r["recorded_from"]),  # type: ignore[arg-type]
+    )
+
+
+class AgreementsReadModel:
+    """Applies Agreement events to a snapshot and versions the effective validity."""
+
+    name = "agreements"
+
+    def __init__(self, mapper: Mapper) -> None:
+        self.mapper = mapper
+
+    def ddl(self, dialect: str) -> list[str]:
+        return POSTGRES_DDL if dialect == POSTGRES else SQLITE_DDL
+
+    def apply(self, db: Db, event: Any, position: int) -> None:
+        if not isinstance(event, Agreement.Event):
+            return
+        if isinstance(event, Agreement.Registered):
+            agreement = event.mutate(None)
+        else:
+            agreement = event.mutate(self._load(db, event.originator_id))
+        self._store(db, agreement)
+        db.execute(
+            "UPDATE {s}agreement_versions SET recorded_to = :t "
+            "WHERE agreement_id = :id AND recorded_to IS NULL",
+            {"id": agreement.id, "t": event.timestamp},
+        )
+        rule = agreement.entry_into_force
+        ctx = event.context
+        db.insert(
+            "agreement_versions",
+            {
+                "agreement_id": agreement.id,
+                "title": agreement.title,
+                "party_ids": _json(agreement.party_ids),
+                "valid_from": agreement.valid_from,
+                "valid_until": agreement.valid_until,
+                "not_before": rule.not_before if rule else None,
+                "requires_all_adoptions": int(bool(rule and rule.requires_all_adoptions)),
+                "in_force_from": agreement.in_force_from(),
+                "effective_until": agreement.effective_until(),
+                "terminated_on": agreement.terminated_on,
+                "adoptions": _json(agreement.adoptions),
+                "extensions": _json(list(agreement.extensions.values())),
+                "revisions": _json(agreement.revisions),
+                "decision_id": ctx.decision_id,
+                "source_document": ctx.source.document,
+                "source_item": ctx.source.item,
+                "source_url": ctx.source.url,
+                "actor": ctx.actor,
+                "event_type": type(event).__name__,
+                "event_position": position,
+                "recorded_from": event.timestamp,
+                "recorded_to": None,
+            },
+        )
+
+    def _load(self, db: Db, agreement_id: UUID) -> Agreement:
+        row = db.one(
+            "SELECT * FROM {s}agreement_snapshots WHERE agreement_id = :id", {"id": agreement_id}
+        )
+        if row is None:  # pragma: no cover - events arrive in order
+            raise LookupError(f"no snapshot of agreement {agreement_id}")
+        stored = StoredEvent(
+            originator_id=agreement_id,
+            originator_version=int(row["version"]),
+            topic=row["topic"],
+            state=row["state"].encode("utf8"),
+        )
+        return self.mapper.to_domain_event(stored).mutate(None)  # type: ignore[return-value]
+
+    def _store(self, db: Db, agreement: Agreement) -> None:
+        stored = self.mapper.to_stored_event(Snapshot.take(agreement))
+        values = {
+            "id": agreement.id,
+            "topic": stored.topic,
+            "version": stored.originator_version,
+            "state": stored.state.decode("utf8"),
+        }
+        db.execute("DELETE FROM {s}agreement_snapshots WHERE agreement_id = :id", values)
+        db.execute(
+            "INSERT INTO {s}agreement_snapshots (agreement_id, topic, version, state) "
+            "VALUES (:id, :topic, :version, :state)",
+            values,
+        )
+
+    # -- reading ------------------------------------------------------------------------
+
+    def valid_on(self, db: Db, as_of: date, known_at: datetime) -> list[AgreementRow]:
+        """Agreements in force on `as_of` (after extensions, termination and the entry into
+        force rule), as the registry knew them at `known_at`."""
+        if db.dialect == POSTGRES:
+            where = (
+                "in_force_from IS NOT NULL "
+                "AND daterange(in_force_from, effective_until, '[]') @> :d::date "
+                "AND tstzrange(recorded_from, recorded_to, '[)') @> :t::timestamptz"
+            )
+        else:
+            where = (
+                "in_force_from IS NOT NULL AND in_force_from <= :d "
+                "AND (effective_until IS NULL OR effective_until >= :d) "
+                "AND recorded_from <= :t AND (recorded_to IS NULL OR recorded_to > :t)"
+            )
+        rows = db.rows(
+            f"SELECT * FROM {{s}}agreement_versions WHERE {where} ORDER BY title",
+            {"d": as_of, "t": known_at},
+        )
+        return [_row(r) for r in rows]
+
+    def as_known_at(self, db: Db, agreement_id: UUID, known_at: datetime) -> AgreementRow | None:
+        if db.dialect == POSTGRES:
+            where = "tstzrange(recorded_from, recorded_to, '[)') @> :t::timestamptz"
+        else:
+            where = "recorded_from <= :t AND (recorded_to IS NULL OR recorded_to > :t)"
+        row = db.one(
+            f"SELECT * FROM {{s}}agreement_versions WHERE agreement_id = :id AND {where}",
+            {"id": agreement_id, "t": known_at},
+        )
+        return _row(row) if row else None

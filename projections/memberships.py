@@ -1,0 +1,274 @@
+"""Memberships, versioned on valid time and recorded time.
+
+Each row is one version of one membership: valid over [valid_from, valid_to) (valid_to NULL:
+open) and recorded over [recorded_from, recorded_to) (recorded_to NULL: current). An event
+that changes a membership closes the current version at the event's timestamp and inserts the
+new one, so "members of B on D as known at T" is one indexed lookup whatever the history.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+
+from projections.sql import POSTGRES, Db, as_date, as_datetime
+from registry.domain.body import Body, Membership
+
+SQLITE_DDL = [
+    """CREATE TABLE IF NOT EXISTS bodies (
+        body_id TEXT PRIMARY KEY, name TEXT NOT NULL, kind TEXT NOT NULL)""",
+    """CREATE TABLE IF NOT EXISTS body_seats (
+        seat_id TEXT PRIMARY KEY, body_id TEXT NOT NULL, label TEXT NOT NULL,
+        on_behalf_of TEXT, note TEXT)""",
+    """CREATE TABLE IF NOT EXISTS membership_versions (
+        version_id INTEGER PRIMARY KEY AUTOINCREMENT,
+        membership_id TEXT NOT NULL, body_id TEXT NOT NULL,
+        person_id TEXT NOT NULL, person_name TEXT NOT NULL, role TEXT NOT NULL,
+        seat_id TEXT, on_behalf_of TEXT, deputy_for TEXT,
+        start_date TEXT, start_not_after TEXT, valid_from TEXT NOT NULL, valid_to TEXT,
+        note TEXT, decision_id TEXT, source_document TEXT, source_item TEXT, source_url TEXT,
+        actor TEXT, event_type TEXT NOT NULL, correction_reason TEXT,
+        event_position INTEGER NOT NULL, recorded_from TEXT NOT NULL, recorded_to TEXT)""",
+    """CREATE INDEX IF NOT EXISTS membership_versions_as_of
+        ON membership_versions (body_id, recorded_to, valid_from, valid_to)""",
+    """CREATE INDEX IF NOT EXISTS membership_versions_current
+        ON membership_versions (membership_id, recorded_to)""",
+]
+
+POSTGRES_DDL = [
+    "CREATE EXTENSION IF NOT EXISTS btree_gist WITH SCHEMA public",
+    """CREATE TABLE IF NOT EXISTS {s}bodies (
+        body_id TEXT PRIMARY KEY, name TEXT NOT NULL, kind TEXT NOT NULL)""",
+    """CREATE TABLE IF NOT EXISTS {s}body_seats (
+        seat_id TEXT PRIMARY KEY, body_id TEXT NOT NULL, label TEXT NOT NULL,
+        on_behalf_of TEXT, note TEXT)""",
+    """CREATE TABLE IF NOT EXISTS {s}membership_versions (
+        version_id BIGSERIAL PRIMARY KEY,
+        membership_id TEXT NOT NULL, body_id TEXT NOT NULL,
+        person_id TEXT NOT NULL, person_name TEXT NOT NULL, role TEXT NOT NULL,
+        seat_id TEXT, on_behalf_of TEXT, deputy_for TEXT,
+        start_date DATE, start_not_after DATE, valid_from DATE NOT NULL, valid_to DATE,
+        note TEXT, decision_id TEXT, source_document TEXT, source_item TEXT, source_url TEXT,
+        actor TEXT, event_type TEXT NOT NULL, correction_reason TEXT,
+        event_position BIGINT NOT NULL, recorded_from TIMESTAMPTZ NOT NULL,
+        recorded_to TIMESTAMPTZ)""",
+    """CREATE INDEX IF NOT EXISTS membership_versions_as_of ON {s}membership_versions
+        USING gist (body_id, daterange(valid_from, valid_to, '[)'),
+                    tstzrange(recorded_from, recorded_to, '[)'))""",
+    """CREATE INDEX IF NOT EXISTS membership_versions_current
+        ON {s}membership_versions (membership_id, recorded_to)""",
+]
+
+
+@dataclass(frozen=True)
+class MembershipRow:
+    """One membership as the registry knew it at some recorded time."""
+
+    membership_id: UUID
+    body_id: UUID
+    person_id: UUID
+    person_name: str
+    role: str
+    seat_id: UUID | None
+    seat_label: str | None
+    on_behalf_of: UUID | None
+    deputy_for: UUID | None
+    start_date: date | None
+    start_not_after: date | None
+    end_date: date | None
+    note: str | None
+    decision_id: UUID | None
+    source_document: str | None
+    source_item: str | None
+    source_url: str | None
+    actor: str | None
+    event_type: str
+    correction_reason: str | None
+    event_position: int
+    recorded_from: datetime
+    recorded_to: datetime | None
+
+
+def _uuid(value: Any) -> UUID | None:
+    return UUID(str(value)) if value is not None else None
+
+
+def _row(r: dict) -> MembershipRow:
+    return MembershipRow(
+        membership_id=UUID(r["membership_id"]),
+        body_id=UUID(r["body_id"]),
+        person_id=UUID(r["person_id"]),
+        person_name=r["person_name"],
+        role=r["role"],
+        seat_id=_uuid(r["seat_id"]),
+        seat_label=r.get("seat_label"),
+        on_behalf_of=_uuid(r["on_behalf_of"]),
+        deputy_for=_uuid(r["deputy_for"]),
+        start_date=as_date(r["start_date"]),
+        start_not_after=as_date(r["start_not_after"]),
+        end_date=as_date(r["valid_to"]),
+        note=r["note"],
+        decision_id=_uuid(r["decision_id"]),
+        source_document=r["source_document"],
+        source_item=r["source_item"],
+        source_url=r["source_url"],
+        actor=r["actor"],
+        event_type=r["event_type"],
+        correction_reason=r["correction_reason"],
+        event_position=int(r["event_position"]),
+        recorded_from=as_datetime(r["recorded_from"]),  # type: ignore[arg-type]
+        recorded_to=as_datetime(r["recorded_to"]),
+    )
+
+
+class MembershipsReadModel:
+    """Applies Body events to the membership versions and answers as-of lookups."""
+
+    name = "memberships"
+
+    def ddl(self, dialect: str) -> list[str]:
+        return POSTGRES_DDL if dialect == POSTGRES else SQLITE_DDL
+
+    # -- writing ------------------------------------------------------------------------
+
+    def apply(self, db: Db, event: Any, position: int) -> None:
+        if isinstance(event, Body.Registered):
+            db.execute(
+                "INSERT INTO {s}bodies (body_id, name, kind) VALUES (:id, :name, :kind)",
+                {"id": event.originator_id, "name": event.name, "kind": event.kind},
+            )
+        elif isinstance(event, Body.SeatsDefined):
+            for seat in event.seats:
+                db.insert(
+                    "body_seats",
+                    {
+                        "seat_id": seat.seat_id,
+                        "body_id": event.originator_id,
+                        "label": seat.label,
+                        "on_behalf_of": seat.on_behalf_of,
+                        "note": seat.note,
+                    },
+                )
+        elif isinstance(event, Body.MemberAppointed):
+            self._insert(db, event, position, event.membership)
+        elif isinstance(event, Body.MemberReplaced):
+            self._change_end(db, event, position, event.outgoing_membership_id)
+            self._insert(db, event, position, event.incoming)
+        elif isinstance(event, Body.MembershipEnded):
+            self._change_end(db, event, position, event.membership_id)
+        elif isinstance(event, Body.MembershipCorrected):
+            self._close(db, event, event.membership.membership_id)
+            self._insert(db, event, position, event.membership, reason=event.reason)
+        elif isinstance(event, Body.MembershipRetracted):
+            self._close(db, event, event.membership_id)
+
+    def _insert(
+        self, db: Db, event: Any, position: int, m: Membership, reason: str | None = None
+    ) -> None:
+        ctx = event.context
+        db.insert(
+            "membership_versions",
+            {
+                "membership_id": m.membership_id,
+                "body_id": event.originator_id,
+                "person_id": m.person_id,
+                "person_name": m.person_name,
+                "role": str(m.role),
+                "seat_id": m.seat_id,
+                "on_behalf_of": m.on_behalf_of,
+                "deputy_for": m.deputy_for,
+                "start_date": m.start,
+                "start_not_after": m.start_not_after,
+                "valid_from": m.lower,
+                "valid_to": m.end,
+                "note": m.note,
+                "decision_id": ctx.decision_id,
+                "source_document": ctx.source.document,
+                "source_item": ctx.source.item,
+                "source_url": ctx.source.url,
+                "actor": ctx.actor,
+                "event_type": type(event).__name__,
+                "correction_reason": reason,
+                "event_position": position,
+                "recorded_from": event.timestamp,
+                "recorded_to": None,
+            },
+        )
+
+    def _close(self, db: Db, event: Any, membership_id: UUID) -> dict | None:
+        current = db.one(
+            "SELECT * FROM {s}membership_versions "
+            "WHERE membership_id = :id AND recorded_to IS NULL",
+            {"id": membership_id},
+        )
+        db.execute(
+            "UPDATE {s}membership_versions SET recorded_to = :t "
+            "WHERE membership_id = :id AND recorded_to IS NULL",
+            {"id": membership_id, "t": event.timestamp},
+        )
+        return current
+
+    def _change_end(self, db: Db, event: Any, position: int, membership_id: UUID) -> None:
+        current = self._close(db, event, membership_id)
+        if current is None:  # pragma: no cover - the aggregate refuses this
+            return
+        ctx = event.context
+        current.pop("version_id")
+        current.update(
+            valid_to=event.effective_date,
+            decision_id=ctx.decision_id,
+            source_document=ctx.source.document,
+            source_item=ctx.source.item,
+            source_url=ctx.source.url,
+            actor=ctx.actor,
+            event_type=type(event).__name__,
+            correction_reason=None,
+            event_position=position,
+            recorded_from=event.timestamp,
+            recorded_to=None,
+        )
+        db.insert("membership_versions", current)
+
+    # -- reading ------------------------------------------------------------------------
+
+    def members(
+        self, db: Db, body_id: UUID, as_of: date, known_at: datetime
+    ) -> list[MembershipRow]:
+        """Who held a place in the body on `as_of`, as the registry knew it at `known_at`."""
+        if db.dialect == POSTGRES:
+            where = (
+                "v.body_id = :body AND daterange(v.valid_from, v.valid_to, '[)') @> :d::date "
+                "AND tstzrange(v.recorded_from, v.recorded_to, '[)') @> :t::timestamptz"
+            )
+        else:
+            where = (
+                "v.body_id = :body AND v.valid_from <= :d AND (v.valid_to IS NULL OR v.valid_to > :d) "
+                "AND v.recorded_from <= :t AND (v.recorded_to IS NULL OR v.recorded_to > :t)"
+            )
+        rows = db.rows(
+            f"SELECT v.*, s.label AS seat_label FROM {{s}}membership_versions v "
+            f"LEFT JOIN {{s}}body_seats s ON s.seat_id = v.seat_id "
+            f"WHERE {where} ORDER BY v.role, v.person_name, v.valid_from",
+            {"body": body_id, "d": as_of, "t": known_at},
+        )
+        return [_row(r) for r in rows]
+
+    def history(self, db: Db, membership_id: UUID) -> list[MembershipRow]:
+        """Every recorded version of one membership, oldest first (for audits)."""
+        rows = db.rows(
+            "SELECT v.*, NULL AS seat_label FROM {s}membership_versions v "
+            "WHERE v.membership_id = :id ORDER BY v.version_id",
+            {"id": membership_id},
+        )
+        return [_row(r) for r in rows]
+
+    def body(self, db: Db, body_id: UUID) -> dict | None:
+        return db.one("SELECT * FROM {s}bodies WHERE body_id = :id", {"id": body_id})
+
+    def bodies(self, db: Db) -> list[dict]:
+        return db.rows("SELECT * FROM {s}bodies ORDER BY name")
+
+
+__all__ = ["MembershipRow", "MembershipsReadModel"]

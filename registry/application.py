@@ -1,0 +1,850 @@
+"""The application service: every command the registry accepts, with typed arguments.
+
+Commands load aggregates, call their methods (where the invariants live) and save all the
+changed aggregates in one atomic write. A decision and the changes it authorises share one
+unit of work:
+
+    with registry.decide(body_id, date(2020, 2, 7), "9", DecisionKind.APPROVED, text, ctx) as d:
+        registry.replace_member(styrgrupp, patrik, Appointment(annika, Role.MEMBER, start=...),
+                                d.context)
+
+If anything inside the block is refused, nothing at all is written.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any, TypeVar
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.persistence import IntegrityError, JSONTranscoder
+
+from registry.config import StoreSettings, settings_from_environment
+from registry.domain import RegistryAggregate
+from registry.domain.agreement import Agreement, EntryIntoForce
+from registry.domain.assignment import Assignment
+from registry.domain.body import Body, Membership, Seat, membership_id_for, seat_id_for
+from registry.domain.decision import Condition, Decision, Statement
+from registry.domain.fund import Allocation, Fund, allocation_id_for
+from registry.domain.meeting import AgendaItem, Attendee, Meeting
+from registry.domain.organisation import Organisation
+from registry.domain.person import Person
+from registry.errors import AlreadyExists, ConcurrentChange, InvalidInput, NotFound
+from registry.ids import natural_id, normalise
+from registry.values import (
+    Context,
+    DecisionKind,
+    HolderKind,
+    Role,
+    StatementKind,
+    parse_role,
+    register_value_transcodings,
+    require_text,
+    sek,
+)
+
+A = TypeVar("A", bound=RegistryAggregate)
+
+VALUE_TYPES: list[type] = [
+    Membership,
+    Seat,
+    Condition,
+    Statement,
+    EntryIntoForce,
+    Allocation,
+    Attendee,
+    AgendaItem,
+]
+
+
+@dataclass(frozen=True)
+class Appointment:
+    """What a command says about a membership: who, in which role, from when, for whom.
+
+    `start` None with `start_not_after` set means "member before that date"."""
+
+    person_id: UUID
+    role: Role | str = Role.MEMBER
+    start: date | None = None
+    start_not_after: date | None = None
+    end: date | None = None
+    seat_id: UUID | None = None
+    on_behalf_of: UUID | None = None
+    deputy_for: UUID | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class SeatSpec:
+    """Seats to define: `count` places with one label ("3 från hälso- och sjukvården")."""
+
+    label: str
+    count: int = 1
+    on_behalf_of: UUID | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class DecisionHandle:
+    """The decision being recorded; its `context` authorises the changes made with it."""
+
+    id: UUID
+    context: Context
+
+
+class _UnitOfWork:
+    def __init__(self, app: Registry) -> None:
+        self.app = app
+        self.aggregates: dict[UUID, RegistryAggregate] = {}
+
+    def get(self, aggregate_id: UUID, cls: type[A], field: str) -> A:
+        if not isinstance(aggregate_id, UUID):
+            raise InvalidInput(f"{field} must be an id, not {aggregate_id!r}", field=field)
+        found = self.aggregates.get(aggregate_id)
+        if found is None:
+            try:
+                found = self.app.repository.get(aggregate_id)
+            except AggregateNotFoundError:
+                raise NotFound(
+                    f"{field}: no {cls.__name__.lower()} with id {aggregate_id}", field=field
+                ) from None
+            self.aggregates[aggregate_id] = found
+        if not isinstance(found, cls):
+            raise NotFound(
+                f"{field}: {aggregate_id} is a {type(found).__name__.lower()}, "
+                f"not a {cls.__name__.lower()}",
+                field=field,
+            )
+        return found
+
+    def add(self, aggregate: A, what: str) -> A:
+        if aggregate.id in self.aggregates or aggregate.id in self.app.repository:
+            raise AlreadyExists(f"{what} is already recorded (id {aggregate.id})", field="key")
+        self.aggregates[aggregate.id] = aggregate
+        return aggregate
+
+
+_current_unit: ContextVar[_UnitOfWork | None] = ContextVar("registry_unit_of_work", default=None)
+
+
+class Registry(Application):
+    """The decision and mandate registry (the write side)."""
+
+    name = "Registry"
+
+    def __init__(self, settings: StoreSettings | None = None) -> None:
+        self.settings = settings or settings_from_environment()
+        super().__init__(env=self.settings.eventsourcing_env())
+        self._listeners: list[Callable[[int], None]] = []
+        self._lock = threading.Lock()
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        register_value_transcodings(transcoder, VALUE_TYPES)
+
+    # -- plumbing -----------------------------------------------------------------------
+
+    def on_recorded(self, listener: Callable[[int], None]) -> None:
+        """Call `listener(max notification id)` after each successful write."""
+        self._listeners.append(listener)
+
+    @contextmanager
+    def _changes(self) -> Iterator[_UnitOfWork]:
+        outer = _current_unit.get()
+        if outer is not None:
+            yield outer
+            return
+        unit = _UnitOfWork(self)
+        token = _current_unit.set(unit)
+        try:
+            yield unit
+        finally:
+            _current_unit.reset(token)
+        self._commit(unit)
+
+    def _commit(self, unit: _UnitOfWork) -> None:
+        if not any(a.pending_events for a in unit.aggregates.values()):
+            return
+        try:
+            recordings = self.save(*unit.aggregates.values())
+        except IntegrityError:
+            raise ConcurrentChange(
+                "another command changed the same entity at the same time; nothing was "
+                "written, run the command again"
+            ) from None
+        positions = [r.notification.id for r in recordings if r.notification.id is not None]
+        if positions:
+            top = max(positions)
+            for listener in list(self._listeners):
+                listener(top)
+
+    def max_position(self) -> int:
+        return self.recorder.max_notification_id() or 0
+
+    def get(self, aggregate_id: UUID, cls: type[A], field: str = "id") -> A:
+        """Load one aggregate (for commands and tests; reads go to the projections)."""
+        return _UnitOfWork(self).get(aggregate_id, cls, field)
+
+    # -- organisations and persons -----------------------------------------------------
+
+    def register_organisation(
+        self,
+        name: str,
+        kind: str,
+        context: Context,
+        key: str | None = None,
+        effective_date: date | None = None,
+    ) -> UUID:
+        """Register a region, kommun, kommunalförbund or SKR. Id from `key` (default: name)."""
+        name = require_text(name, "name")
+        with self._changes() as unit:
+            org = Organisation(
+                key=key or name,
+                name=name,
+                kind=require_text(kind, "kind"),
+                effective_date=effective_date,
+                context=context,
+            )
+            unit.add(org, f"the organisation {name!r}")
+        return org.id
+
+    def rename_organisation(
+        self, organisation_id: UUID, name: str, effective_date: date | None, context: Context
+    ) -> None:
+        with self._changes() as unit:
+            unit.get(organisation_id, Organisation, "organisation_id").rename(
+                name, effective_date, context
+            )
+
+    def register_person(
+        self,
+        name: str,
+        context: Context,
+        title: str | None = None,
+        party: str | None = None,
+        organisation_id: UUID | None = None,
+        key: str | None = None,
+    ) -> UUID:
+        """Register a person. Id from `key` (default: name, plus organisation if given)."""
+        name = require_text(name, "name")
+        with self._changes() as unit:
+            if organisation_id is not None:
+                unit.get(organisation_id, Organisation, "organisation_id")
+            person = Person(
+                key=key or f"{name}|{organisation_id or ''}",
+                name=name,
+                title=title,
+                party=party,
+                organisation_id=organisation_id,
+                effective_date=None,
+                context=context,
+            )
+            unit.add(person, f"the person {name!r}")
+        return person.id
+
+    def add_name_variant(
+        self, person_id: UUID, variant: str, context: Context, note: str | None = None
+    ) -> None:
+        with self._changes() as unit:
+            unit.get(person_id, Person, "person_id").add_name_variant(variant, context, note)
+
+    def merge_persons(
+        self, duplicate_id: UUID, survivor_id: UUID, reason: str, context: Context
+    ) -> None:
+        """Two records found to be one person: `duplicate_id` resolves to `survivor_id`."""
+        with self._changes() as unit:
+            duplicate = unit.get(duplicate_id, Person, "duplicate_id")
+            survivor = self._person(unit, survivor_id, "survivor_id")
+            duplicate.merge_into(survivor.id, reason, context)
+            survivor.absorb(duplicate, reason, context)
+
+    def _person(self, unit: _UnitOfWork, person_id: UUID, field: str) -> Person:
+        person = unit.get(person_id, Person, field)
+        seen = {person.id}
+        while person.merged_into is not None and person.merged_into not in seen:
+            seen.add(person.merged_into)
+            person = unit.get(person.merged_into, Person, field)
+        return person
+
+    # -- bodies and memberships ---------------------------------------------------------
+
+    def register_body(
+        self,
+        name: str,
+        kind: str,
+        context: Context,
+        key: str | None = None,
+        parent_body_id: UUID | None = None,
+        owner_organisation_ids: Sequence[UUID] = (),
+        mandate: str | None = None,
+        term_start: date | None = None,
+        term_end: date | None = None,
+        effective_date: date | None = None,
+    ) -> UUID:
+        """Register a body (samrådsorgan, chefsgrupp, styrgrupp, utskott, nämnd)."""
+        name = require_text(name, "name")
+        from registry.values import check_period
+
+        check_period(term_start, term_end, f"the term of {name!r}")
+        with self._changes() as unit:
+            if parent_body_id is not None:
+                unit.get(parent_body_id, Body, "parent_body_id")
+            for i, org_id in enumerate(owner_organisation_ids):
+                unit.get(org_id, Organisation, f"owner_organisation_ids[{i}]")
+            body = Body(
+                key=key or name,
+                name=name,
+                kind=require_text(kind, "kind"),
+                parent_body_id=parent_body_id,
+                owner_organisation_ids=tuple(owner_organisation_ids),
+                mandate=mandate,
+                term_start=term_start,
+                term_end=term_end,
+                effective_date=effective_date or term_start,
+                context=context,
+            )
+            unit.add(body, f"the body {name!r}")
+        return body.id
+
+    def define_seats(
+        self,
+        body_id: UUID,
+        seats: Sequence[SeatSpec],
+        context: Context,
+        effective_date: date | None = None,
+    ) -> list[UUID]:
+        """Define seats, filled later or vacant ("1 skolchef – utses")."""
+        with self._changes() as unit:
+            body = unit.get(body_id, Body, "body_id")
+            defined: list[Seat] = []
+            for i, spec in enumerate(seats):
+                if spec.count < 1:
+                    raise InvalidInput(f"seats[{i}].count must be at least 1", field="count")
+                if spec.on_behalf_of is not None:
+                    unit.get(spec.on_behalf_of, Organisation, f"seats[{i}].on_behalf_of")
+                taken = sum(1 for s in body.seats.values() if s.label == spec.label)
+                for n in range(spec.count):
+                    defined.append(
+                        Seat(
+                            seat_id=seat_id_for(body.id, spec.label, taken + n + 1),
+                            label=require_text(spec.label, f"seats[{i}].label"),
+                            on_behalf_of=spec.on_behalf_of,
+                            note=spec.note,
+                        )
+                    )
+            body.define_seats(tuple(defined), effective_date, context)
+        return [s.seat_id for s in defined]
+
+    def _membership(self, unit: _UnitOfWork, body: Body, a: Appointment, field: str) -> Membership:
+        person = self._person(unit, a.person_id, f"{field}.person_id")
+        role = parse_role(a.role, f"{field}.role")
+        if a.on_behalf_of is not None:
+            unit.get(a.on_behalf_of, Organisation, f"{field}.on_behalf_of")
+        deputy_for = None
+        if a.deputy_for is not None:
+            deputy_for = self._person(unit, a.deputy_for, f"{field}.deputy_for").id
+        lower = a.start or a.start_not_after
+        if lower is None:
+            raise InvalidInput(
+                f"{field}: {person.name}'s membership needs a start date or start_not_after",
+                field=f"{field}.start",
+            )
+        return Membership(
+            membership_id=membership_id_for(body.id, person.id, role, lower),
+            person_id=person.id,
+            person_name=person.name,
+            role=role,
+            start=a.start,
+            start_not_after=a.start_not_after,
+            end=a.end,
+            seat_id=a.seat_id,
+            on_behalf_of=a.on_behalf_of,
+            deputy_for=deputy_for,
+            note=a.note,
+        )
+
+    def appoint(self, body_id: UUID, appointment: Appointment, context: Context) -> UUID:
+        """Appoint one person to a body in a role; returns the membership id."""
+        return self.appoint_many(body_id, [appointment], context)[0]
+
+    def appoint_many(
+        self, body_id: UUID, appointments: Sequence[Appointment], context: Context
+    ) -> list[UUID]:
+        """ "A och B kompletterar gruppen": several appointments, all or none."""
+        with self._changes() as unit:
+            body = unit.get(body_id, Body, "body_id")
+            ids = []
+            for i, a in enumerate(appointments):
+                membership = self._membership(unit, body, a, f"appointments[{i}]")
+                body.appoint(membership, context)
+                ids.append(membership.membership_id)
+        return ids
+
+    def end_membership(
+        self, body_id: UUID, membership_id: UUID, end: date, context: Context
+    ) -> None:
+        """End a membership; `end` is the first day it no longer holds."""
+        with self._changes() as unit:
+            unit.get(body_id, Body, "body_id").end_membership(membership_id, end, context)
+
+    def replace_member(
+        self,
+        body_id: UUID,
+        outgoing_person_id: UUID,
+        incoming: Appointment,
+        context: Context,
+    ) -> UUID:
+        """ "C ersätter D" on `incoming.start`: D's membership ends and C's begins that day."""
+        with self._changes() as unit:
+            body = unit.get(body_id, Body, "body_id")
+            outgoing = self._person(unit, outgoing_person_id, "outgoing_person_id")
+            if incoming.start is None:
+                raise InvalidInput("incoming.start: a replacement needs its date", field="start")
+            candidates = [m for m in body.memberships_of(outgoing.id) if m.holds_on(incoming.start)]
+            role = incoming.role
+            if role == Role.MEMBER and len(candidates) == 1:
+                role = candidates[0].role
+            membership = self._membership(
+                unit, body, Appointment(**{**incoming.__dict__, "role": role}), "incoming"
+            )
+            body.replace(outgoing.id, outgoing.name, membership, context)
+        return membership.membership_id
+
+    def correct_membership(
+        self,
+        body_id: UUID,
+        membership_id: UUID,
+        corrected: Appointment,
+        reason: str,
+        context: Context,
+    ) -> None:
+        """Correct a wrongly recorded membership (dates, role, seat...) with a reason."""
+        with self._changes() as unit:
+            body = unit.get(body_id, Body, "body_id")
+            if membership_id not in body.memberships:
+                raise NotFound(
+                    f"{body.name} has no membership {membership_id}", field="membership_id"
+                )
+            membership = self._membership(unit, body, corrected, "corrected")
+            membership = Membership(**{**membership.__dict__, "membership_id": membership_id})
+            body.correct_membership(membership, reason, context)
+
+    def retract_membership(
+        self, body_id: UUID, membership_id: UUID, reason: str, context: Context
+    ) -> None:
+        with self._changes() as unit:
+            unit.get(body_id, Body, "body_id").retract_membership(membership_id, reason, context)
+
+    # -- meetings and decisions ---------------------------------------------------------
+
+    def hold_meeting(
+        self,
+        body_id: UUID,
+        held_on: date,
+        context: Context,
+        time: str | None = None,
+        place: str | None = None,
+        present: Sequence[UUID] = (),
+        absent: Sequence[UUID] = (),
+        chair_id: UUID | None = None,
+        secretary_id: UUID | None = None,
+        items: Sequence[AgendaItem] = (),
+        sequence: int = 1,
+    ) -> UUID:
+        """Record a meeting from its approved minutes."""
+        with self._changes() as unit:
+            unit.get(body_id, Body, "body_id")
+
+            def attendees(ids: Sequence[UUID], field: str) -> tuple[Attendee, ...]:
+                found = [self._person(unit, pid, f"{field}[{i}]") for i, pid in enumerate(ids)]
+                return tuple(Attendee(p.id, p.name) for p in found)
+
+            for i, item in enumerate(items):
+                require_text(item.title, f"items[{i}].title")
+                for j, pid in enumerate(item.presenter_ids):
+                    self._person(unit, pid, f"items[{i}].presenter_ids[{j}]")
+            for field, pid in (("chair_id", chair_id), ("secretary_id", secretary_id)):
+                if pid is not None:
+                    self._person(unit, pid, field)
+            meeting = Meeting(
+                body_id=body_id,
+                held_on=held_on,
+                sequence=sequence,
+                time=time,
+                place=place,
+                present=attendees(present, "present"),
+                absent=attendees(absent, "absent"),
+                chair_id=chair_id,
+                secretary_id=secretary_id,
+                items=tuple(items),
+                effective_date=held_on,
+                context=context,
+            )
+            unit.add(meeting, f"the meeting of {held_on}")
+        return meeting.id
+
+    @contextmanager
+    def decide(
+        self,
+        body_id: UUID,
+        decided_on: date,
+        item: str,
+        kind: DecisionKind | str,
+        text: str,
+        context: Context,
+        meeting_id: UUID | None = None,
+        conditions: Sequence[str] = (),
+        statements: Sequence[Statement] = (),
+        ordinal: int = 1,
+    ) -> Iterator[DecisionHandle]:
+        """Record a decision; commands run inside the block are authorised by it and saved
+        with it in one transaction."""
+        try:
+            kind = DecisionKind(kind)
+        except ValueError:
+            allowed = ", ".join(k.value for k in DecisionKind)
+            raise InvalidInput(f"kind {kind!r} is not one of {allowed}", field="kind") from None
+        with self._changes() as unit:
+            unit.get(body_id, Body, "body_id")
+            if meeting_id is not None:
+                unit.get(meeting_id, Meeting, "meeting_id")
+            decision = Decision(
+                body_id=body_id,
+                decided_on=decided_on,
+                item=require_text(item, "item"),
+                ordinal=ordinal,
+                meeting_id=meeting_id,
+                kind=kind,
+                text=require_text(text, "text"),
+                conditions=tuple(
+                    Condition(
+                        natural_id("condition", f"{decided_on}|{item}|{ordinal}", i),
+                        require_text(c, f"conditions[{i}]"),
+                    )
+                    for i, c in enumerate(conditions)
+                ),
+                effective_date=decided_on,
+                context=context,
+            )
+            unit.add(decision, f"decision {ordinal} on item {item!r} of {decided_on}")
+            for s in statements:
+                decision.record_statement(s, context)
+            yield DecisionHandle(decision.id, context.authorised_by(decision.id))
+
+    def record_decision(self, *args: Any, **kwargs: Any) -> UUID:
+        """A decision without effects on other aggregates (same arguments as `decide`)."""
+        with self.decide(*args, **kwargs) as handle:
+            return handle.id
+
+    def record_statement(
+        self,
+        decision_id: UUID,
+        person_name: str,
+        kind: StatementKind | str,
+        text: str,
+        context: Context,
+        person_id: UUID | None = None,
+    ) -> None:
+        """A reservation or särskilt uttalande on a decision."""
+        with self._changes() as unit:
+            decision = unit.get(decision_id, Decision, "decision_id")
+            if person_id is not None:
+                person_id = self._person(unit, person_id, "person_id").id
+            decision.record_statement(
+                Statement(person_id, person_name, StatementKind(kind), text), context
+            )
+
+    def meet_condition(
+        self,
+        decision_id: UUID,
+        condition_id: UUID,
+        met_on: date,
+        context: Context,
+        note: str | None = None,
+    ) -> None:
+        with self._changes() as unit:
+            unit.get(decision_id, Decision, "decision_id").meet_condition(
+                condition_id, met_on, note, context
+            )
+
+    def revoke_decision(self, decision_id: UUID, on: date, reason: str, context: Context) -> None:
+        with self._changes() as unit:
+            unit.get(decision_id, Decision, "decision_id").revoke(on, reason, context)
+
+    def supersede_decision(
+        self, decision_id: UUID, by_decision_id: UUID, on: date, context: Context
+    ) -> None:
+        with self._changes() as unit:
+            unit.get(by_decision_id, Decision, "by_decision_id")
+            unit.get(decision_id, Decision, "decision_id").supersede(by_decision_id, on, context)
+
+    def correct_decision(
+        self, decision_id: UUID, kind: DecisionKind | str, text: str, reason: str, context: Context
+    ) -> None:
+        with self._changes() as unit:
+            unit.get(decision_id, Decision, "decision_id").correct(
+                DecisionKind(kind), text, reason, context
+            )
+
+    # -- agreements ---------------------------------------------------------------------
+
+    def register_agreement(
+        self,
+        title: str,
+        party_ids: Sequence[UUID],
+        context: Context,
+        valid_from: date | None = None,
+        valid_until: date | None = None,
+        entry_into_force: EntryIntoForce | None = None,
+        key: str | None = None,
+    ) -> UUID:
+        """Register an agreement between parties with its period or entry-into-force rule."""
+        title = require_text(title, "title")
+        from registry.values import check_period
+
+        check_period(valid_from, valid_until, f"the agreement {title!r}")
+        if entry_into_force is not None:
+            check_period(entry_into_force.not_before, valid_until, f"the agreement {title!r}")
+        if len(set(party_ids)) != len(party_ids) or len(party_ids) < 1:
+            raise InvalidInput("party_ids must name each party once", field="party_ids")
+        with self._changes() as unit:
+            for i, pid in enumerate(party_ids):
+                unit.get(pid, Organisation, f"party_ids[{i}]")
+            agreement = Agreement(
+                key=key or title,
+                title=title,
+                party_ids=tuple(party_ids),
+                valid_from=valid_from,
+                valid_until=valid_until,
+                entry_into_force=entry_into_force,
+                effective_date=valid_from,
+                context=context,
+            )
+            unit.add(agreement, f"the agreement {title!r}")
+        return agreement.id
+
+    def adopt_agreement(
+        self, agreement_id: UUID, party_id: UUID, adopted_on: date, context: Context
+    ) -> None:
+        with self._changes() as unit:
+            unit.get(agreement_id, Agreement, "agreement_id").adopt(party_id, adopted_on, context)
+
+    def extend_agreement(self, agreement_id: UUID, new_until: date, context: Context) -> None:
+        """Extend an agreement by a decision that binds every party."""
+        with self._changes() as unit:
+            unit.get(agreement_id, Agreement, "agreement_id").extend(new_until, context)
+
+    def propose_extension(
+        self,
+        agreement_id: UUID,
+        new_until: date,
+        context: Context,
+        extension_key: str | None = None,
+    ) -> str:
+        """An endorsed extension recommended to the parties: pending until all adopt it."""
+        with self._changes() as unit:
+            agreement = unit.get(agreement_id, Agreement, "agreement_id")
+            key = extension_key or f"until-{new_until.isoformat()}"
+            agreement.propose_extension(key, new_until, context)
+        return key
+
+    def adopt_extension(
+        self,
+        agreement_id: UUID,
+        extension_key: str,
+        party_id: UUID,
+        adopted_on: date,
+        context: Context,
+    ) -> None:
+        with self._changes() as unit:
+            unit.get(agreement_id, Agreement, "agreement_id").adopt_extension(
+                extension_key, party_id, adopted_on, context
+            )
+
+    def revise_agreement(
+        self, agreement_id: UUID, description: str, effective_date: date | None, context: Context
+    ) -> None:
+        with self._changes() as unit:
+            unit.get(agreement_id, Agreement, "agreement_id").revise(
+                description, effective_date, context
+            )
+
+    def terminate_agreement(
+        self, agreement_id: UUID, last_day: date, reason: str, context: Context
+    ) -> None:
+        with self._changes() as unit:
+            unit.get(agreement_id, Agreement, "agreement_id").terminate(last_day, reason, context)
+
+    def correct_agreement_period(
+        self,
+        agreement_id: UUID,
+        valid_from: date | None,
+        valid_until: date | None,
+        reason: str,
+        context: Context,
+    ) -> None:
+        with self._changes() as unit:
+            unit.get(agreement_id, Agreement, "agreement_id").correct_period(
+                valid_from, valid_until, reason, context
+            )
+
+    # -- funds --------------------------------------------------------------------------
+
+    def establish_fund(
+        self,
+        name: str,
+        total: str | int | Decimal,
+        context: Context,
+        currency: str = "SEK",
+        period_start: date | None = None,
+        period_end: date | None = None,
+        source_of_funds: str | None = None,
+        key: str | None = None,
+    ) -> UUID:
+        name = require_text(name, "name")
+        amount = sek(total, "total")
+        if currency != "SEK":
+            raise InvalidInput("currency: only SEK is supported", field="currency")
+        from registry.values import check_period
+
+        check_period(period_start, period_end, f"the fund {name!r}")
+        with self._changes() as unit:
+            fund = Fund(
+                key=key or name,
+                name=name,
+                total=amount,
+                currency=currency,
+                period_start=period_start,
+                period_end=period_end,
+                source_of_funds=source_of_funds,
+                effective_date=period_start,
+                context=context,
+            )
+            unit.add(fund, f"the fund {name!r}")
+        return fund.id
+
+    def allocate(
+        self,
+        fund_id: UUID,
+        recipient: str,
+        purpose: str,
+        amount: str | int | Decimal,
+        context: Context,
+        key: str | None = None,
+        recipient_id: UUID | None = None,
+        effective_date: date | None = None,
+    ) -> UUID:
+        """Allocate money from a fund; the allocations never exceed the fund's total."""
+        with self._changes() as unit:
+            fund = unit.get(fund_id, Fund, "fund_id")
+            allocation_id = allocation_id_for(fund.id, key or f"{recipient}|{purpose}")
+            fund.allocate(
+                Allocation(allocation_id, recipient, purpose, sek(amount), recipient_id),
+                effective_date,
+                context,
+            )
+        return allocation_id
+
+    def change_allocation(
+        self,
+        fund_id: UUID,
+        allocation_id: UUID,
+        amount: str | int | Decimal,
+        context: Context,
+        effective_date: date | None = None,
+    ) -> None:
+        with self._changes() as unit:
+            unit.get(fund_id, Fund, "fund_id").change_allocation(
+                allocation_id, sek(amount), effective_date, context
+            )
+
+    def withdraw_allocation(
+        self,
+        fund_id: UUID,
+        allocation_id: UUID,
+        reason: str,
+        context: Context,
+        effective_date: date | None = None,
+    ) -> None:
+        with self._changes() as unit:
+            unit.get(fund_id, Fund, "fund_id").withdraw_allocation(
+                allocation_id, reason, effective_date, context
+            )
+
+    # -- assignments --------------------------------------------------------------------
+
+    def give_assignment(
+        self,
+        body_id: UUID,
+        holder_kind: HolderKind | str,
+        holder_name: str,
+        task: str,
+        context: Context,
+        holder_id: UUID | None = None,
+        due_date: date | None = None,
+        given_on: date | None = None,
+        key: str | None = None,
+    ) -> UUID:
+        """A body gives an uppdrag to a person, a body or an organisation."""
+        try:
+            holder_kind = HolderKind(holder_kind)
+        except ValueError:
+            raise InvalidInput(
+                f"holder_kind {holder_kind!r} must be person, body or organisation",
+                field="holder_kind",
+            ) from None
+        task = require_text(task, "task")
+        if given_on is not None and due_date is not None and due_date < given_on:
+            from registry.errors import EndBeforeStart
+
+            raise EndBeforeStart(
+                f"the assignment {task!r} is due {due_date}, before it was given {given_on}",
+                field="due_date",
+            )
+        with self._changes() as unit:
+            unit.get(body_id, Body, "body_id")
+            if holder_id is not None:
+                cls = {HolderKind.PERSON: Person, HolderKind.BODY: Body}.get(
+                    holder_kind, Organisation
+                )
+                unit.get(holder_id, cls, "holder_id")
+            assignment = Assignment(
+                key=key or f"{body_id}|{normalise(task)}",
+                given_by_body_id=body_id,
+                holder_kind=holder_kind,
+                holder_id=holder_id,
+                holder_name=require_text(holder_name, "holder_name"),
+                task=task,
+                due_date=due_date,
+                effective_date=given_on,
+                context=context,
+            )
+            unit.add(assignment, f"the assignment {task!r}")
+        return assignment.id
+
+    def report_assignment(
+        self, assignment_id: UUID, reported_on: date, text: str, context: Context
+    ) -> None:
+        with self._changes() as unit:
+            unit.get(assignment_id, Assignment, "assignment_id").report(reported_on, text, context)
+
+    def complete_assignment(
+        self, assignment_id: UUID, completed_on: date, context: Context
+    ) -> None:
+        with self._changes() as unit:
+            unit.get(assignment_id, Assignment, "assignment_id").complete(completed_on, context)
+
+    def withdraw_assignment(
+        self, assignment_id: UUID, withdrawn_on: date, reason: str, context: Context
+    ) -> None:
+        with self._changes() as unit:
+            unit.get(assignment_id, Assignment, "assignment_id").withdraw(
+                withdrawn_on, reason, context
+            )

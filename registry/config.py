@@ -1,0 +1,62 @@
+"""One setting chooses the store: `REGISTRY_DATABASE`.
+
+- unset: the SQLite file `registry.sqlite` in the working directory (no service needed);
+- a path such as `/var/lib/registry/registry.sqlite`: that SQLite file;
+- `postgresql://user[:password]@host[:port]/dbname[?schema=name]`: PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from urllib.parse import parse_qs, unquote, urlparse
+
+DEFAULT_SQLITE_FILE = "registry.sqlite"
+
+
+@dataclass(frozen=True)
+class StoreSettings:
+    """Where events and read models live, as the eventsourcing library's environment."""
+
+    url: str
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.url.startswith(("postgresql://", "postgres://"))
+
+    def eventsourcing_env(self) -> dict[str, str]:
+        if not self.is_postgres:
+            return {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": self.url}
+        parts = urlparse(self.url)
+        query = parse_qs(parts.query)
+        env = {
+            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "POSTGRES_DBNAME": parts.path.lstrip("/") or "registry",
+            "POSTGRES_HOST": parts.hostname or "127.0.0.1",
+            "POSTGRES_PORT": str(parts.port or 5432),
+            "POSTGRES_USER": unquote(parts.username or "postgres"),
+            "POSTGRES_PASSWORD": unquote(parts.password or ""),
+            # Never enable POSTGRES_ENABLE_DB_FUNCTIONS: it lets notification ids become
+            # visible out of order and a tailing projection can miss events for ever.
+            "POSTGRES_ENABLE_DB_FUNCTIONS": "n",
+        }
+        if "schema" in query:
+            env["POSTGRES_SCHEMA"] = query["schema"][0]
+        return env
+
+    @property
+    def postgres_schema(self) -> str:
+        return self.eventsourcing_env().get("POSTGRES_SCHEMA", "public")
+
+    def describe(self) -> str:
+        if not self.is_postgres:
+            return f"SQLite file {os.path.abspath(self.url)}"
+        env = self.eventsourcing_env()
+        return (
+            f"PostgreSQL {env['POSTGRES_USER']}@{env['POSTGRES_HOST']}:{env['POSTGRES_PORT']}"
+            f"/{env['POSTGRES_DBNAME']} (schema {self.postgres_schema})"
+        )
+
+
+def settings_from_environment(url: str | None = None) -> StoreSettings:
+    return StoreSettings(url or os.environ.get("REGISTRY_DATABASE") or DEFAULT_SQLITE_FILE)

@@ -1,0 +1,165 @@
+"""Decision (beslut, ställningstagande): kind, text, conditions, statements, revocation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from uuid import UUID
+
+from eventsourcing.domain import event
+
+from registry.domain import RegistryAggregate
+from registry.errors import InvalidInput, InvalidTransition, NotFound
+from registry.ids import natural_id
+from registry.values import Context, DecisionKind, StatementKind, require_text
+
+
+@dataclass(frozen=True)
+class Condition:
+    """Something that must be met before the decision applies ("kräver politisk förankring")."""
+
+    condition_id: UUID
+    text: str
+
+
+@dataclass(frozen=True)
+class Statement:
+    """A reservation or särskilt uttalande by a member, attached to the decision."""
+
+    person_id: UUID | None
+    person_name: str
+    kind: StatementKind
+    text: str
+
+
+def decision_id_for(body_id: UUID, decided_on: date, item: str, ordinal: int = 1) -> UUID:
+    return natural_id("decision", str(body_id), decided_on.isoformat(), item, ordinal)
+
+
+class Decision(RegistryAggregate):
+    """What a body decided on an item of a meeting (or in a statement such as an utlåtande)."""
+
+    @staticmethod
+    def create_id(body_id: UUID, decided_on: date, item: str, ordinal: int = 1, **_: object):  # type: ignore[override]
+        return decision_id_for(body_id, decided_on, item, ordinal)
+
+    @event("Recorded")
+    def __init__(
+        self,
+        body_id: UUID,
+        decided_on: date,
+        item: str,
+        ordinal: int,
+        meeting_id: UUID | None,
+        kind: DecisionKind,
+        text: str,
+        conditions: tuple[Condition, ...],
+        effective_date: date | None,
+        context: Context,
+    ) -> None:
+        self.body_id = body_id
+        self.decided_on = decided_on
+        self.item = item
+        self.ordinal = ordinal
+        self.meeting_id = meeting_id
+        self.kind = DecisionKind(kind)
+        self.text = text
+        self.conditions = {c.condition_id: c for c in conditions}
+        self.met_conditions: dict[UUID, date] = {}
+        self.statements: list[Statement] = []
+        self.revoked_on: date | None = None
+        self.superseded_by: UUID | None = None
+
+    @property
+    def status(self) -> str:
+        """in_force, conditional (a condition is not yet met), revoked or superseded."""
+        if self.revoked_on is not None:
+            return "revoked"
+        if self.superseded_by is not None:
+            return "superseded"
+        if set(self.conditions) - set(self.met_conditions):
+            return "conditional"
+        return "in_force"
+
+    def applies_from(self) -> date | None:
+        """The date the decision applies: when its last condition was met, else decided_on."""
+        if self.status == "conditional":
+            return None
+        return max([self.decided_on, *self.met_conditions.values()])
+
+    def record_statement(self, statement: Statement, context: Context) -> None:
+        require_text(statement.person_name, "statement.person_name")
+        require_text(statement.text, "statement.text")
+        self._statement_recorded(statement, self.decided_on, context)
+
+    @event("StatementRecorded")
+    def _statement_recorded(
+        self, statement: Statement, effective_date: date | None, context: Context
+    ) -> None:
+        self.statements.append(statement)
+
+    def meet_condition(
+        self, condition_id: UUID, met_on: date, note: str | None, context: Context
+    ) -> None:
+        """The condition is met (for example by the decision named in `context`)."""
+        if condition_id not in self.conditions:
+            raise NotFound(f"the decision has no condition {condition_id}", field="condition_id")
+        if condition_id in self.met_conditions:
+            raise InvalidTransition(
+                f"the condition {self.conditions[condition_id].text!r} was already met on "
+                f"{self.met_conditions[condition_id]}"
+            )
+        if met_on < self.decided_on:
+            raise InvalidInput(
+                f"a condition cannot be met ({met_on}) before the decision ({self.decided_on})",
+                field="met_on",
+            )
+        self._condition_met(condition_id, note, met_on, context)
+
+    @event("ConditionMet")
+    def _condition_met(
+        self, condition_id: UUID, note: str | None, effective_date: date, context: Context
+    ) -> None:
+        self.met_conditions[condition_id] = effective_date
+
+    def revoke(self, on: date, reason: str, context: Context) -> None:
+        if self.status in ("revoked", "superseded"):
+            raise InvalidTransition(f"the decision is already {self.status}")
+        self._revoked(require_text(reason, "reason"), on, context)
+
+    @event("Revoked")
+    def _revoked(self, reason: str, effective_date: date, context: Context) -> None:
+        self.revoked_on = effective_date
+
+    def supersede(self, by_decision_id: UUID, on: date, context: Context) -> None:
+        if self.status in ("revoked", "superseded"):
+            raise InvalidTransition(f"the decision is already {self.status}")
+        if by_decision_id == self.id:
+            raise InvalidInput("a decision cannot supersede itself", field="by_decision_id")
+        self._superseded(by_decision_id, on, context)
+
+    @event("Superseded")
+    def _superseded(self, by_decision_id: UUID, effective_date: date, context: Context) -> None:
+        self.superseded_by = by_decision_id
+
+    def correct(self, kind: DecisionKind, text: str, reason: str, context: Context) -> None:
+        """Correct a wrongly recorded kind or text; the old version stays in the history."""
+        self._corrected(
+            DecisionKind(kind),
+            require_text(text, "text"),
+            require_text(reason, "reason"),
+            self.decided_on,
+            context,
+        )
+
+    @event("Corrected")
+    def _corrected(
+        self,
+        kind: DecisionKind,
+        text: str,
+        reason: str,
+        effective_date: date | None,
+        context: Context,
+    ) -> None:
+        self.kind = DecisionKind(kind)
+        self.text = text

@@ -1,0 +1,67 @@
+"""Meeting (möte, sammanträde): attendance, chair, secretary and the agenda."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from uuid import UUID
+
+from eventsourcing.domain import event
+
+from registry.domain import RegistryAggregate
+from registry.ids import natural_id
+from registry.values import Context
+
+
+@dataclass(frozen=True)
+class Attendee:
+    person_id: UUID
+    name: str
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class AgendaItem:
+    number: str
+    title: str
+    presenter_ids: tuple[UUID, ...] = ()
+    note: str | None = None
+
+
+def meeting_id_for(body_id: UUID, held_on: date, sequence: int = 1) -> UUID:
+    return natural_id("meeting", str(body_id), held_on.isoformat(), sequence)
+
+
+class Meeting(RegistryAggregate):
+    """One meeting of a body, recorded from its approved minutes."""
+
+    @staticmethod
+    def create_id(body_id: UUID, held_on: date, sequence: int = 1, **_: object):  # type: ignore[override]
+        return meeting_id_for(body_id, held_on, sequence)
+
+    @event("Held")
+    def __init__(
+        self,
+        body_id: UUID,
+        held_on: date,
+        sequence: int,
+        time: str | None,
+        place: str | None,
+        present: tuple[Attendee, ...],
+        absent: tuple[Attendee, ...],
+        chair_id: UUID | None,
+        secretary_id: UUID | None,
+        items: tuple[AgendaItem, ...],
+        effective_date: date | None,
+        context: Context,
+    ) -> None:
+        self.body_id = body_id
+        self.held_on = held_on
+        self.sequence = sequence
+        self.time = time
+        self.place = place
+        self.present = tuple(present)
+        self.absent = tuple(absent)
+        self.chair_id = chair_id
+        self.secretary_id = secretary_id
+        self.items = tuple(items)
