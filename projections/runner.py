@@ -16,6 +16,7 @@ from eventsourcing.persistence import InfrastructureFactory, Tracking
 from eventsourcing.utils import Environment
 
 from projections.agreements import AgreementsReadModel
+from projections.catalogue import CatalogueReadModel
 from projections.memberships import MembershipsReadModel
 from projections.views import PostgresViews, SQLiteViews
 from registry.application import Registry
@@ -37,7 +38,8 @@ class ProjectionRunner:
         self.views: Any = factory.tracking_recorder(view_class)
         self.memberships = MembershipsReadModel()
         self.agreements = AgreementsReadModel(registry.mapper)
-        self.views.attach([self.memberships, self.agreements])
+        self.catalogue = CatalogueReadModel()
+        self.views.attach([self.catalogue, self.memberships, self.agreements])
         self._wake = threading.Event()
         self._stopping = threading.Event()
         self._advanced = threading.Condition()
