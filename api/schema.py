@@ -334,6 +334,6 @@ schema = strawberry.Schema(
     extensions=[
         lambda: QueryDepthLimiter(max_depth=12),
         lambda: MaxAliasesLimiter(max_alias_count=30),
-        lambda: MaxTokensLimiter(max_token_count=2000),
+        lambda: MaxTokensLimiter(max_token_count=8000),
     ],
 )
