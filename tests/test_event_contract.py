@@ -25,7 +25,7 @@ def domain_events():
                 yield pytest.param(value, id=f"{aggregate.__name__}.{name}")
 
 
-@pytest.mark.parametrize("event_class", domain_events())
+@pytest.mark.parametrize("event_class", list(domain_events()))
 def test_event_carries_effective_date_and_context(event_class):
     fields = {f.name for f in dataclasses.fields(event_class)}
     assert {"effective_date", "context"} <= fields, sorted(fields)
