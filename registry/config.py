@@ -25,11 +25,20 @@ class StoreSettings:
         return self.url.startswith(("postgresql://", "postgres://"))
 
     def eventsourcing_env(self) -> dict[str, str]:
+        # Commands load aggregates; a body with a long history would be replayed on every
+        # command. The library's cache (deep-copied on get, fast-forwarded from the store,
+        # so other processes' writes are seen) keeps that cost flat.
+        common = {"AGGREGATE_CACHE_MAXSIZE": "1000"}
         if not self.is_postgres:
-            return {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": self.url}
+            return {
+                **common,
+                "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+                "SQLITE_DBNAME": self.url,
+            }
         parts = urlparse(self.url)
         query = parse_qs(parts.query)
         env = {
+            **common,
             "PERSISTENCE_MODULE": "eventsourcing.postgres",
             "POSTGRES_DBNAME": parts.path.lstrip("/") or "registry",
             "POSTGRES_HOST": parts.hostname or "127.0.0.1",
