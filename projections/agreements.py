@@ -43,6 +43,15 @@ SQLITE_DDL = [
         ON agreement_versions (agreement_id, recorded_to)""",
 ]
 
+# The days an agreement is in force, on PostgreSQL. A computed start after the end (the last
+# party adopted after the agreement expired, or it was terminated before it entered into force)
+# means it is never in force: an empty range, where daterange() would raise an error and stop
+# the projection at that event.
+_PG_IN_FORCE = (
+    "(CASE WHEN in_force_from > effective_until THEN 'empty'::daterange "
+    "ELSE daterange(in_force_from, effective_until, '[]') END)"
+)
+
 POSTGRES_DDL = [
     "CREATE EXTENSION IF NOT EXISTS btree_gist WITH SCHEMA public",
     """CREATE TABLE IF NOT EXISTS {s}agreement_snapshots (
@@ -51,9 +60,10 @@ POSTGRES_DDL = [
     "CREATE TABLE IF NOT EXISTS {s}agreement_versions (version_id BIGSERIAL PRIMARY KEY,"
     + _VERSION_COLUMNS.format(d="DATE", i="BIGINT", t="TIMESTAMPTZ")
     + ")",
-    """CREATE INDEX IF NOT EXISTS agreement_versions_valid ON {s}agreement_versions
-        USING gist (daterange(in_force_from, effective_until, '[]'),
-                    tstzrange(recorded_from, recorded_to, '[)'))""",
+    # Replaced by agreement_versions_in_force: its expression failed on never-in-force rows.
+    "DROP INDEX IF EXISTS {s}agreement_versions_valid",
+    "CREATE INDEX IF NOT EXISTS agreement_versions_in_force ON {s}agreement_versions "
+    "USING gist (" + _PG_IN_FORCE + ", tstzrange(recorded_from, recorded_to, '[)'))",
     """CREATE INDEX IF NOT EXISTS agreement_versions_current
         ON {s}agreement_versions (agreement_id, recorded_to)""",
 ]
@@ -229,8 +239,7 @@ class AgreementsReadModel:
         force rule), as the registry knew them at `known_at`."""
         if db.dialect == POSTGRES:
             where = (
-                "in_force_from IS NOT NULL "
-                "AND daterange(in_force_from, effective_until, '[]') @> :d::date "
+                f"in_force_from IS NOT NULL AND {_PG_IN_FORCE} @> :d::date "
                 "AND tstzrange(recorded_from, recorded_to, '[)') @> :t::timestamptz"
             )
         else:

@@ -36,7 +36,13 @@ from registry.domain.fund import Allocation, Fund, allocation_id_for
 from registry.domain.meeting import AgendaItem, Attendee, Meeting
 from registry.domain.organisation import Organisation
 from registry.domain.person import Person
-from registry.errors import AlreadyExists, ConcurrentChange, InvalidInput, NotFound
+from registry.errors import (
+    AlreadyExists,
+    ConcurrentChange,
+    InvalidInput,
+    InvalidTransition,
+    NotFound,
+)
 from registry.ids import natural_id, normalise
 from registry.values import (
     Context,
@@ -103,6 +109,7 @@ class _UnitOfWork:
     def __init__(self, app: Registry) -> None:
         self.app = app
         self.aggregates: dict[UUID, RegistryAggregate] = {}
+        self.refused: BaseException | None = None
 
     def get(self, aggregate_id: UUID, cls: type[A], field: str) -> A:
         if not isinstance(aggregate_id, UUID):
@@ -118,8 +125,7 @@ class _UnitOfWork:
             self.aggregates[aggregate_id] = found
         if not isinstance(found, cls):
             raise NotFound(
-                f"{field}: {aggregate_id} is a {type(found).__name__.lower()}, "
-                f"not a {cls.__name__.lower()}",
+                f"{field}: {aggregate_id} is {_a(type(found).__name__)}, not {_a(cls.__name__)}",
                 field=field,
             )
         return found
@@ -129,6 +135,11 @@ class _UnitOfWork:
             raise AlreadyExists(f"{what} is already recorded (id {aggregate.id})", field="key")
         self.aggregates[aggregate.id] = aggregate
         return aggregate
+
+
+def _a(noun: str) -> str:
+    noun = noun.lower()
+    return f"an {noun}" if noun[0] in "aeiou" else f"a {noun}"
 
 
 _current_unit: ContextVar[_UnitOfWork | None] = ContextVar("registry_unit_of_work", default=None)
@@ -159,7 +170,13 @@ class Registry(Application):
     def _changes(self) -> Iterator[_UnitOfWork]:
         outer = _current_unit.get()
         if outer is not None:
-            yield outer
+            try:
+                yield outer
+            except BaseException as error:
+                # A command refused inside a decision may have changed an aggregate before
+                # refusing; even if the caller catches the error, the whole unit is void.
+                outer.refused = error
+                raise
             return
         unit = _UnitOfWork(self)
         token = _current_unit.set(unit)
@@ -170,6 +187,10 @@ class Registry(Application):
         self._commit(unit)
 
     def _commit(self, unit: _UnitOfWork) -> None:
+        if unit.refused is not None:
+            raise InvalidTransition(
+                f"a command in this unit of work was refused ({unit.refused}); nothing was written"
+            ) from unit.refused
         if not any(a.pending_events for a in unit.aggregates.values()):
             return
         try:
@@ -612,6 +633,11 @@ class Registry(Application):
         check_period(valid_from, valid_until, f"the agreement {title!r}")
         if entry_into_force is not None:
             check_period(entry_into_force.not_before, valid_until, f"the agreement {title!r}")
+        if valid_from is None and entry_into_force is None:
+            raise InvalidInput(
+                f"the agreement {title!r} needs valid_from or an entry-into-force rule",
+                field="valid_from",
+            )
         if len(set(party_ids)) != len(party_ids) or len(party_ids) < 1:
             raise InvalidInput("party_ids must name each party once", field="party_ids")
         with self._changes() as unit:

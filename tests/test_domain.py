@@ -4,6 +4,7 @@ supersession, funds with exact amounts, assignments, seats and deputies."""
 
 from __future__ import annotations
 
+import contextlib
 from datetime import date
 from decimal import Decimal
 
@@ -15,7 +16,7 @@ from registry.domain.body import Body
 from registry.domain.decision import Decision, Statement
 from registry.domain.fund import Fund
 from registry.domain.person import Person
-from registry.errors import InvalidInput, InvalidTransition
+from registry.errors import InvalidInput, InvalidTransition, RegistryError
 from registry.values import DecisionKind, HolderKind, Role, StatementKind
 
 
@@ -155,3 +156,28 @@ def test_vacant_seats_and_a_personal_deputy(registry, ctx):
         ctx,
     )
     assert registry.get(body, Body).memberships[deputy].deputy_for == viberg
+
+
+def test_a_decision_with_a_refused_effect_writes_nothing_even_if_the_error_is_caught(registry, ctx):
+    body = registry.register_body("Styrgrupp", "styrgrupp", ctx)
+    chefsgrupp = registry.register_body("Chefsgrupp", "chefsgrupp", ctx)
+    anna = registry.register_person("Anna", ctx)
+    before = registry.max_position()
+    with pytest.raises(InvalidTransition, match="nothing was written"):  # noqa: SIM117
+        with registry.decide(chefsgrupp, date(2020, 2, 7), "9", "approved", "x", ctx) as d:
+            with contextlib.suppress(RegistryError):
+                registry.appoint_many(
+                    body,
+                    [
+                        Appointment(anna, start=date(2020, 2, 7)),
+                        Appointment(anna, start=date(2020, 2, 8)),  # overlaps the first
+                    ],
+                    d.context,
+                )
+    assert registry.max_position() == before
+
+
+def test_an_agreement_needs_a_start_or_an_entry_into_force_rule(registry, ctx):
+    vgr = registry.register_organisation("VGR", "region", ctx)
+    with pytest.raises(InvalidInput, match="needs valid_from or an entry-into-force rule"):
+        registry.register_agreement("Utan start", [vgr], ctx, valid_until=date(2021, 1, 1))
