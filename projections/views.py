@@ -36,55 +36,44 @@ class Views(Protocol):
     def reading(self) -> Any: ...
 
 
-class SQLiteViews(SQLiteTrackingRecorder):
+class _ViewsMixin:
+    """Shared by both stores: the read models' tables next to the tracking table."""
+
+    dialect: str
+    datastore: Any
+    read_models: Sequence[ReadModel] = ()
+
+    def _db(self, cursor: Any) -> Db:
+        return Db(cursor, self.dialect, getattr(self.datastore, "schema", "public"))
+
+    def attach(self, read_models: Sequence[ReadModel]) -> None:
+        self.read_models = list(read_models)
+        with self.datastore.transaction(commit=True) as c:
+            db = self._db(c)
+            for model in self.read_models:
+                db.script(model.ddl(self.dialect))
+
+    def process_batch(self, events: Sequence[tuple[Any, int]], tracking: Tracking) -> None:
+        with self.datastore.transaction(commit=True) as c:
+            db = self._db(c)
+            for event, position in events:
+                for model in self.read_models:
+                    model.apply(db, event, position)
+            self._insert_tracking(c, tracking)  # type: ignore[attr-defined]
+
+    @contextmanager
+    def reading(self) -> Iterator[Db]:
+        with self.datastore.transaction(commit=False) as c:
+            yield self._db(c)
+
+
+class SQLiteViews(_ViewsMixin, SQLiteTrackingRecorder):
     """Read models in the SQLite file of the event store."""
 
     dialect = SQLITE
-    read_models: Sequence[ReadModel] = ()
-
-    def attach(self, read_models: Sequence[ReadModel]) -> None:
-        self.read_models = list(read_models)
-        with self.datastore.transaction(commit=True) as c:
-            db = Db(c, self.dialect)
-            for model in self.read_models:
-                db.script(model.ddl(self.dialect))
-
-    def process_batch(self, events: Sequence[tuple[Any, int]], tracking: Tracking) -> None:
-        with self.datastore.transaction(commit=True) as c:
-            db = Db(c, self.dialect)
-            for event, position in events:
-                for model in self.read_models:
-                    model.apply(db, event, position)
-            self._insert_tracking(c, tracking)
-
-    @contextmanager
-    def reading(self) -> Iterator[Db]:
-        with self.datastore.transaction(commit=False) as c:
-            yield Db(c, self.dialect)
 
 
-class PostgresViews(PostgresTrackingRecorder):
+class PostgresViews(_ViewsMixin, PostgresTrackingRecorder):
     """Read models in the PostgreSQL schema of the event store."""
 
     dialect = POSTGRES
-    read_models: Sequence[ReadModel] = ()
-
-    def attach(self, read_models: Sequence[ReadModel]) -> None:
-        self.read_models = list(read_models)
-        with self.datastore.transaction(commit=True) as c:
-            db = Db(c, self.dialect, self.datastore.schema)
-            for model in self.read_models:
-                db.script(model.ddl(self.dialect))
-
-    def process_batch(self, events: Sequence[tuple[Any, int]], tracking: Tracking) -> None:
-        with self.datastore.transaction(commit=True) as c:
-            db = Db(c, self.dialect, self.datastore.schema)
-            for event, position in events:
-                for model in self.read_models:
-                    model.apply(db, event, position)
-            self._insert_tracking(c, tracking)
-
-    @contextmanager
-    def reading(self) -> Iterator[Db]:
-        with self.datastore.transaction(commit=False) as c:
-            yield Db(c, self.dialect, self.datastore.schema)
