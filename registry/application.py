@@ -77,7 +77,7 @@ class Appointment:
     `start` None with `start_not_after` set means "member before that date"."""
 
     person_id: UUID
-    role: Role | str = Role.MEMBER
+    role: Role | str | None = None  # None: member (or, for a replacement, the outgoing role)
     start: date | None = None
     start_not_after: date | None = None
     end: date | None = None
@@ -365,7 +365,7 @@ class Registry(Application):
 
     def _membership(self, unit: _UnitOfWork, body: Body, a: Appointment, field: str) -> Membership:
         person = self._person(unit, a.person_id, f"{field}.person_id")
-        role = parse_role(a.role, f"{field}.role")
+        role = parse_role(a.role or Role.MEMBER, f"{field}.role")
         if a.on_behalf_of is not None:
             unit.get(a.on_behalf_of, Organisation, f"{field}.on_behalf_of")
         deputy_for = None
@@ -430,7 +430,7 @@ class Registry(Application):
                 raise InvalidInput("incoming.start: a replacement needs its date", field="start")
             candidates = [m for m in body.memberships_of(outgoing.id) if m.holds_on(incoming.start)]
             role = incoming.role
-            if role == Role.MEMBER and len(candidates) == 1:
+            if role is None and len(candidates) == 1:
                 role = candidates[0].role
             membership = self._membership(
                 unit, body, Appointment(**{**incoming.__dict__, "role": role}), "incoming"

@@ -181,3 +181,18 @@ def test_an_agreement_needs_a_start_or_an_entry_into_force_rule(registry, ctx):
     vgr = registry.register_organisation("VGR", "region", ctx)
     with pytest.raises(InvalidInput, match="needs valid_from or an entry-into-force rule"):
         registry.register_agreement("Utan start", [vgr], ctx, valid_until=date(2021, 1, 1))
+
+
+def test_a_successor_takes_the_outgoing_role_unless_another_is_given(registry, ctx):
+    body = registry.register_body("Samrådsorgan", "samrådsorgan", ctx)
+    kent, axel, lena = (registry.register_person(n, ctx) for n in ("Kent", "Axel", "Lena"))
+    registry.appoint(body, Appointment(kent, Role.CHAIR, start=date(2020, 1, 1)), ctx)
+    registry.appoint(
+        body, Appointment(lena, Role.CHAIR, start=date(2019, 1, 1), end=date(2019, 6, 1)), ctx
+    )
+    successor = registry.replace_member(body, kent, Appointment(axel, start=date(2020, 3, 6)), ctx)
+    assert registry.get(body, Body).memberships[successor].role == Role.CHAIR
+    plain = registry.replace_member(
+        body, axel, Appointment(lena, Role.MEMBER, start=date(2020, 4, 1)), ctx
+    )
+    assert registry.get(body, Body).memberships[plain].role == Role.MEMBER
