@@ -91,6 +91,25 @@ class MembershipRow:
     recorded_to: datetime | None
 
 
+# SQLite cannot bound an index range by "IS NULL OR > x", so open bounds are stored there as
+# far-future sentinels (every version of a body was visited otherwise; see benchmarks/).
+# PostgreSQL keeps NULL, which its range types read as unbounded.
+OPEN_DATE = "9999-12-31"
+OPEN_TIME = "9999-12-31 00:00:00.000000"
+
+
+def _open_date(db: Db, value: date | None) -> date | str | None:
+    return OPEN_DATE if value is None and db.dialect != POSTGRES else value
+
+
+def _open_time(db: Db) -> str | None:
+    return None if db.dialect == POSTGRES else OPEN_TIME
+
+
+def _current(db: Db) -> str:
+    return "recorded_to IS NULL" if db.dialect == POSTGRES else "recorded_to = :open"
+
+
 def _uuid(value: Any) -> UUID | None:
     return UUID(str(value)) if value is not None else None
 
@@ -108,7 +127,7 @@ def _row(r: dict) -> MembershipRow:
         deputy_for=_uuid(r["deputy_for"]),
         start_date=as_date(r["start_date"]),
         start_not_after=as_date(r["start_not_after"]),
-        end_date=as_date(r["valid_to"]),
+        end_date=None if r["valid_to"] == OPEN_DATE else as_date(r["valid_to"]),
         note=r["note"],
         decision_id=_uuid(r["decision_id"]),
         source_document=r["source_document"],
@@ -119,7 +138,7 @@ def _row(r: dict) -> MembershipRow:
         correction_reason=r["correction_reason"],
         event_position=int(r["event_position"]),
         recorded_from=as_datetime(r["recorded_from"]),  # type: ignore[arg-type]
-        recorded_to=as_datetime(r["recorded_to"]),
+        recorded_to=None if r["recorded_to"] == OPEN_TIME else as_datetime(r["recorded_to"]),
     )
 
 
@@ -182,7 +201,7 @@ class MembershipsReadModel:
                 "start_date": m.start,
                 "start_not_after": m.start_not_after,
                 "valid_from": m.lower,
-                "valid_to": m.end,
+                "valid_to": _open_date(db, m.end),
                 "note": m.note,
                 "decision_id": ctx.decision_id,
                 "source_document": ctx.source.document,
@@ -193,20 +212,19 @@ class MembershipsReadModel:
                 "correction_reason": reason,
                 "event_position": position,
                 "recorded_from": event.timestamp,
-                "recorded_to": None,
+                "recorded_to": _open_time(db),
             },
         )
 
     def _close(self, db: Db, event: Any, membership_id: UUID) -> dict | None:
         current = db.one(
-            "SELECT * FROM {s}membership_versions "
-            "WHERE membership_id = :id AND recorded_to IS NULL",
-            {"id": membership_id},
+            f"SELECT * FROM {{s}}membership_versions WHERE membership_id = :id AND {_current(db)}",
+            {"id": membership_id, "open": _open_time(db)},
         )
         db.execute(
             "UPDATE {s}membership_versions SET recorded_to = :t "
-            "WHERE membership_id = :id AND recorded_to IS NULL",
-            {"id": membership_id, "t": event.timestamp},
+            f"WHERE membership_id = :id AND {_current(db)}",
+            {"id": membership_id, "t": event.timestamp, "open": _open_time(db)},
         )
         return current
 
@@ -217,7 +235,7 @@ class MembershipsReadModel:
         ctx = event.context
         current.pop("version_id")
         current.update(
-            valid_to=event.effective_date,
+            valid_to=_open_date(db, event.effective_date),
             decision_id=ctx.decision_id,
             source_document=ctx.source.document,
             source_item=ctx.source.item,
@@ -227,7 +245,7 @@ class MembershipsReadModel:
             correction_reason=None,
             event_position=position,
             recorded_from=event.timestamp,
-            recorded_to=None,
+            recorded_to=_open_time(db),
         )
         db.insert("membership_versions", current)
 
@@ -244,8 +262,8 @@ class MembershipsReadModel:
             )
         else:
             where = (
-                "v.body_id = :body AND v.valid_from <= :d AND (v.valid_to IS NULL OR v.valid_to > :d) "
-                "AND v.recorded_from <= :t AND (v.recorded_to IS NULL OR v.recorded_to > :t)"
+                "v.body_id = :body AND v.recorded_to > :t AND v.recorded_from <= :t "
+                "AND v.valid_from <= :d AND v.valid_to > :d"
             )
         rows = db.rows(
             f"SELECT v.*, s.label AS seat_label FROM {{s}}membership_versions v "
