@@ -39,6 +39,7 @@ from registry.domain.person import Person
 from registry.errors import (
     AlreadyExists,
     ConcurrentChange,
+    EndBeforeStart,
     InvalidInput,
     InvalidTransition,
     NotFound,
@@ -50,6 +51,7 @@ from registry.values import (
     HolderKind,
     Role,
     StatementKind,
+    check_period,
     parse_role,
     register_value_transcodings,
     require_text,
@@ -311,8 +313,6 @@ class Registry(Application):
     ) -> UUID:
         """Register a body (samrådsorgan, chefsgrupp, styrgrupp, utskott, nämnd)."""
         name = require_text(name, "name")
-        from registry.values import check_period
-
         check_period(term_start, term_end, f"the term of {name!r}")
         with self._changes() as unit:
             if parent_body_id is not None:
@@ -628,8 +628,6 @@ class Registry(Application):
     ) -> UUID:
         """Register an agreement between parties with its period or entry-into-force rule."""
         title = require_text(title, "title")
-        from registry.values import check_period
-
         check_period(valid_from, valid_until, f"the agreement {title!r}")
         if entry_into_force is not None:
             check_period(entry_into_force.not_before, valid_until, f"the agreement {title!r}")
@@ -738,8 +736,6 @@ class Registry(Application):
         amount = sek(total, "total")
         if currency != "SEK":
             raise InvalidInput("currency: only SEK is supported", field="currency")
-        from registry.values import check_period
-
         check_period(period_start, period_end, f"the fund {name!r}")
         with self._changes() as unit:
             fund = Fund(
@@ -828,8 +824,6 @@ class Registry(Application):
             ) from None
         task = require_text(task, "task")
         if given_on is not None and due_date is not None and due_date < given_on:
-            from registry.errors import EndBeforeStart
-
             raise EndBeforeStart(
                 f"the assignment {task!r} is due {due_date}, before it was given {given_on}",
                 field="due_date",
