@@ -35,6 +35,8 @@ SQLITE_DDL = [
         ON membership_versions (body_id, recorded_to, valid_from, valid_to)""",
     """CREATE INDEX IF NOT EXISTS membership_versions_current
         ON membership_versions (membership_id, recorded_to)""",
+    """CREATE INDEX IF NOT EXISTS membership_versions_person
+        ON membership_versions (person_id, recorded_to, valid_from, valid_to)""",
 ]
 
 POSTGRES_DDL = [
@@ -59,6 +61,8 @@ POSTGRES_DDL = [
                     tstzrange(recorded_from, recorded_to, '[)'))""",
     """CREATE INDEX IF NOT EXISTS membership_versions_current
         ON {s}membership_versions (membership_id, recorded_to)""",
+    """CREATE INDEX IF NOT EXISTS membership_versions_person
+        ON {s}membership_versions (person_id, recorded_to)""",
 ]
 
 
@@ -272,6 +276,48 @@ class MembershipsReadModel:
             {"body": body_id, "d": as_of, "t": known_at},
         )
         return [_row(r) for r in rows]
+
+    def mandates(
+        self, db: Db, person_ids: list[UUID], as_of: date, known_at: datetime
+    ) -> list[MembershipRow]:
+        """Every place the persons held on `as_of` in any body, as known at `known_at`."""
+        if not person_ids:
+            return []
+        params: dict[str, Any] = {f"p{n}": p for n, p in enumerate(sorted(set(person_ids)))}
+        in_persons = ", ".join(f":{p}" for p in params)
+        if db.dialect == POSTGRES:
+            where = (
+                "daterange(v.valid_from, v.valid_to, '[)') @> :d::date "
+                "AND tstzrange(v.recorded_from, v.recorded_to, '[)') @> :t::timestamptz"
+            )
+        else:
+            where = (
+                "v.recorded_to > :t AND v.recorded_from <= :t "
+                "AND v.valid_from <= :d AND v.valid_to > :d"
+            )
+        rows = db.rows(
+            f"SELECT v.*, s.label AS seat_label FROM {{s}}membership_versions v "
+            f"LEFT JOIN {{s}}body_seats s ON s.seat_id = v.seat_id "
+            f"WHERE v.person_id IN ({in_persons}) AND {where} "
+            "ORDER BY v.body_id, v.role, v.valid_from",
+            {**params, "d": as_of, "t": known_at},
+        )
+        return [_row(r) for r in rows]
+
+    def seats(self, db: Db, body_ids: list[UUID]) -> dict[UUID, list[dict]]:
+        """The seats defined for bodies, in the order they were defined."""
+        if not body_ids:
+            return {}
+        params = {f"p{n}": b for n, b in enumerate(sorted(set(body_ids)))}
+        rows = db.rows(
+            "SELECT * FROM {s}body_seats WHERE body_id IN "
+            f"({', '.join(f':{p}' for p in params)}) ORDER BY label, seat_id",
+            params,
+        )
+        found: dict[UUID, list[dict]] = {b: [] for b in params.values()}
+        for r in rows:
+            found[UUID(r["body_id"])].append(r)
+        return found
 
     def history(self, db: Db, membership_id: UUID) -> list[MembershipRow]:
         """Every recorded version of one membership, oldest first (for audits)."""

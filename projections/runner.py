@@ -17,7 +17,10 @@ from eventsourcing.utils import Environment
 
 from projections.agreements import AgreementsReadModel
 from projections.catalogue import CatalogueReadModel
+from projections.entities import EntitiesReadModel
+from projections.ledger import LedgerReadModel
 from projections.memberships import MembershipsReadModel
+from projections.search import SearchReadModel
 from projections.views import PostgresViews, SQLiteViews
 from registry.application import Registry
 
@@ -39,7 +42,20 @@ class ProjectionRunner:
         self.memberships = MembershipsReadModel()
         self.agreements = AgreementsReadModel(registry.mapper)
         self.catalogue = CatalogueReadModel()
-        self.views.attach([self.catalogue, self.memberships, self.agreements])
+        self.entities = EntitiesReadModel(registry.mapper)
+        self.ledger = LedgerReadModel()
+        self.search = SearchReadModel()
+        # Order matters: search reads the views the entities and agreements models write.
+        self.views.attach(
+            [
+                self.catalogue,
+                self.memberships,
+                self.agreements,
+                self.entities,
+                self.ledger,
+                self.search,
+            ]
+        )
         self._wake = threading.Event()
         self._stopping = threading.Event()
         self._advanced = threading.Condition()

@@ -259,7 +259,7 @@ def test_raising_an_allocation_beyond_the_fund_is_refused(registry, runner, ctx,
     ):
         registry.change_allocation(fund, allocation, "700000.01", ctx)
     assert refused.value.code == "FUND_EXCEEDED"
-    assert registry.get(fund, Fund).allocations[allocation].amount == Decimal("600000.00")
+    assert registry.get(fund, Fund).allocations[str(allocation)].amount == Decimal("600000.00")
 
 
 def test_raising_an_allocation_to_exactly_what_is_left_is_accepted(registry, ctx, fund):

@@ -64,8 +64,9 @@ class Decision(RegistryAggregate):
         self.meeting_id = meeting_id
         self.kind = DecisionKind(kind)
         self.text = text
-        self.conditions = {c.condition_id: c for c in conditions}
-        self.met_conditions: dict[UUID, date] = {}
+        # Keyed by str(condition_id): snapshots are JSON, whose keys are strings.
+        self.conditions = {str(c.condition_id): c for c in conditions}
+        self.met_conditions: dict[str, date] = {}
         self.statements: list[Statement] = []
         self.revoked_on: date | None = None
         self.superseded_by: UUID | None = None
@@ -102,25 +103,25 @@ class Decision(RegistryAggregate):
         self, condition_id: UUID, met_on: date, note: str | None, context: Context
     ) -> None:
         """The condition is met (for example by the decision named in `context`)."""
-        if condition_id not in self.conditions:
+        if str(condition_id) not in self.conditions:
             raise NotFound(f"the decision has no condition {condition_id}", field="condition_id")
-        if condition_id in self.met_conditions:
+        if str(condition_id) in self.met_conditions:
             raise InvalidTransition(
-                f"the condition {self.conditions[condition_id].text!r} was already met on "
-                f"{self.met_conditions[condition_id]}"
+                f"the condition {self.conditions[str(condition_id)].text!r} was already met on "
+                f"{self.met_conditions[str(condition_id)]}"
             )
         if met_on < self.decided_on:
             raise InvalidInput(
                 f"a condition cannot be met ({met_on}) before the decision ({self.decided_on})",
                 field="met_on",
             )
-        self._condition_met(condition_id, note, met_on, context)
+        self._condition_met(UUID(str(condition_id)), note, met_on, context)
 
     @event("ConditionMet")
     def _condition_met(
         self, condition_id: UUID, note: str | None, effective_date: date, context: Context
     ) -> None:
-        self.met_conditions[condition_id] = effective_date
+        self.met_conditions[str(condition_id)] = effective_date
 
     def revoke(self, on: date, reason: str, context: Context) -> None:
         if self.status in ("revoked", "superseded"):

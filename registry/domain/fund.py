@@ -54,7 +54,7 @@ class Fund(RegistryAggregate):
         self.period_start = period_start
         self.period_end = period_end
         self.source_of_funds = source_of_funds
-        self.allocations: dict[UUID, Allocation] = {}
+        self.allocations: dict[str, Allocation] = {}  # str keys: snapshots are JSON
 
     @property
     def allocated(self) -> Decimal:
@@ -70,7 +70,7 @@ class Fund(RegistryAggregate):
         require_text(allocation.recipient, "recipient")
         require_text(allocation.purpose, "purpose")
         amount = sek(allocation.amount)
-        if allocation.allocation_id in self.allocations:
+        if str(allocation.allocation_id) in self.allocations:
             raise InvalidTransition(f"{self.name} already has this allocation", field="allocation")
         self._check_room(amount, f"allocate {amount} SEK to {allocation.recipient}")
         self._allocated(dataclasses.replace(allocation, amount=amount), effective_date, context)
@@ -79,7 +79,7 @@ class Fund(RegistryAggregate):
     def _allocated(
         self, allocation: Allocation, effective_date: date | None, context: Context
     ) -> None:
-        self.allocations[allocation.allocation_id] = dataclasses.replace(
+        self.allocations[str(allocation.allocation_id)] = dataclasses.replace(
             allocation, amount=Decimal(allocation.amount)
         )
 
@@ -97,8 +97,8 @@ class Fund(RegistryAggregate):
     def _allocation_changed(
         self, allocation_id: UUID, amount: Decimal, effective_date: date | None, context: Context
     ) -> None:
-        self.allocations[allocation_id] = dataclasses.replace(
-            self.allocations[allocation_id], amount=Decimal(amount)
+        self.allocations[str(allocation_id)] = dataclasses.replace(
+            self.allocations[str(allocation_id)], amount=Decimal(amount)
         )
 
     def withdraw_allocation(
@@ -113,11 +113,11 @@ class Fund(RegistryAggregate):
     def _allocation_withdrawn(
         self, allocation_id: UUID, reason: str, effective_date: date | None, context: Context
     ) -> None:
-        del self.allocations[allocation_id]
+        del self.allocations[str(allocation_id)]
 
     def _allocation(self, allocation_id: UUID) -> Allocation:
         try:
-            return self.allocations[allocation_id]
+            return self.allocations[str(allocation_id)]
         except KeyError:
             raise NotFound(
                 f"{self.name} has no allocation {allocation_id}", field="allocation"

@@ -1,0 +1,438 @@
+"""Every other concept as a plain view, versioned on recorded time: organisations, persons,
+bodies (their own facts; composition is in memberships.py), meetings, decisions, funds and
+assignments.
+
+Like agreements.py, the model keeps a snapshot of each aggregate (the library's `Snapshot`)
+and applies each new event to it, so the rules stay the aggregate's own. After each event it
+stores the aggregate's view (a JSON document) as a new version and closes the previous one at
+the event's timestamp: "as known at T" is the version whose recorded range holds T. Facts that
+change on valid time carry their dates in the view (a decision's revocation date, the date
+each condition was met, an assignment's completion), and the readers compute the status on
+any date from them.
+
+A few indexed columns (type, body, key date, name) let lists be filtered in SQL.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import Snapshot
+from eventsourcing.persistence import Mapper, StoredEvent
+
+from projections.plain import plain
+from projections.sql import POSTGRES, Db, as_date, as_datetime
+from registry.domain.assignment import Assignment
+from registry.domain.body import Body
+from registry.domain.decision import Decision
+from registry.domain.fund import Fund
+from registry.domain.meeting import Meeting
+from registry.domain.organisation import Organisation
+from registry.domain.person import Person
+
+ORGANISATION = "organisation"
+PERSON = "person"
+BODY = "body"
+MEETING = "meeting"
+DECISION = "decision"
+FUND = "fund"
+ASSIGNMENT = "assignment"
+
+_SNAPSHOTTED: dict[type, str] = {
+    Organisation: ORGANISATION,
+    Person: PERSON,
+    Meeting: MEETING,
+    Decision: DECISION,
+    Fund: FUND,
+    Assignment: ASSIGNMENT,
+}
+
+_COLUMNS = """
+        entity_id TEXT NOT NULL, entity_type TEXT NOT NULL, body_id TEXT, key_date {d},
+        name TEXT, view TEXT NOT NULL, event_type TEXT NOT NULL, event_position {i} NOT NULL,
+        recorded_from {t} NOT NULL, recorded_to {t}"""
+
+SQLITE_DDL = [
+    """CREATE TABLE IF NOT EXISTS entity_snapshots (
+        entity_id TEXT PRIMARY KEY, topic TEXT NOT NULL, version INTEGER NOT NULL,
+        state TEXT NOT NULL)""",
+    "CREATE TABLE IF NOT EXISTS entity_versions (version_id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    + _COLUMNS.format(d="TEXT", i="INTEGER", t="TEXT")
+    + ")",
+    """CREATE INDEX IF NOT EXISTS entity_versions_current
+        ON entity_versions (entity_id, recorded_to)""",
+    """CREATE INDEX IF NOT EXISTS entity_versions_list
+        ON entity_versions (entity_type, body_id, key_date)""",
+]
+
+POSTGRES_DDL = [
+    """CREATE TABLE IF NOT EXISTS {s}entity_snapshots (
+        entity_id TEXT PRIMARY KEY, topic TEXT NOT NULL, version BIGINT NOT NULL,
+        state TEXT NOT NULL)""",
+    "CREATE TABLE IF NOT EXISTS {s}entity_versions (version_id BIGSERIAL PRIMARY KEY,"
+    + _COLUMNS.format(d="DATE", i="BIGINT", t="TIMESTAMPTZ")
+    + ")",
+    """CREATE INDEX IF NOT EXISTS entity_versions_current
+        ON {s}entity_versions (entity_id, recorded_to)""",
+    """CREATE INDEX IF NOT EXISTS entity_versions_list
+        ON {s}entity_versions (entity_type, body_id, key_date)""",
+]
+
+
+@dataclass(frozen=True)
+class EntityRow:
+    """One entity as the registry knew it at some recorded time."""
+
+    entity_id: UUID
+    entity_type: str
+    view: dict[str, Any]
+    event_type: str
+    recorded_from: datetime
+
+    def __getitem__(self, key: str) -> Any:
+        return self.view[key]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.view.get(key, default)
+
+    def date(self, key: str) -> date | None:
+        return as_date(self.view.get(key))
+
+    def uuid(self, key: str) -> UUID | None:
+        value = self.view.get(key)
+        return UUID(value) if value else None
+
+
+def _context(event: Any) -> dict[str, Any]:
+    ctx = event.context
+    return {
+        "decision_id": plain(ctx.decision_id),
+        "actor": ctx.actor,
+        "source": plain(ctx.source),
+        "note": getattr(ctx, "note", None),
+    }
+
+
+def _view(aggregate: Any, event: Any, previous: dict[str, Any] | None) -> dict[str, Any]:
+    """The aggregate as a JSON-ready document; `previous` carries what only events tell."""
+    view: dict[str, Any]
+    if isinstance(aggregate, Organisation):
+        view = {"name": aggregate.name, "kind": aggregate.kind}
+    elif isinstance(aggregate, Person):
+        view = {
+            "name": aggregate.name,
+            "title": aggregate.title,
+            "party": aggregate.party,
+            "organisation_id": plain(aggregate.organisation_id),
+            "name_variants": list(aggregate.name_variants),
+            "merged_into": plain(aggregate.merged_into),
+            "absorbed": plain(aggregate.absorbed),
+        }
+    elif isinstance(aggregate, Meeting):
+        view = {
+            "body_id": plain(aggregate.body_id),
+            "held_on": plain(aggregate.held_on),
+            "sequence": aggregate.sequence,
+            "time": aggregate.time,
+            "place": aggregate.place,
+            "present": plain(aggregate.present),
+            "absent": plain(aggregate.absent),
+            "chair_id": plain(aggregate.chair_id),
+            "secretary_id": plain(aggregate.secretary_id),
+            "items": plain(aggregate.items),
+        }
+    elif isinstance(aggregate, Decision):
+        previous = previous or {}
+        superseded_on = previous.get("superseded_on")
+        if isinstance(event, Decision.Superseded):
+            superseded_on = plain(event.effective_date)
+        corrections = list(previous.get("corrections", []))
+        if isinstance(event, Decision.Corrected):
+            corrections.append({"reason": event.reason, "recorded_at": plain(event.timestamp)})
+        view = {
+            "body_id": plain(aggregate.body_id),
+            "decided_on": plain(aggregate.decided_on),
+            "item": aggregate.item,
+            "ordinal": aggregate.ordinal,
+            "meeting_id": plain(aggregate.meeting_id),
+            "kind": str(aggregate.kind),
+            "text": aggregate.text,
+            "conditions": [
+                {
+                    "condition_id": str(c.condition_id),
+                    "text": c.text,
+                    "met_on": plain(aggregate.met_conditions.get(str(c.condition_id))),
+                }
+                for c in aggregate.conditions.values()
+            ],
+            "statements": plain(aggregate.statements),
+            "revoked_on": plain(aggregate.revoked_on),
+            "superseded_by": plain(aggregate.superseded_by),
+            "superseded_on": superseded_on,
+            "corrections": corrections,
+        }
+    elif isinstance(aggregate, Fund):
+        previous_allocations = {
+            a["allocation_id"]: a for a in (previous or {}).get("allocations", [])
+        }
+        allocations = []
+        for allocation in aggregate.allocations.values():
+            row = plain(allocation)
+            before = previous_allocations.get(row["allocation_id"], {})
+            touched = str(getattr(event, "allocation_id", "")) == row["allocation_id"] or (
+                getattr(getattr(event, "allocation", None), "allocation_id", None)
+                == allocation.allocation_id
+            )
+            if touched or not before:
+                row["decision_id"] = plain(event.context.decision_id)
+                row["effective_date"] = plain(event.effective_date)
+            else:
+                row["decision_id"] = before.get("decision_id")
+                row["effective_date"] = before.get("effective_date")
+            allocations.append(row)
+        view = {
+            "name": aggregate.name,
+            "total": str(aggregate.total),
+            "allocated": str(aggregate.allocated),
+            "remaining": str(aggregate.remaining),
+            "currency": aggregate.currency,
+            "period_start": plain(aggregate.period_start),
+            "period_end": plain(aggregate.period_end),
+            "source_of_funds": aggregate.source_of_funds,
+            "allocations": allocations,
+        }
+    elif isinstance(aggregate, Assignment):
+        ended_on = (previous or {}).get("ended_on")
+        if isinstance(event, Assignment.Completed | Assignment.Withdrawn):
+            ended_on = plain(event.effective_date)
+        view = {
+            "key": aggregate.key,
+            "body_id": plain(aggregate.given_by_body_id),
+            "holder_kind": str(aggregate.holder_kind),
+            "holder_id": plain(aggregate.holder_id),
+            "holder_name": aggregate.holder_name,
+            "task": aggregate.task,
+            "due_date": plain(aggregate.due_date),
+            "given_on": plain(aggregate.given_on),
+            "status": aggregate.status,
+            "ended_on": ended_on,
+            "withdrawal_reason": getattr(event, "reason", None)
+            if isinstance(event, Assignment.Withdrawn)
+            else (previous or {}).get("withdrawal_reason"),
+            "reports": [{"reported_on": plain(d), "text": t} for d, t in aggregate.reports],
+        }
+    else:  # pragma: no cover - only the types above are snapshotted
+        raise TypeError(type(aggregate).__name__)
+    origin = (previous or {}).get("origin") or _context(event)
+    view["origin"] = origin
+    view["last_change"] = _context(event) | {"event_type": type(event).__name__}
+    return view
+
+
+def _columns(entity_type: str, view: dict[str, Any]) -> dict[str, Any]:
+    key_date = {
+        MEETING: "held_on",
+        DECISION: "decided_on",
+        ASSIGNMENT: "due_date",
+        BODY: "term_start",
+    }.get(entity_type)
+    return {
+        "body_id": view.get("body_id"),
+        "key_date": as_date(view.get(key_date)) if key_date else None,
+        "name": view.get("name") or view.get("title") or view.get("task"),
+    }
+
+
+def _body_view(event: Body.Registered) -> dict[str, Any]:
+    return {
+        "name": event.name,
+        "kind": event.kind,
+        "key": event.key,
+        "parent_body_id": plain(event.parent_body_id),
+        "owner_organisation_ids": plain(event.owner_organisation_ids),
+        "mandate": event.mandate,
+        "term_start": plain(event.term_start),
+        "term_end": plain(event.term_end),
+        "origin": _context(event),
+    }
+
+
+class EntitiesReadModel:
+    """Versions of every organisation, person, body, meeting, decision, fund and assignment."""
+
+    name = "entities"
+
+    def __init__(self, mapper: Mapper) -> None:
+        self.mapper = mapper
+
+    def ddl(self, dialect: str) -> list[str]:
+        return POSTGRES_DDL if dialect == POSTGRES else SQLITE_DDL
+
+    # -- writing ------------------------------------------------------------------------
+
+    def apply(self, db: Db, event: Any, position: int) -> None:
+        if isinstance(event, Body.Registered):
+            # A body's own facts come with its registration; its composition, which can
+            # hold thousands of memberships, is versioned row by row in memberships.py.
+            self._version(db, event, position, BODY, _body_view(event))
+            return
+        entity_type = next(
+            (t for cls, t in _SNAPSHOTTED.items() if isinstance(event, cls.Event)), None
+        )
+        if entity_type is None:
+            return
+        if type(event).__name__ in ("Registered", "Held", "Recorded", "Established", "Given"):
+            aggregate = event.mutate(None)
+            previous = None
+        else:
+            aggregate = event.mutate(self._load(db, event.originator_id))
+            previous = self._current_view(db, event.originator_id)
+        self._store(db, aggregate)
+        self._version(db, event, position, entity_type, _view(aggregate, event, previous))
+
+    def _version(
+        self, db: Db, event: Any, position: int, entity_type: str, view: dict[str, Any]
+    ) -> None:
+        db.execute(
+            "UPDATE {s}entity_versions SET recorded_to = :t "
+            "WHERE entity_id = :id AND recorded_to IS NULL",
+            {"id": event.originator_id, "t": event.timestamp},
+        )
+        db.insert(
+            "entity_versions",
+            {
+                "entity_id": event.originator_id,
+                "entity_type": entity_type,
+                **_columns(entity_type, view),
+                "view": json.dumps(view, ensure_ascii=False, sort_keys=True),
+                "event_type": type(event).__name__,
+                "event_position": position,
+                "recorded_from": event.timestamp,
+                "recorded_to": None,
+            },
+        )
+
+    def _current_view(self, db: Db, entity_id: UUID) -> dict[str, Any] | None:
+        row = db.one(
+            "SELECT view FROM {s}entity_versions WHERE entity_id = :id AND recorded_to IS NULL",
+            {"id": entity_id},
+        )
+        return json.loads(row["view"]) if row else None
+
+    def _load(self, db: Db, entity_id: UUID) -> Any:
+        row = db.one("SELECT * FROM {s}entity_snapshots WHERE entity_id = :id", {"id": entity_id})
+        if row is None:  # pragma: no cover - events arrive in order
+            raise LookupError(f"no snapshot of {entity_id}")
+        stored = StoredEvent(
+            originator_id=entity_id,
+            originator_version=int(row["version"]),
+            topic=row["topic"],
+            state=row["state"].encode("utf8"),
+        )
+        return self.mapper.to_domain_event(stored).mutate(None)
+
+    def _store(self, db: Db, aggregate: Any) -> None:
+        stored = self.mapper.to_stored_event(Snapshot.take(aggregate))
+        values = {
+            "id": aggregate.id,
+            "topic": stored.topic,
+            "version": stored.originator_version,
+            "state": stored.state.decode("utf8"),
+        }
+        db.execute("DELETE FROM {s}entity_snapshots WHERE entity_id = :id", values)
+        db.execute(
+            "INSERT INTO {s}entity_snapshots (entity_id, topic, version, state) "
+            "VALUES (:id, :topic, :version, :state)",
+            values,
+        )
+
+    # -- reading ------------------------------------------------------------------------
+
+    @staticmethod
+    def _known(db: Db) -> str:
+        if db.dialect == POSTGRES:
+            return "tstzrange(recorded_from, recorded_to, '[)') @> :t::timestamptz"
+        return "recorded_from <= :t AND (recorded_to IS NULL OR recorded_to > :t)"
+
+    def get(self, db: Db, entity_id: UUID, known_at: datetime) -> EntityRow | None:
+        rows = self.get_many(db, [entity_id], known_at)
+        return rows.get(entity_id)
+
+    def get_many(
+        self, db: Db, entity_ids: Iterable[UUID | None], known_at: datetime
+    ) -> dict[UUID, EntityRow]:
+        """Many entities as known at `known_at`, in one statement."""
+        wanted = sorted({str(i) for i in entity_ids if i is not None})
+        if not wanted:
+            return {}
+        params: dict[str, Any] = {f"p{n}": v for n, v in enumerate(wanted)}
+        params["t"] = known_at
+        placeholders = ", ".join(f":p{n}" for n in range(len(wanted)))
+        rows = db.rows(
+            f"SELECT * FROM {{s}}entity_versions WHERE entity_id IN ({placeholders}) "
+            f"AND {self._known(db)}",
+            params,
+        )
+        return {UUID(r["entity_id"]): _entity(r) for r in rows}
+
+    def list(
+        self,
+        db: Db,
+        entity_type: str,
+        known_at: datetime,
+        body_ids: Iterable[UUID] | None = None,
+        date_from: date | None = None,
+        date_to: date | None = None,
+    ) -> list[EntityRow]:
+        """Entities of one type as known at `known_at`, optionally of some bodies and with
+        their key date (decided on, held on, due) within [date_from, date_to]."""
+        where = ["entity_type = :type", self._known(db)]
+        params: dict[str, Any] = {"type": entity_type, "t": known_at}
+        if body_ids is not None:
+            ids = sorted({str(b) for b in body_ids})
+            if not ids:
+                return []
+            params.update({f"b{n}": v for n, v in enumerate(ids)})
+            where.append(f"body_id IN ({', '.join(f':b{n}' for n in range(len(ids)))})")
+        if date_from is not None:
+            where.append("key_date >= :date_from")
+            params["date_from"] = date_from
+        if date_to is not None:
+            where.append("key_date <= :date_to")
+            params["date_to"] = date_to
+        rows = db.rows(
+            f"SELECT * FROM {{s}}entity_versions WHERE {' AND '.join(where)} "
+            "ORDER BY key_date, name, entity_id",
+            params,
+        )
+        return [_entity(r) for r in rows]
+
+    def versions(self, db: Db, entity_id: UUID) -> list[EntityRow]:
+        rows = db.rows(
+            "SELECT * FROM {s}entity_versions WHERE entity_id = :id ORDER BY version_id",
+            {"id": entity_id},
+        )
+        return [_entity(r) for r in rows]
+
+
+def _entity(r: dict) -> EntityRow:
+    return EntityRow(
+        entity_id=UUID(r["entity_id"]),
+        entity_type=r["entity_type"],
+        view=json.loads(r["view"]),
+        event_type=r["event_type"],
+        recorded_from=as_datetime(r["recorded_from"]),  # type: ignore[arg-type]
+    )
+
+
+def money(value: Any) -> Decimal:
+    return Decimal(str(value))
+
+
+__all__ = ["EntitiesReadModel", "EntityRow"]

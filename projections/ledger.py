@@ -1,0 +1,184 @@
+"""The audit trail and the change feed: every event, in order, with its provenance.
+
+`event_log` holds one row per event (entity, type, effective date, recorded time, actor,
+source, authorising decision and the event's own data as JSON). `event_refs` indexes every
+id mentioned inside an event, so "the events behind this membership, allocation, condition or
+seat" is one indexed lookup even though those live inside a body's, fund's or decision's
+events. Corrections, retractions and withdrawals are events like any other: the change feed
+carries them.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+
+from projections.plain import plain, uuids_in
+from projections.sql import POSTGRES, Db, as_date, as_datetime
+
+_HIDDEN = {"originator_id", "originator_version", "timestamp", "context", "effective_date"}
+
+_DDL = [
+    """CREATE TABLE IF NOT EXISTS {s}event_log (
+        position {i} PRIMARY KEY, entity_id TEXT NOT NULL, entity_type TEXT NOT NULL,
+        event_type TEXT NOT NULL, entity_version {i} NOT NULL, effective_date {d},
+        recorded_at {t} NOT NULL, actor TEXT, source_document TEXT, source_item TEXT,
+        source_url TEXT, note TEXT, decision_id TEXT, data TEXT NOT NULL)""",
+    "CREATE INDEX IF NOT EXISTS event_log_entity ON {s}event_log (entity_id, position)",
+    "CREATE INDEX IF NOT EXISTS event_log_decision ON {s}event_log (decision_id, position)",
+    """CREATE TABLE IF NOT EXISTS {s}event_refs (
+        ref_id TEXT NOT NULL, position {i} NOT NULL, PRIMARY KEY (ref_id, position))""",
+]
+
+
+@dataclass(frozen=True)
+class EventRow:
+    position: int
+    entity_id: UUID
+    entity_type: str
+    event_type: str
+    entity_version: int
+    effective_date: date | None
+    recorded_at: datetime
+    actor: str | None
+    source_document: str | None
+    source_item: str | None
+    source_url: str | None
+    note: str | None
+    decision_id: UUID | None
+    data: dict[str, Any]
+
+
+def _row(r: dict) -> EventRow:
+    return EventRow(
+        position=int(r["position"]),
+        entity_id=UUID(r["entity_id"]),
+        entity_type=r["entity_type"],
+        event_type=r["event_type"],
+        entity_version=int(r["entity_version"]),
+        effective_date=as_date(r["effective_date"]),
+        recorded_at=as_datetime(r["recorded_at"]),  # type: ignore[arg-type]
+        actor=r["actor"],
+        source_document=r["source_document"],
+        source_item=r["source_item"],
+        source_url=r["source_url"],
+        note=r["note"],
+        decision_id=UUID(r["decision_id"]) if r["decision_id"] else None,
+        data=json.loads(r["data"]),
+    )
+
+
+def entity_type_of(event: Any) -> str:
+    """`Body.MemberAppointed` → "body"."""
+    return type(event).__qualname__.split(".")[0].lower()
+
+
+class LedgerReadModel:
+    name = "ledger"
+
+    def ddl(self, dialect: str) -> list[str]:
+        types = (
+            {"i": "BIGINT", "d": "DATE", "t": "TIMESTAMPTZ"}
+            if dialect == POSTGRES
+            else {"i": "INTEGER", "d": "TEXT", "t": "TEXT"}
+        )
+        return [
+            s.replace("{i}", types["i"]).replace("{d}", types["d"]).replace("{t}", types["t"])
+            for s in _DDL
+        ]
+
+    def apply(self, db: Db, event: Any, position: int) -> None:
+        if not hasattr(event, "context"):
+            return
+        data = {k: plain(v) for k, v in vars(event).items() if k not in _HIDDEN}
+        ctx = event.context
+        db.insert(
+            "event_log",
+            {
+                "position": position,
+                "entity_id": event.originator_id,
+                "entity_type": entity_type_of(event),
+                "event_type": type(event).__name__,
+                "entity_version": event.originator_version,
+                "effective_date": getattr(event, "effective_date", None),
+                "recorded_at": event.timestamp,
+                "actor": ctx.actor,
+                "source_document": ctx.source.document,
+                "source_item": ctx.source.item,
+                "source_url": ctx.source.url,
+                "note": getattr(ctx, "note", None),
+                "decision_id": ctx.decision_id,
+                "data": json.dumps(data, ensure_ascii=False, sort_keys=True),
+            },
+        )
+        for ref in sorted(uuids_in(data) - {str(event.originator_id)}):
+            db.insert("event_refs", {"ref_id": ref, "position": position})
+
+    # -- reading ------------------------------------------------------------------------
+
+    def about(
+        self, db: Db, entity_id: UUID, after: int = 0, limit: int | None = None
+    ) -> list[EventRow]:
+        """The events of an entity, or mentioning it, oldest first, after a position."""
+        rows = db.rows(
+            "SELECT * FROM {s}event_log WHERE position > :after AND (entity_id = :id "
+            "OR position IN (SELECT position FROM {s}event_refs WHERE ref_id = :id)) "
+            "ORDER BY position" + (" LIMIT :limit" if limit is not None else ""),
+            {"id": entity_id, "after": after, "limit": limit},
+        )
+        return [_row(r) for r in rows]
+
+    def about_many(self, db: Db, ids: Iterable[UUID]) -> dict[UUID, list[EventRow]]:
+        """The events behind many answer rows, in one statement."""
+        wanted = sorted({str(i) for i in ids})
+        if not wanted:
+            return {}
+        params = {f"p{n}": v for n, v in enumerate(wanted)}
+        placeholders = ", ".join(f":{p}" for p in params)
+        rows = db.rows(
+            "SELECT e.*, e.entity_id AS about_id FROM {s}event_log e "
+            f"WHERE e.entity_id IN ({placeholders}) "
+            "UNION ALL SELECT e.*, r.ref_id AS about_id FROM {s}event_log e "
+            f"JOIN {{s}}event_refs r ON r.position = e.position WHERE r.ref_id IN ({placeholders}) "
+            "ORDER BY position",
+            params,
+        )
+        found: dict[UUID, list[EventRow]] = {UUID(i): [] for i in wanted}
+        for r in rows:
+            found[UUID(r["about_id"])].append(_row(r))
+        return found
+
+    def authorised_by(self, db: Db, decision_ids: Iterable[UUID]) -> dict[UUID, list[EventRow]]:
+        """The effects of decisions: every event each one authorised."""
+        wanted = sorted({str(i) for i in decision_ids})
+        if not wanted:
+            return {}
+        params = {f"p{n}": v for n, v in enumerate(wanted)}
+        placeholders = ", ".join(f":{p}" for p in params)
+        rows = db.rows(
+            f"SELECT * FROM {{s}}event_log WHERE decision_id IN ({placeholders}) "
+            "AND entity_id <> decision_id ORDER BY position",
+            params,
+        )
+        found: dict[UUID, list[EventRow]] = {UUID(i): [] for i in wanted}
+        for r in rows:
+            found[UUID(r["decision_id"])].append(_row(r))
+        return found
+
+    def since(self, db: Db, after: int, limit: int) -> list[EventRow]:
+        """The change feed: events recorded after a position, oldest first."""
+        rows = db.rows(
+            "SELECT * FROM {s}event_log WHERE position > :after ORDER BY position LIMIT :limit",
+            {"after": after, "limit": limit},
+        )
+        return [_row(r) for r in rows]
+
+    def count_since(self, db: Db, after: int) -> int:
+        row = db.one(
+            "SELECT COUNT(*) AS n FROM {s}event_log WHERE position > :after", {"after": after}
+        )
+        return int(row["n"]) if row else 0

@@ -1,0 +1,166 @@
+"""Full-text search over decisions, agenda items and agreements.
+
+PostgreSQL: a tsvector with the Swedish snowball stemmer (title weighted above text), a GIN
+index, `websearch_to_tsquery` (quotes, OR, -word) and `ts_headline` snippets. SQLite: an FTS5
+table (unicode61 tokenizer, diacritics kept so "har" and "här" stay apart); SQLite has no
+Swedish stemmer, so each word of the query matches as a prefix ("avtal" finds "avtalet").
+
+Documents are rebuilt from the current views of the entities and agreements models, which
+run before this one in each batch.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from projections.sql import POSTGRES, Db
+from registry.domain.agreement import Agreement
+from registry.domain.decision import Decision
+from registry.domain.meeting import Meeting
+
+SQLITE_DDL = [
+    """CREATE VIRTUAL TABLE IF NOT EXISTS search_fts USING fts5(
+        doc_id UNINDEXED, entity_type UNINDEXED, entity_id UNINDEXED, title, text,
+        tokenize = 'unicode61 remove_diacritics 0')""",
+]
+
+POSTGRES_DDL = [
+    """CREATE TABLE IF NOT EXISTS {s}search_documents (
+        doc_id TEXT PRIMARY KEY, entity_type TEXT NOT NULL, entity_id TEXT NOT NULL,
+        title TEXT NOT NULL, text TEXT NOT NULL,
+        tsv tsvector GENERATED ALWAYS AS (
+            setweight(to_tsvector('swedish', title), 'A')
+            || setweight(to_tsvector('swedish', text), 'B')) STORED)""",
+    "CREATE INDEX IF NOT EXISTS search_documents_tsv ON {s}search_documents USING gin (tsv)",
+]
+
+KINDS = ("decision", "agenda_item", "agreement")
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    doc_id: str
+    entity_type: str
+    entity_id: UUID
+    title: str
+    snippet: str
+    rank: float
+
+
+class SearchReadModel:
+    name = "search"
+
+    def ddl(self, dialect: str) -> list[str]:
+        return POSTGRES_DDL if dialect == POSTGRES else SQLITE_DDL
+
+    def apply(self, db: Db, event: Any, position: int) -> None:
+        if isinstance(event, Decision.Event):
+            view = self._view(db, "entity_versions", "entity_id", event.originator_id)
+            if view is None:
+                return
+            parts = [view["text"]]
+            parts += [c["text"] for c in view["conditions"]]
+            parts += [f"{s['person_name']}: {s['text']}" for s in view["statements"]]
+            title = f"§ {view['item']} ({view['decided_on']})"
+            self._put(db, str(event.originator_id), "decision", event.originator_id, title, parts)
+        elif isinstance(event, Meeting.Held):
+            for item in event.items:
+                self._put(
+                    db,
+                    f"{event.originator_id}#{item.number}",
+                    "agenda_item",
+                    event.originator_id,
+                    f"{item.number}. {item.title}",
+                    [item.title, item.note or ""],
+                )
+        elif isinstance(event, Agreement.Event):
+            row = db.one(
+                "SELECT title, revisions FROM {s}agreement_versions "
+                "WHERE agreement_id = :id AND recorded_to IS NULL",
+                {"id": event.originator_id},
+            )
+            if row is None:
+                return
+            revisions = [r["description"] for r in json.loads(row["revisions"])]
+            self._put(
+                db,
+                str(event.originator_id),
+                "agreement",
+                event.originator_id,
+                row["title"],
+                [row["title"], *revisions],
+            )
+
+    @staticmethod
+    def _view(db: Db, table: str, key: str, entity_id: UUID) -> dict | None:
+        row = db.one(
+            f"SELECT view FROM {{s}}{table} WHERE {key} = :id AND recorded_to IS NULL",
+            {"id": entity_id},
+        )
+        return json.loads(row["view"]) if row else None
+
+    def _put(
+        self, db: Db, doc_id: str, entity_type: str, entity_id: UUID, title: str, parts: list
+    ) -> None:
+        table = "search_documents" if db.dialect == POSTGRES else "search_fts"
+        db.execute(f"DELETE FROM {{s}}{table} WHERE doc_id = :doc", {"doc": doc_id})
+        db.execute(
+            f"INSERT INTO {{s}}{table} (doc_id, entity_type, entity_id, title, text) "
+            "VALUES (:doc, :type, :id, :title, :text)",
+            {
+                "doc": doc_id,
+                "type": entity_type,
+                "id": entity_id,
+                "title": title,
+                "text": "\n".join(p for p in parts if p),
+            },
+        )
+
+    # -- reading ------------------------------------------------------------------------
+
+    def search(
+        self, db: Db, query: str, kinds: list[str] | None = None, limit: int = 100
+    ) -> list[SearchHit]:
+        """Documents matching `query`, best first."""
+        kinds = list(kinds or KINDS)
+        params: dict[str, Any] = {f"k{n}": k for n, k in enumerate(kinds)}
+        params.update(limit=limit)
+        in_kinds = ", ".join(f":k{n}" for n in range(len(kinds)))
+        if db.dialect == POSTGRES:
+            params["q"] = query
+            rows = db.rows(
+                "SELECT doc_id, entity_type, entity_id, title, "
+                "ts_headline('swedish', text, q, 'MaxFragments=1, MaxWords=20, MinWords=5, "
+                "StartSel=[, StopSel=]') AS snippet, ts_rank(tsv, q) AS rank "
+                "FROM {s}search_documents, websearch_to_tsquery('swedish', :q) q "
+                f"WHERE tsv @@ q AND entity_type IN ({in_kinds}) "
+                "ORDER BY rank DESC, doc_id LIMIT :limit",
+                params,
+            )
+        else:
+            words = re.findall(r"\w+", query)
+            if not words:
+                return []
+            params["q"] = " ".join(f'"{w}"*' for w in words)
+            rows = db.rows(
+                "SELECT doc_id, entity_type, entity_id, title, "
+                "snippet(search_fts, 4, '[', ']', '…', 20) AS snippet, -bm25(search_fts) AS rank "
+                f"FROM search_fts WHERE search_fts MATCH :q AND entity_type IN ({in_kinds}) "
+                "ORDER BY rank DESC, doc_id LIMIT :limit",
+                params,
+            )
+        return [
+            SearchHit(
+                doc_id=r["doc_id"],
+                entity_type=r["entity_type"],
+                entity_id=UUID(r["entity_id"]),
+                title=r["title"],
+                snippet=r["snippet"],
+                rank=float(r["rank"]),
+            )
+            for r in rows
+        ]
