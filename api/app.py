@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import FastAPI
 from strawberry.fastapi import GraphQLRouter
 
+from api.reader import Reader
 from api.schema import schema
 from projections.runner import ProjectionRunner
 from registry.application import Registry
@@ -34,7 +35,7 @@ def create_app(settings: StoreSettings | None = None, run_projections: bool = Tr
             registry.close()
 
     async def context() -> dict[str, Any]:
-        return {"runner": runner, "registry": registry}
+        return {"runner": runner, "registry": registry, "reader": Reader(runner)}
 
     app = FastAPI(title="Decision and mandate registry", lifespan=lifespan)
     app.state.registry = registry

@@ -1,285 +1,95 @@
-"""The GraphQL schema: members of a body as of a date and as known at a time, and agreements
-valid on a date, each with its provenance."""
+"""The GraphQL schema: every concept the registry holds, on both time axes.
+
+`asOf` (valid time) asks about a day in the world; `knownAt` (recorded time) asks what the
+registry knew at a moment. Top-level lists are Relay connections with keyset cursors. Every
+resolver reads the projections through the request's batched loaders (api/reader.py).
+"""
 
 from __future__ import annotations
 
 import asyncio
-import enum
-from datetime import UTC, date, datetime
-from typing import Any
-from uuid import UUID
+from datetime import date, datetime
+from typing import Annotated
 
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
 from strawberry.types import Info
 
-from projections.agreements import AgreementRow
-from projections.memberships import MembershipRow
-from projections.runner import ProjectionRunner
-from projections.sql import as_date
+from api.pagination import (
+    Connection,
+    Edge,
+    PageInfo,
+    connect,
+    decode_cursor,
+    encode_cursor,
+    page_size,
+)
+from api.types import (
+    Agreement,
+    Assignment,
+    AssignmentStatus,
+    Body,
+    Decision,
+    DecisionKind,
+    DecisionStatus,
+    Event,
+    Fund,
+    Meeting,
+    Membership,
+    Person,
+    SearchHit,
+    SearchKind,
+    assignment_status,
+    decision_status,
+    expiring,
+    load_body,
+    load_decision,
+    load_meeting,
+    load_person,
+    parse_id,
+    reader,
+)
+from projections.entities import ASSIGNMENT, BODY, DECISION, FUND, MEETING, PERSON
+from registry.ids import normalise
 
 
-@strawberry.enum(description="A role in a body (ordförande, vice ordförande, ledamot, ...).")
-class Role(enum.Enum):
-    CHAIR = "chair"
-    VICE_CHAIR = "vice_chair"
-    MEMBER = "member"
-    DEPUTY = "deputy"
-    SECRETARY = "secretary"
-    CO_OPTED = "co_opted"
+def _natural(item: str) -> str:
+    """Sort "9" before "10": zero-pad a leading number."""
+    digits = len(item) - len(item.lstrip("0123456789"))
+    return item[:digits].zfill(8) + item[digits:] if digits else item
 
 
-@strawberry.type(description="Where a fact comes from.")
-class Source:
-    document: str | None
-    item: str | None = strawberry.field(description='Item in the document, such as "§ 9".')
-    url: str | None
-
-
-@strawberry.type(description="A region, municipality, kommunalförbund or SKR.")
-class Organisation:
-    id: strawberry.ID
-    name: str
-    kind: str
-
-
-@strawberry.type(description="The decision behind a fact.")
-class DecisionRef:
-    id: strawberry.ID
-    decided_on: date
-    item: str
-    kind: str
-    text: str
-
-
-@strawberry.type(description="One person's place in a body, as known at `knownAt`.")
-class Membership:
-    id: strawberry.ID
-    person_id: strawberry.ID
-    person_name: str
-    role: Role
-    seat: str | None = strawberry.field(description="Label of the seat held, if any.")
-    on_behalf_of: Organisation | None
-    personal_deputy_for_id: strawberry.ID | None = strawberry.field(
-        description="The member this person is personal deputy (ersättare) for."
+def _bad(field: str, message: str) -> GraphQLError:
+    return GraphQLError(
+        f"{field}: {message}", extensions={"code": "BAD_USER_INPUT", "field": field}
     )
-    from_: date | None = strawberry.field(
-        name="from", description="First day held; null when the start is unknown."
-    )
-    from_unknown: bool
-    from_not_after: date | None = strawberry.field(
-        description="When the start is unknown: the earliest date it is known to hold."
-    )
-    until: date | None = strawberry.field(
-        description="The day it ended (not held on that day); null while it continues."
-    )
-    decision: DecisionRef | None
-    source: Source
-    recorded_at: datetime
-    recorded_by: str | None
-    correction_reason: str | None
-
-
-@strawberry.type(description="A body: samrådsorgan, chefsgrupp, styrgrupp, utskott, nämnd.")
-class Body:
-    id: strawberry.ID
-    name: str
-    kind: str
-
-    @strawberry.field(description="Members on `asOf` (default today) as known at `knownAt`.")
-    async def members(
-        self, info: Info, as_of: date | None = None, known_at: datetime | None = None
-    ) -> list[Membership]:
-        return await _members(info, UUID(str(self.id)), as_of, known_at)
-
-
-@strawberry.type(description="An extension of an agreement's end date.")
-class Extension:
-    key: str
-    new_until: date
-    status: str = strawberry.field(description="pending until every party adopts it; adopted")
-    adopted_by: list[Organisation]
-    decision: DecisionRef | None
-
-
-@strawberry.type(description="A party's adoption (antagande) of an agreement.")
-class Adoption:
-    party: Organisation
-    adopted_on: date
-
-
-@strawberry.type(description="An agreement with its effective validity as known at `knownAt`.")
-class Agreement:
-    id: strawberry.ID
-    title: str
-    parties: list[Organisation]
-    valid_from: date | None = strawberry.field(description="Start of the period as agreed.")
-    valid_until: date | None = strawberry.field(description="End as agreed (last valid day).")
-    entry_into_force_not_before: date | None
-    entry_into_force_requires_all_adoptions: bool
-    in_force_from: date | None = strawberry.field(
-        description="Computed: when it applies (null while waiting for adoptions)."
-    )
-    effective_until: date | None = strawberry.field(
-        description="Computed last valid day after adopted extensions and termination."
-    )
-    terminated_on: date | None
-    adoptions: list[Adoption]
-    parties_not_adopted: list[Organisation]
-    extensions: list[Extension]
-    pending_extensions: list[Extension]
-    revisions: list[str]
-    source: Source
-    recorded_at: datetime
-    recorded_by: str | None
-
-
-def _runner(info: Info) -> ProjectionRunner:
-    return info.context["runner"]
-
-
-def _id(value: Any, field: str) -> UUID:
-    try:
-        return UUID(str(value))
-    except ValueError:
-        raise GraphQLError(
-            f"{field}: {value!r} is not a valid id", extensions={"code": "BAD_USER_INPUT"}
-        ) from None
-
-
-def _known_at(value: datetime | None) -> datetime:
-    if value is None:
-        return datetime.now(UTC)
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-def _org(orgs: dict[UUID, dict], org_id: UUID) -> Organisation:
-    row = orgs.get(org_id)
-    return Organisation(
-        id=strawberry.ID(str(org_id)),
-        name=row["name"] if row else str(org_id),
-        kind=row["kind"] if row else "unknown",
-    )
-
-
-def _decision(decisions: dict[UUID, dict], decision_id: UUID | None) -> DecisionRef | None:
-    row = decisions.get(decision_id) if decision_id else None
-    if row is None:
-        return None
-    return DecisionRef(
-        id=strawberry.ID(str(decision_id)),
-        decided_on=as_date(row["decided_on"]),  # type: ignore[arg-type]
-        item=row["item"],
-        kind=row["kind"],
-        text=row["text"],
-    )
-
-
-def _membership(r: MembershipRow, orgs: dict, decisions: dict) -> Membership:
-    return Membership(
-        id=strawberry.ID(str(r.membership_id)),
-        person_id=strawberry.ID(str(r.person_id)),
-        person_name=r.person_name,
-        role=Role(r.role),
-        seat=r.seat_label,
-        on_behalf_of=_org(orgs, r.on_behalf_of) if r.on_behalf_of else None,
-        personal_deputy_for_id=strawberry.ID(str(r.deputy_for)) if r.deputy_for else None,
-        from_=r.start_date,
-        from_unknown=r.start_date is None,
-        from_not_after=r.start_not_after,
-        until=r.end_date,
-        decision=_decision(decisions, r.decision_id),
-        source=Source(document=r.source_document, item=r.source_item, url=r.source_url),
-        recorded_at=r.recorded_from,
-        recorded_by=r.actor,
-        correction_reason=r.correction_reason,
-    )
-
-
-async def _members(
-    info: Info, body_id: UUID, as_of: date | None, known_at: datetime | None
-) -> list[Membership]:
-    runner = _runner(info)
-
-    def read() -> list[Membership]:
-        with runner.views.reading() as db:
-            rows = runner.memberships.members(
-                db, body_id, as_of or date.today(), _known_at(known_at)
-            )
-            orgs = runner.catalogue.organisations(db, (r.on_behalf_of for r in rows))
-            decisions = runner.catalogue.decisions(db, (r.decision_id for r in rows))
-        return [_membership(r, orgs, decisions) for r in rows]
-
-    return await asyncio.to_thread(read)
-
-
-def _agreement(r: AgreementRow, orgs: dict, decisions: dict) -> Agreement:
-    def extension(e: Any) -> Extension:
-        return Extension(
-            key=e.key,
-            new_until=e.new_until,
-            status=e.status,
-            adopted_by=[_org(orgs, p) for p in e.adopted_by],
-            decision=_decision(decisions, e.decision_id),
-        )
-
-    return Agreement(
-        id=strawberry.ID(str(r.agreement_id)),
-        title=r.title,
-        parties=[_org(orgs, p) for p in r.party_ids],
-        valid_from=r.valid_from,
-        valid_until=r.valid_until,
-        entry_into_force_not_before=r.not_before,
-        entry_into_force_requires_all_adoptions=r.requires_all_adoptions,
-        in_force_from=r.in_force_from,
-        effective_until=r.effective_until,
-        terminated_on=r.terminated_on,
-        adoptions=[Adoption(party=_org(orgs, p), adopted_on=d) for p, d in r.adoptions.items()],
-        parties_not_adopted=[_org(orgs, p) for p in r.parties_not_adopted],
-        extensions=[extension(e) for e in r.extensions],
-        pending_extensions=[extension(e) for e in r.pending_extensions],
-        revisions=[str(rev["description"]) for rev in r.revisions],
-        source=Source(document=r.source_document, item=r.source_item, url=None),
-        recorded_at=r.recorded_from,
-        recorded_by=r.actor,
-    )
-
-
-def _agreements(runner: ProjectionRunner, rows: list[AgreementRow], db: Any) -> list[Agreement]:
-    orgs = runner.catalogue.organisations(db, (p for r in rows for p in r.party_ids))
-    decisions = runner.catalogue.decisions(db, (e.decision_id for r in rows for e in r.extensions))
-    return [_agreement(r, orgs, decisions) for r in rows]
 
 
 @strawberry.type
 class Query:
-    @strawberry.field(description="Every body the registry holds, by name.")
-    async def bodies(self, info: Info) -> list[Body]:
-        runner = _runner(info)
+    # -- bodies and composition ---------------------------------------------------------
 
-        def read() -> list[Body]:
-            with runner.views.reading() as db:
-                rows = runner.memberships.bodies(db)
-            return [
-                Body(id=strawberry.ID(r["body_id"]), name=r["name"], kind=r["kind"]) for r in rows
-            ]
-
-        return await asyncio.to_thread(read)
+    @strawberry.field(description="Bodies by name, optionally of one kind.")
+    async def bodies(
+        self,
+        info: Info,
+        kind: str | None = None,
+        known_at: datetime | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[Body]:
+        r = reader(info)
+        rows = await r.read(lambda db: r.runner.entities.list(db, BODY, r.known_at(known_at)))
+        bodies = [Body(row=b, known_at=known_at) for b in rows if kind is None or b["kind"] == kind]
+        bodies.sort(key=lambda b: (b.row["name"], str(b.row.entity_id)))
+        return connect(bodies, lambda b: (b.row["name"], str(b.row.entity_id)), first, after)
 
     @strawberry.field(description="One body by id.")
-    async def body(self, info: Info, id: strawberry.ID) -> Body | None:
-        runner = _runner(info)
-        body_id = _id(id, "id")
-
-        def read() -> Body | None:
-            with runner.views.reading() as db:
-                row = runner.memberships.body(db, body_id)
-            if row is None:
-                return None
-            return Body(id=strawberry.ID(row["body_id"]), name=row["name"], kind=row["kind"])
-
-        return await asyncio.to_thread(read)
+    async def body(
+        self, info: Info, id: strawberry.ID, known_at: datetime | None = None
+    ) -> Body | None:
+        return await load_body(info, parse_id(id, "id"), known_at)
 
     @strawberry.field(
         description="Members of a body on `asOf` (default today) as the registry knew them at "
@@ -291,42 +101,333 @@ class Query:
         body_id: strawberry.ID,
         as_of: date | None = None,
         known_at: datetime | None = None,
-    ) -> list[Membership]:
-        return await _members(info, _id(body_id, "bodyId"), as_of, known_at)
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[Membership]:
+        r = reader(info)
+        rows = await r.members.load(
+            (parse_id(body_id, "bodyId"), r.as_of(as_of), r.known_at(known_at))
+        )
+        members = [Membership(row=m, known_at=known_at) for m in rows]
+        return connect(
+            members,
+            lambda m: (
+                m.row.role,
+                m.row.person_name,
+                str(m.row.start_date or m.row.start_not_after),
+                str(m.row.membership_id),
+            ),
+            first,
+            after,
+        )
+
+    # -- persons ------------------------------------------------------------------------
+
+    @strawberry.field(
+        description="One person by id; a record merged into another resolves to the survivor."
+    )
+    async def person(
+        self, info: Info, id: strawberry.ID, known_at: datetime | None = None
+    ) -> Person | None:
+        return await load_person(info, parse_id(id, "id"), known_at)
+
+    @strawberry.field(
+        description="Persons by name; `name` matches the name or any spelling of it, ignoring "
+        "case and diacritics. Merged records are not listed (their survivor is)."
+    )
+    async def persons(
+        self,
+        info: Info,
+        name: str | None = None,
+        known_at: datetime | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[Person]:
+        r = reader(info)
+        rows = await r.read(lambda db: r.runner.entities.list(db, PERSON, r.known_at(known_at)))
+        wanted = normalise(name) if name else None
+        persons = [
+            Person(row=p, known_at=known_at)
+            for p in rows
+            if not p.get("merged_into")
+            and (
+                wanted is None
+                or any(wanted in normalise(n) for n in [p["name"], *p.get("name_variants", [])])
+            )
+        ]
+        persons.sort(key=lambda p: (p.row["name"], str(p.row.entity_id)))
+        return connect(persons, lambda p: (p.row["name"], str(p.row.entity_id)), first, after)
+
+    # -- meetings -------------------------------------------------------------------------
+
+    @strawberry.field(description="One meeting by id.")
+    async def meeting(
+        self, info: Info, id: strawberry.ID, known_at: datetime | None = None
+    ) -> Meeting | None:
+        return await load_meeting(info, parse_id(id, "id"), known_at)
+
+    @strawberry.field(description="Meetings, oldest first, of a body and within dates if given.")
+    async def meetings(
+        self,
+        info: Info,
+        body_id: strawberry.ID | None = None,
+        from_: Annotated[date | None, strawberry.argument(name="from")] = None,
+        to: date | None = None,
+        known_at: datetime | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[Meeting]:
+        r = reader(info)
+        bodies = [parse_id(body_id, "bodyId")] if body_id else None
+        rows = await r.read(
+            lambda db: r.runner.entities.list(
+                db, MEETING, r.known_at(known_at), body_ids=bodies, date_from=from_, date_to=to
+            )
+        )
+        meetings = [Meeting(row=m, known_at=known_at) for m in rows]
+        return connect(
+            meetings,
+            lambda m: (m.row["held_on"], m.row["sequence"], str(m.row.entity_id)),
+            first,
+            after,
+        )
+
+    # -- decisions ------------------------------------------------------------------------
+
+    @strawberry.field(description="One decision by id.")
+    async def decision(
+        self, info: Info, id: strawberry.ID, known_at: datetime | None = None
+    ) -> Decision | None:
+        return await load_decision(info, parse_id(id, "id"), known_at)
+
+    @strawberry.field(
+        description="Decisions, oldest first: of a body, decided within [from, to], of some "
+        "kinds, with some statuses on `asOf` (default today), as known at `knownAt`."
+    )
+    async def decisions(
+        self,
+        info: Info,
+        body_id: strawberry.ID | None = None,
+        from_: Annotated[date | None, strawberry.argument(name="from")] = None,
+        to: date | None = None,
+        kinds: list[DecisionKind] | None = None,
+        statuses: list[DecisionStatus] | None = None,
+        as_of: date | None = None,
+        known_at: datetime | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[Decision]:
+        if from_ and to and to < from_:
+            raise _bad("to", f"{to} is before from ({from_})")
+        r = reader(info)
+        bodies = [parse_id(body_id, "bodyId")] if body_id else None
+        rows = await r.read(
+            lambda db: r.runner.entities.list(
+                db, DECISION, r.known_at(known_at), body_ids=bodies, date_from=from_, date_to=to
+            )
+        )
+        day = r.as_of(as_of)
+        wanted_kinds = {k.value for k in kinds} if kinds else None
+        decisions = [
+            Decision(row=d, known_at=known_at)
+            for d in rows
+            if (wanted_kinds is None or d["kind"] in wanted_kinds)
+            and (not statuses or decision_status(d, day) in statuses)
+        ]
+        key = lambda d: (  # noqa: E731
+            d.row["decided_on"],
+            _natural(d.row["item"]),
+            d.row["ordinal"],
+            str(d.row.entity_id),
+        )
+        decisions.sort(key=key)
+        return connect(decisions, key, first, after)
+
+    # -- agreements -----------------------------------------------------------------------
 
     @strawberry.field(
         description="Agreements in force on `validOn` (default today) as known at `knownAt`: "
-        "after adopted extensions, termination and the entry-into-force rule."
+        "after adopted extensions, termination and the entry-into-force rule. With "
+        "`expiringWithinDays`, only those whose last valid day is within that many days."
     )
     async def agreements(
-        self, info: Info, valid_on: date | None = None, known_at: datetime | None = None
-    ) -> list[Agreement]:
-        runner = _runner(info)
-
-        def read() -> list[Agreement]:
-            with runner.views.reading() as db:
-                rows = runner.agreements.valid_on(db, valid_on or date.today(), _known_at(known_at))
-                return _agreements(runner, rows, db)
-
-        return await asyncio.to_thread(read)
+        self,
+        info: Info,
+        valid_on: date | None = None,
+        expiring_within_days: int | None = None,
+        known_at: datetime | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[Agreement]:
+        if expiring_within_days is not None and expiring_within_days < 0:
+            raise _bad("expiringWithinDays", f"must be 0 or more, got {expiring_within_days}")
+        r = reader(info)
+        day = r.as_of(valid_on)
+        rows = await r.read(lambda db: r.runner.agreements.valid_on(db, day, r.known_at(known_at)))
+        if expiring_within_days is not None:
+            rows = [a for a in rows if expiring(a, day, expiring_within_days)]
+        agreements = [Agreement(row=a) for a in rows]
+        return connect(agreements, lambda a: (a.row.title, str(a.row.agreement_id)), first, after)
 
     @strawberry.field(description="One agreement as known at `knownAt` (default now).")
     async def agreement(
         self, info: Info, id: strawberry.ID, known_at: datetime | None = None
     ) -> Agreement | None:
-        runner = _runner(info)
-        agreement_id = _id(id, "id")
+        r = reader(info)
+        row = await r.agreement.load((parse_id(id, "id"), r.known_at(known_at)))
+        return Agreement(row=row) if row else None
 
-        def read() -> Agreement | None:
-            with runner.views.reading() as db:
-                row = runner.agreements.as_known_at(db, agreement_id, _known_at(known_at))
-                return _agreements(runner, [row], db)[0] if row else None
+    # -- funds and assignments ------------------------------------------------------------
 
-        return await asyncio.to_thread(read)
+    @strawberry.field(description="Funds by name, each with total, allocated and remaining.")
+    async def funds(
+        self,
+        info: Info,
+        known_at: datetime | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[Fund]:
+        r = reader(info)
+        rows = await r.all_of_type.load((FUND, r.known_at(known_at)))
+        funds = sorted(
+            (Fund(row=f, known_at=known_at) for f in rows),
+            key=lambda f: (f.row["name"], str(f.row.entity_id)),
+        )
+        return connect(funds, lambda f: (f.row["name"], str(f.row.entity_id)), first, after)
+
+    @strawberry.field(description="One fund by id.")
+    async def fund(
+        self, info: Info, id: strawberry.ID, known_at: datetime | None = None
+    ) -> Fund | None:
+        r = reader(info)
+        row = await r.entity.load((parse_id(id, "id"), r.known_at(known_at)))
+        return Fund(row=row, known_at=known_at) if row and row.entity_type == FUND else None
+
+    @strawberry.field(
+        description="Assignments by due date: with some statuses on `asOf` (default today), "
+        "due before a date, overdue on `asOf`, held by a person/organisation/body, given by "
+        "a body."
+    )
+    async def assignments(
+        self,
+        info: Info,
+        statuses: list[AssignmentStatus] | None = None,
+        due_before: date | None = None,
+        overdue: bool | None = None,
+        holder_id: strawberry.ID | None = None,
+        body_id: strawberry.ID | None = None,
+        as_of: date | None = None,
+        known_at: datetime | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[Assignment]:
+        r = reader(info)
+        day = r.as_of(as_of)
+        holder = str(parse_id(holder_id, "holderId")) if holder_id else None
+        bodies = [parse_id(body_id, "bodyId")] if body_id else None
+        rows = await r.read(
+            lambda db: r.runner.entities.list(db, ASSIGNMENT, r.known_at(known_at), body_ids=bodies)
+        )
+
+        def keep(a: object) -> bool:
+            row = a.row  # type: ignore[attr-defined]
+            status = assignment_status(row, day)
+            due = row.date("due_date")
+            if statuses and status not in statuses:
+                return False
+            if due_before is not None and (due is None or due >= due_before):
+                return False
+            if overdue is not None:
+                late = due is not None and due < day and status == AssignmentStatus.OPEN
+                if late != overdue:
+                    return False
+            return holder is None or row.get("holder_id") == holder
+
+        found = [a for a in (Assignment(row=x, known_at=known_at) for x in rows) if keep(a)]
+        key = lambda a: (a.row.get("due_date") or "9999-12-31", a.row["task"], str(a.row.entity_id))  # noqa: E731
+        found.sort(key=key)
+        return connect(found, key, first, after)
+
+    # -- audit trail, change feed, search ---------------------------------------------------
+
+    @strawberry.field(
+        description="The audit trail of any entity or answer row (a body, person, decision, "
+        "agreement, fund, assignment, membership, allocation, condition or seat): its events "
+        "in order with type, effective date, recorded time, actor, source and decision."
+    )
+    async def audit_trail(
+        self,
+        info: Info,
+        id: strawberry.ID,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[Event]:
+        r = reader(info)
+        entity_id = parse_id(id, "id")
+        rows = await r.events_about.load(entity_id)
+        events = [Event(row=e) for e in rows]
+        return connect(events, lambda e: (e.row.position,), first, after)
+
+    @strawberry.field(
+        description="The change feed: every event recorded after the cursor `after` (from "
+        "the start without it), oldest first, corrections and withdrawals included. Keep the "
+        "last `endCursor` and ask again to sync."
+    )
+    async def changes(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[Event]:
+        r = reader(info)
+        size = page_size(first)
+        position = 0
+        if after is not None:
+            cursor = decode_cursor(after)
+            if len(cursor) != 1 or not isinstance(cursor[0], int):
+                raise _bad("after", f"{after!r} is not a cursor of the change feed")
+            position = cursor[0]
+
+        def work(db):  # type: ignore[no-untyped-def]
+            rows = r.runner.ledger.since(db, position, size + 1)
+            return rows, r.runner.ledger.count_since(db, 0)
+
+        rows, total = await r.read(work)
+        page = rows[:size]
+        edges = [Edge(cursor=encode_cursor([e.position]), node=Event(row=e)) for e in page]
+        return Connection(
+            edges=edges,
+            page_info=PageInfo(
+                has_next_page=len(rows) > size,
+                has_previous_page=position > 0,
+                start_cursor=edges[0].cursor if edges else None,
+                end_cursor=edges[-1].cursor if edges else after,
+            ),
+            total_count=total,
+        )
+
+    @strawberry.field(
+        description="Full-text search over decisions, agenda items and agreements, best match "
+        "first (Swedish stemming on PostgreSQL; word prefixes on SQLite)."
+    )
+    async def search(
+        self,
+        info: Info,
+        query: str,
+        kinds: list[SearchKind] | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[SearchHit]:
+        if not query.strip():
+            raise _bad("query", "must contain a word to search for")
+        if len(query) > 500:
+            raise _bad("query", f"must be at most 500 characters, got {len(query)}")
+        r = reader(info)
+        wanted = [k.value for k in kinds] if kinds else None
+        rows = await r.read(lambda db: r.runner.search.search(db, query, wanted, limit=1000))
+        hits = [SearchHit(row=h) for h in rows]
+        return connect(hits, lambda h: (-h.row.rank, h.row.doc_id), first, after)
 
     @strawberry.field(description="Position of the last event the read models include.")
     async def projection_position(self, info: Info) -> int:
-        return await asyncio.to_thread(_runner(info).position)
+        return await asyncio.to_thread(reader(info).runner.position)
 
 
 schema = strawberry.Schema(

@@ -264,3 +264,21 @@ class AgreementsReadModel:
             {"id": agreement_id, "t": known_at},
         )
         return _row(row) if row else None
+
+    def as_known_at_many(
+        self, db: Db, agreement_ids: list[UUID], known_at: datetime
+    ) -> dict[UUID, AgreementRow]:
+        """Several agreements as known at `known_at`, in one statement."""
+        params: dict[str, Any] = {f"a{n}": a for n, a in enumerate(sorted(set(agreement_ids)))}
+        if not params:
+            return {}
+        if db.dialect == POSTGRES:
+            where = "tstzrange(recorded_from, recorded_to, '[)') @> :t::timestamptz"
+        else:
+            where = "recorded_from <= :t AND (recorded_to IS NULL OR recorded_to > :t)"
+        rows = db.rows(
+            "SELECT * FROM {s}agreement_versions WHERE agreement_id IN "
+            f"({', '.join(f':{a}' for a in params)}) AND {where}",
+            {**params, "t": known_at},
+        )
+        return {UUID(r["agreement_id"]): _row(r) for r in rows}

@@ -20,7 +20,14 @@ from uuid import UUID
 from projections.plain import plain, uuids_in
 from projections.sql import POSTGRES, Db, as_date, as_datetime
 
-_HIDDEN = {"originator_id", "originator_version", "timestamp", "context", "effective_date"}
+_HIDDEN = {
+    "originator_id",
+    "originator_topic",
+    "originator_version",
+    "timestamp",
+    "context",
+    "effective_date",
+}
 
 _DDL = [
     """CREATE TABLE IF NOT EXISTS {s}event_log (

@@ -259,23 +259,38 @@ class MembershipsReadModel:
         self, db: Db, body_id: UUID, as_of: date, known_at: datetime
     ) -> list[MembershipRow]:
         """Who held a place in the body on `as_of`, as the registry knew it at `known_at`."""
+        return self.members_of_many(db, [body_id], as_of, known_at).get(body_id, [])
+
+    def members_of_many(
+        self, db: Db, body_ids: list[UUID], as_of: date, known_at: datetime
+    ) -> dict[UUID, list[MembershipRow]]:
+        """Members of several bodies on one date, in one statement."""
+        params: dict[str, Any] = {f"b{n}": b for n, b in enumerate(sorted(set(body_ids)))}
+        if not params:
+            return {}
+        in_bodies = ", ".join(f":{b}" for b in params)
         if db.dialect == POSTGRES:
             where = (
-                "v.body_id = :body AND daterange(v.valid_from, v.valid_to, '[)') @> :d::date "
+                f"v.body_id IN ({in_bodies}) "
+                "AND daterange(v.valid_from, v.valid_to, '[)') @> :d::date "
                 "AND tstzrange(v.recorded_from, v.recorded_to, '[)') @> :t::timestamptz"
             )
         else:
             where = (
-                "v.body_id = :body AND v.recorded_to > :t AND v.recorded_from <= :t "
+                f"v.body_id IN ({in_bodies}) AND v.recorded_to > :t AND v.recorded_from <= :t "
                 "AND v.valid_from <= :d AND v.valid_to > :d"
             )
         rows = db.rows(
             f"SELECT v.*, s.label AS seat_label FROM {{s}}membership_versions v "
             f"LEFT JOIN {{s}}body_seats s ON s.seat_id = v.seat_id "
             f"WHERE {where} ORDER BY v.role, v.person_name, v.valid_from",
-            {"body": body_id, "d": as_of, "t": known_at},
+            {**params, "d": as_of, "t": known_at},
         )
-        return [_row(r) for r in rows]
+        found: dict[UUID, list[MembershipRow]] = {b: [] for b in params.values()}
+        for r in rows:
+            row = _row(r)
+            found[row.body_id].append(row)
+        return found
 
     def mandates(
         self, db: Db, person_ids: list[UUID], as_of: date, known_at: datetime

@@ -1,0 +1,182 @@
+"""Per-request reading: batched loaders over the read models, so a query asks the store once
+per kind of thing and level of nesting, never once per row (no N+1).
+
+A `Reader` lives for one request. Each loader collects the keys asked for while the query
+executes and reads them in one statement, in a worker thread (strawberry runs resolvers on
+the event loop; a blocking read there would stall every other request). Reads come from the
+projections only: nothing here loads an aggregate or replays events.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from datetime import UTC, date, datetime
+from typing import Any, TypeVar
+from uuid import UUID
+
+from strawberry.dataloader import DataLoader
+
+from projections.entities import DECISION, EntityRow
+from projections.ledger import EventRow
+from projections.memberships import MembershipRow
+from projections.runner import ProjectionRunner
+from projections.sql import Db
+
+T = TypeVar("T")
+
+
+class Reader:
+    """Batched, read-only access to the projections for one GraphQL request."""
+
+    def __init__(self, runner: ProjectionRunner, now: datetime | None = None) -> None:
+        self.runner = runner
+        self.now = now or datetime.now(UTC)
+        self.today = self.now.date()
+        self.entity = DataLoader(self._entities)
+        self.events_about = DataLoader(self._events_about)
+        self.effects = DataLoader(self._effects)
+        self.members = DataLoader(self._members)
+        self.mandates = DataLoader(self._mandates)
+        self.seats = DataLoader(self._seats)
+        self.decisions_of_meeting = DataLoader(self._decisions_of_meeting)
+        self.agreement = DataLoader(self._agreements)
+        self.all_of_type = DataLoader(self._all_of_type)
+
+    async def read(self, work: Callable[[Db], T]) -> T:
+        """Run `work` on a reading transaction in a worker thread."""
+
+        def run() -> T:
+            with self.runner.views.reading() as db:
+                return work(db)
+
+        return await asyncio.to_thread(run)
+
+    def known_at(self, value: datetime | None) -> datetime:
+        if value is None:
+            return self.now
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+    def as_of(self, value: date | None) -> date:
+        return value or self.today
+
+    # -- batch functions: keys carry every argument, grouped into one read per group ------
+
+    async def _entities(self, keys: Sequence[tuple[UUID, datetime]]) -> list[EntityRow | None]:
+        groups = _group(keys, lambda k: k[1])
+
+        def work(db: Db) -> dict[tuple[UUID, datetime], EntityRow | None]:
+            found: dict[tuple[UUID, datetime], EntityRow | None] = {}
+            for known_at, members in groups.items():
+                rows = self.runner.entities.get_many(db, [k[0] for k in members], known_at)
+                for k in members:
+                    found[k] = rows.get(k[0])
+            return found
+
+        found = await self.read(work)
+        return [found[k] for k in keys]
+
+    async def _events_about(self, keys: Sequence[UUID]) -> list[list[EventRow]]:
+        found = await self.read(lambda db: self.runner.ledger.about_many(db, keys))
+        return [found.get(k, []) for k in keys]
+
+    async def _effects(self, keys: Sequence[UUID]) -> list[list[EventRow]]:
+        found = await self.read(lambda db: self.runner.ledger.authorised_by(db, keys))
+        return [found.get(k, []) for k in keys]
+
+    async def _members(
+        self, keys: Sequence[tuple[UUID, date, datetime]]
+    ) -> list[list[MembershipRow]]:
+        groups = _group(keys, lambda k: (k[1], k[2]))
+
+        def work(db: Db) -> dict[tuple, list[MembershipRow]]:
+            found: dict[tuple, list[MembershipRow]] = {}
+            for (as_of, known_at), members in groups.items():
+                rows = self.runner.memberships.members_of_many(
+                    db, [k[0] for k in members], as_of, known_at
+                )
+                for k in members:
+                    found[k] = rows.get(k[0], [])
+            return found
+
+        found = await self.read(work)
+        return [found[k] for k in keys]
+
+    async def _mandates(
+        self, keys: Sequence[tuple[tuple[UUID, ...], date, datetime]]
+    ) -> list[list[MembershipRow]]:
+        """Key: (the person's ids, itself first and then records merged into it), date, time."""
+        groups = _group(keys, lambda k: (k[1], k[2]))
+
+        def work(db: Db) -> dict[tuple, list[MembershipRow]]:
+            found: dict[tuple, list[MembershipRow]] = {}
+            for (as_of, known_at), members in groups.items():
+                ids = [i for k in members for i in k[0]]
+                rows = self.runner.memberships.mandates(db, ids, as_of, known_at)
+                for k in members:
+                    found[k] = [r for r in rows if r.person_id in k[0]]
+            return found
+
+        found = await self.read(work)
+        return [found[k] for k in keys]
+
+    async def _seats(self, keys: Sequence[UUID]) -> list[list[dict]]:
+        found = await self.read(lambda db: self.runner.memberships.seats(db, list(keys)))
+        return [found.get(k, []) for k in keys]
+
+    async def _decisions_of_meeting(
+        self, keys: Sequence[tuple[UUID, UUID, date, datetime]]
+    ) -> list[list[EntityRow]]:
+        """Key: (meeting id, body id, held on, known at)."""
+        groups = _group(keys, lambda k: k[3])
+
+        def work(db: Db) -> dict[tuple, list[EntityRow]]:
+            found: dict[tuple, list[EntityRow]] = {}
+            for known_at, members in groups.items():
+                rows = self.runner.entities.list(
+                    db,
+                    DECISION,
+                    known_at,
+                    body_ids=[k[1] for k in members],
+                    date_from=min(k[2] for k in members),
+                    date_to=max(k[2] for k in members),
+                )
+                for k in members:
+                    found[k] = [r for r in rows if r.get("meeting_id") == str(k[0])]
+            return found
+
+        found = await self.read(work)
+        return [found[k] for k in keys]
+
+    async def _all_of_type(self, keys: Sequence[tuple[str, datetime]]) -> list[list[EntityRow]]:
+        """Key: (entity type, known at): every entity of the type, for filtering in memory."""
+
+        def work(db: Db) -> dict[tuple[str, datetime], list[EntityRow]]:
+            return {k: self.runner.entities.list(db, k[0], k[1]) for k in set(keys)}
+
+        found = await self.read(work)
+        return [found[k] for k in keys]
+
+    async def _agreements(self, keys: Sequence[tuple[UUID, datetime]]) -> list[Any]:
+        groups = _group(keys, lambda k: k[1])
+
+        def work(db: Db) -> dict[tuple[UUID, datetime], Any]:
+            found: dict[tuple[UUID, datetime], Any] = {}
+            for known_at, members in groups.items():
+                rows = self.runner.agreements.as_known_at_many(
+                    db, [k[0] for k in members], known_at
+                )
+                for k in members:
+                    found[k] = rows.get(k[0])
+            return found
+
+        found = await self.read(work)
+        return [found[k] for k in keys]
+
+
+def _group(keys: Sequence[Any], by: Callable[[Any], Any]) -> dict[Any, list[Any]]:
+    groups: dict[Any, list[Any]] = defaultdict(list)
+    for key in dict.fromkeys(keys):
+        groups[by(key)].append(key)
+    return groups

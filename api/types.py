@@ -1,0 +1,1215 @@
+"""The GraphQL object types. Each wraps a read-model row (kept private) and resolves related
+things through the request's batched loaders (api/reader.py)."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.scalars import JSON
+from strawberry.types import Info
+
+from api.reader import Reader
+from projections.agreements import AgreementRow
+from projections.entities import EntityRow
+from projections.ledger import EventRow
+from projections.memberships import MembershipRow
+from projections.search import SearchHit as SearchHitRow
+from projections.sql import as_date
+
+MEMBERSHIP_EVENTS = {
+    "MemberAppointed",
+    "MemberReplaced",
+    "MembershipEnded",
+    "MembershipCorrected",
+    "MembershipRetracted",
+    "SeatsDefined",
+}
+
+
+def reader(info: Info) -> Reader:
+    return info.context["reader"]
+
+
+def parse_id(value: Any, field: str) -> UUID:
+    try:
+        return UUID(str(value))
+    except ValueError:
+        raise GraphQLError(
+            f"{field}: {value!r} is not a valid id",
+            extensions={"code": "BAD_USER_INPUT", "field": field},
+        ) from None
+
+
+def _gid(value: Any) -> strawberry.ID:
+    return strawberry.ID(str(value))
+
+
+def _uuid(value: Any) -> UUID | None:
+    return UUID(str(value)) if value else None
+
+
+# -- enums ---------------------------------------------------------------------------------
+
+
+@strawberry.enum(description="A role in a body (ordförande, vice ordförande, ledamot, ...).")
+class Role(enum.Enum):
+    CHAIR = "chair"
+    VICE_CHAIR = "vice_chair"
+    MEMBER = "member"
+    DEPUTY = "deputy"
+    SECRETARY = "secretary"
+    CO_OPTED = "co_opted"
+
+
+@strawberry.enum(description="Outcome of an item (beslut, godkännande, ställningstagande...).")
+class DecisionKind(enum.Enum):
+    DECIDED = "decided"
+    APPROVED = "approved"
+    ENDORSED = "endorsed"
+    NOTED = "noted"
+    DEFERRED = "deferred"
+    REFERRED_BACK = "referred_back"
+
+
+@strawberry.enum(description="Where a decision stands on a date.")
+class DecisionStatus(enum.Enum):
+    NOT_YET_DECIDED = "not_yet_decided"
+    IN_FORCE = "in_force"
+    CONDITIONAL = strawberry.enum_value(
+        "conditional", description="Decided, but a condition is not yet met: pending."
+    )
+    REVOKED = "revoked"
+    SUPERSEDED = "superseded"
+
+
+@strawberry.enum(description="Where an assignment (uppdrag) stands on a date.")
+class AssignmentStatus(enum.Enum):
+    NOT_YET_GIVEN = "not_yet_given"
+    OPEN = "open"
+    COMPLETED = "completed"
+    WITHDRAWN = "withdrawn"
+
+
+@strawberry.enum(description="What a search hit is.")
+class SearchKind(enum.Enum):
+    DECISION = "decision"
+    AGENDA_ITEM = "agenda_item"
+    AGREEMENT = "agreement"
+
+
+# -- shared --------------------------------------------------------------------------------
+
+
+@strawberry.type(description="Where a fact comes from.")
+class Source:
+    document: str | None
+    item: str | None = strawberry.field(description='Item in the document, such as "§ 9".')
+    url: str | None
+    note: str | None = strawberry.field(
+        default=None, description="A note the recorder attached (ambiguities in the source)."
+    )
+
+
+def _source(origin: dict[str, Any] | None) -> Source:
+    origin = origin or {}
+    src = origin.get("source") or {}
+    return Source(
+        document=src.get("document"),
+        item=src.get("item"),
+        url=src.get("url"),
+        note=origin.get("note"),
+    )
+
+
+@strawberry.type(description="One recorded event: the audit trail and the change feed.")
+class Event:
+    row: strawberry.Private[EventRow]
+
+    @strawberry.field(description="Position in the event log (the change feed's order).")
+    def position(self) -> int:
+        return self.row.position
+
+    @strawberry.field(description="The entity (aggregate) the event belongs to.")
+    def entity_id(self) -> strawberry.ID:
+        return _gid(self.row.entity_id)
+
+    @strawberry.field(description="body, person, decision, agreement, fund, assignment...")
+    def entity_type(self) -> str:
+        return self.row.entity_type
+
+    @strawberry.field(name="type", description="MemberAppointed, Extended, Corrected...")
+    def type_(self) -> str:
+        return self.row.event_type
+
+    @strawberry.field
+    def entity_version(self) -> int:
+        return self.row.entity_version
+
+    @strawberry.field(description="Valid time: the day the fact takes effect.")
+    def effective_date(self) -> date | None:
+        return self.row.effective_date
+
+    @strawberry.field(description="Recorded time: when the registry learnt it.")
+    def recorded_at(self) -> datetime:
+        return self.row.recorded_at
+
+    @strawberry.field
+    def actor(self) -> str | None:
+        return self.row.actor
+
+    @strawberry.field
+    def source(self) -> Source:
+        r = self.row
+        return Source(document=r.source_document, item=r.source_item, url=r.source_url, note=r.note)
+
+    @strawberry.field(description="The decision that authorised the change, if any.")
+    async def decision(self, info: Info) -> Decision | None:
+        return await load_decision(info, self.row.decision_id, None)
+
+    @strawberry.field(description="The event's own data (ids, dates, amounts as strings).")
+    def data(self) -> JSON:
+        return self.row.data
+
+
+async def _events(info: Info, *ids: UUID | None) -> list[Event]:
+    rows: dict[int, EventRow] = {}
+    for i in ids:
+        if i is not None:
+            for r in await reader(info).events_about.load(i):
+                rows[r.position] = r
+    return [Event(row=rows[p]) for p in sorted(rows)]
+
+
+# -- organisations and persons ------------------------------------------------------------
+
+
+@strawberry.type(description="A region, municipality, kommunalförbund or SKR.")
+class Organisation:
+    row: strawberry.Private[EntityRow]
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        return _gid(self.row.entity_id)
+
+    @strawberry.field
+    def name(self) -> str:
+        return self.row["name"]
+
+    @strawberry.field
+    def kind(self) -> str:
+        return self.row["kind"]
+
+
+async def load_organisation(info: Info, org_id: Any, known_at: datetime | None) -> Any:
+    org_id = _uuid(org_id)
+    if org_id is None:
+        return None
+    r = reader(info)
+    row = await r.entity.load((org_id, r.known_at(known_at)))
+    return Organisation(row=row) if row and row.entity_type == "organisation" else None
+
+
+@strawberry.type(description="A person, with every spelling of their name.")
+class Person:
+    row: strawberry.Private[EntityRow]
+    known_at: strawberry.Private[datetime | None]
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        return _gid(self.row.entity_id)
+
+    @strawberry.field
+    def name(self) -> str:
+        return self.row["name"]
+
+    @strawberry.field
+    def title(self) -> str | None:
+        return self.row.get("title")
+
+    @strawberry.field
+    def party(self) -> str | None:
+        return self.row.get("party")
+
+    @strawberry.field(description="Other spellings met in the sources.")
+    def name_variants(self) -> list[str]:
+        return list(self.row.get("name_variants", []))
+
+    @strawberry.field(description="Records found to be this person, which resolve to this id.")
+    def merged_ids(self) -> list[strawberry.ID]:
+        return [_gid(i) for i in self.row.get("absorbed", [])]
+
+    @strawberry.field
+    async def organisation(self, info: Info) -> Organisation | None:
+        return await load_organisation(info, self.row.get("organisation_id"), self.known_at)
+
+    @strawberry.field(
+        description="Every place the person holds on `asOf` (default today) in any body, as "
+        "known at `knownAt`: body, role, on behalf of whom, personal deputy."
+    )
+    async def mandates(
+        self, info: Info, as_of: date | None = None, known_at: datetime | None = None
+    ) -> list[Membership]:
+        r = reader(info)
+        ids = (self.row.entity_id, *(UUID(i) for i in self.row.get("absorbed", [])))
+        rows = await r.mandates.load((ids, r.as_of(as_of), r.known_at(known_at or self.known_at)))
+        return [Membership(row=m, known_at=known_at or self.known_at) for m in rows]
+
+    @strawberry.field(description="Assignments held by this person.")
+    async def assignments(
+        self,
+        info: Info,
+        status: AssignmentStatus | None = None,
+        as_of: date | None = None,
+    ) -> list[Assignment]:
+        r = reader(info)
+        ids = {str(self.row.entity_id), *self.row.get("absorbed", [])}
+        rows = await r.all_of_type.load(("assignment", r.known_at(self.known_at)))
+        found = [
+            Assignment(row=a, known_at=self.known_at) for a in rows if a.get("holder_id") in ids
+        ]
+        if status is not None:
+            day = r.as_of(as_of)
+            found = [a for a in found if assignment_status(a.row, day) == status]
+        return found
+
+    @strawberry.field(description="The audit trail of this person record.")
+    async def events(self, info: Info) -> list[Event]:
+        return await _events(info, self.row.entity_id)
+
+
+async def load_person(info: Info, person_id: Any, known_at: datetime | None) -> Person | None:
+    person_id = _uuid(person_id)
+    if person_id is None:
+        return None
+    r = reader(info)
+    seen: set[UUID] = set()
+    row = await r.entity.load((person_id, r.known_at(known_at)))
+    # A merged record resolves to the person it was merged into.
+    while row is not None and row.get("merged_into") and row.entity_id not in seen:
+        seen.add(row.entity_id)
+        row = await r.entity.load((UUID(row["merged_into"]), r.known_at(known_at)))
+    return Person(row=row, known_at=known_at) if row and row.entity_type == "person" else None
+
+
+# -- bodies and memberships -----------------------------------------------------------------
+
+
+@strawberry.type(description="One person's place in a body, as known at `knownAt`.")
+class Membership:
+    row: strawberry.Private[MembershipRow]
+    known_at: strawberry.Private[datetime | None]
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        return _gid(self.row.membership_id)
+
+    @strawberry.field
+    def person_id(self) -> strawberry.ID:
+        return _gid(self.row.person_id)
+
+    @strawberry.field
+    def person_name(self) -> str:
+        return self.row.person_name
+
+    @strawberry.field
+    async def person(self, info: Info) -> Person | None:
+        return await load_person(info, self.row.person_id, self.known_at)
+
+    @strawberry.field
+    async def body(self, info: Info) -> Body | None:
+        return await load_body(info, self.row.body_id, self.known_at)
+
+    @strawberry.field
+    def role(self) -> Role:
+        return Role(self.row.role)
+
+    @strawberry.field(description="Label of the seat held, if any.")
+    def seat(self) -> str | None:
+        return self.row.seat_label
+
+    @strawberry.field
+    async def on_behalf_of(self, info: Info) -> Organisation | None:
+        return await load_organisation(info, self.row.on_behalf_of, self.known_at)
+
+    @strawberry.field(description="The member this person is personal deputy (ersättare) for.")
+    def personal_deputy_for_id(self) -> strawberry.ID | None:
+        return _gid(self.row.deputy_for) if self.row.deputy_for else None
+
+    @strawberry.field(name="from", description="First day held; null when the start is unknown.")
+    def from_(self) -> date | None:
+        return self.row.start_date
+
+    @strawberry.field
+    def from_unknown(self) -> bool:
+        return self.row.start_date is None
+
+    @strawberry.field(
+        description="When the start is unknown: the earliest date it is known to hold."
+    )
+    def from_not_after(self) -> date | None:
+        return self.row.start_not_after
+
+    @strawberry.field(
+        description="The day it ended (not held on that day); null while it continues."
+    )
+    def until(self) -> date | None:
+        return self.row.end_date
+
+    @strawberry.field
+    def note(self) -> str | None:
+        return self.row.note
+
+    @strawberry.field(description="The decision behind this version of the membership.")
+    async def decision(self, info: Info) -> Decision | None:
+        return await load_decision(info, self.row.decision_id, None)
+
+    @strawberry.field
+    def source(self) -> Source:
+        r = self.row
+        return Source(document=r.source_document, item=r.source_item, url=r.source_url)
+
+    @strawberry.field
+    def recorded_at(self) -> datetime:
+        return self.row.recorded_from
+
+    @strawberry.field
+    def recorded_by(self) -> str | None:
+        return self.row.actor
+
+    @strawberry.field
+    def correction_reason(self) -> str | None:
+        return self.row.correction_reason
+
+    @strawberry.field(description="The events behind this answer row, oldest first.")
+    async def events(self, info: Info) -> list[Event]:
+        return await _events(info, self.row.membership_id)
+
+
+@strawberry.type(description="A seat in a body, filled or vacant on a date.")
+class Seat:
+    row: strawberry.Private[dict]
+    holders: strawberry.Private[list[MembershipRow]]
+    known_at: strawberry.Private[datetime | None]
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        return _gid(self.row["seat_id"])
+
+    @strawberry.field
+    def label(self) -> str:
+        return self.row["label"]
+
+    @strawberry.field
+    def note(self) -> str | None:
+        return self.row["note"]
+
+    @strawberry.field
+    async def on_behalf_of(self, info: Info) -> Organisation | None:
+        return await load_organisation(info, self.row["on_behalf_of"], self.known_at)
+
+    @strawberry.field(description="True when nobody holds the seat on the date asked.")
+    def vacant(self) -> bool:
+        return not self.holders
+
+    @strawberry.field
+    def held_by(self) -> list[Membership]:
+        return [Membership(row=m, known_at=self.known_at) for m in self.holders]
+
+
+@strawberry.type(description="A body: samrådsorgan, chefsgrupp, styrgrupp, utskott, nämnd.")
+class Body:
+    row: strawberry.Private[EntityRow]
+    known_at: strawberry.Private[datetime | None]
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        return _gid(self.row.entity_id)
+
+    @strawberry.field
+    def name(self) -> str:
+        return self.row["name"]
+
+    @strawberry.field
+    def kind(self) -> str:
+        return self.row["kind"]
+
+    @strawberry.field(description="What the body is for and may decide.")
+    def mandate(self) -> str | None:
+        return self.row.get("mandate")
+
+    @strawberry.field
+    def term_start(self) -> date | None:
+        return self.row.date("term_start")
+
+    @strawberry.field
+    def term_end(self) -> date | None:
+        return self.row.date("term_end")
+
+    @strawberry.field(description="The body this one reports to.")
+    async def parent(self, info: Info) -> Body | None:
+        return await load_body(info, self.row.get("parent_body_id"), self.known_at)
+
+    @strawberry.field(description="The organisations behind the body.")
+    async def owners(self, info: Info) -> list[Organisation]:
+        found = [
+            await load_organisation(info, o, self.known_at)
+            for o in self.row.get("owner_organisation_ids", [])
+        ]
+        return [o for o in found if o is not None]
+
+    @strawberry.field(description="Members on `asOf` (default today) as known at `knownAt`.")
+    async def members(
+        self, info: Info, as_of: date | None = None, known_at: datetime | None = None
+    ) -> list[Membership]:
+        r = reader(info)
+        known_at = known_at or self.known_at
+        rows = await r.members.load((self.row.entity_id, r.as_of(as_of), r.known_at(known_at)))
+        return [Membership(row=m, known_at=known_at) for m in rows]
+
+    @strawberry.field(description="Its seats on `asOf`, each filled or vacant.")
+    async def seats(
+        self,
+        info: Info,
+        as_of: date | None = None,
+        known_at: datetime | None = None,
+        vacant_only: bool = False,
+    ) -> list[Seat]:
+        r = reader(info)
+        known_at = known_at or self.known_at
+        seats = await r.seats.load(self.row.entity_id)
+        members = await r.members.load((self.row.entity_id, r.as_of(as_of), r.known_at(known_at)))
+        found = [
+            Seat(
+                row=s,
+                holders=[
+                    m for m in members if m.seat_id is not None and str(m.seat_id) == s["seat_id"]
+                ],
+                known_at=known_at,
+            )
+            for s in seats
+        ]
+        return [s for s in found if s.vacant()] if vacant_only else found
+
+    @strawberry.field(
+        description="Every change of composition recorded (appointments, replacements, ends, "
+        "corrections, retractions, seats), oldest first, each with the decision behind it."
+    )
+    async def composition_history(self, info: Info) -> list[Event]:
+        events = await _events(info, self.row.entity_id)
+        return [
+            e
+            for e in events
+            if e.row.event_type in MEMBERSHIP_EVENTS and e.row.entity_id == self.row.entity_id
+        ]
+
+    @strawberry.field(description="The audit trail of the body.")
+    async def events(self, info: Info) -> list[Event]:
+        return await _events(info, self.row.entity_id)
+
+    @strawberry.field
+    def source(self) -> Source:
+        return _source(self.row.get("origin"))
+
+
+async def load_body(info: Info, body_id: Any, known_at: datetime | None) -> Body | None:
+    body_id = _uuid(body_id)
+    if body_id is None:
+        return None
+    r = reader(info)
+    row = await r.entity.load((body_id, r.known_at(known_at)))
+    return Body(row=row, known_at=known_at) if row and row.entity_type == "body" else None
+
+
+# -- meetings ---------------------------------------------------------------------------------
+
+
+@strawberry.type(description="A person at a meeting (present or absent), or its chair/secretary.")
+class Attendee:
+    person_id: strawberry.ID
+    name: str = strawberry.field(description="The name as the minutes give it.")
+    note: str | None
+    known_at: strawberry.Private[datetime | None]
+
+    @strawberry.field
+    async def person(self, info: Info) -> Person | None:
+        return await load_person(info, self.person_id, self.known_at)
+
+
+@strawberry.type(description="An item on a meeting's agenda, with its decisions.")
+class AgendaItem:
+    number: str
+    title: str
+    note: str | None
+    presenter_ids: strawberry.Private[list[str]]
+    meeting: strawberry.Private[Meeting]
+
+    @strawberry.field(description="Who presented the item (föredragande).")
+    async def presenters(self, info: Info) -> list[Person]:
+        found = [await load_person(info, p, self.meeting.known_at) for p in self.presenter_ids]
+        return [p for p in found if p is not None]
+
+    @strawberry.field(description="The decisions taken on this item.")
+    async def decisions(self, info: Info) -> list[Decision]:
+        decisions = await self.meeting.decisions(info)
+        return [d for d in decisions if d.row["item"] == self.number]
+
+
+@strawberry.type(description="A meeting of a body, recorded from its approved minutes.")
+class Meeting:
+    row: strawberry.Private[EntityRow]
+    known_at: strawberry.Private[datetime | None]
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        return _gid(self.row.entity_id)
+
+    @strawberry.field
+    async def body(self, info: Info) -> Body | None:
+        return await load_body(info, self.row["body_id"], self.known_at)
+
+    @strawberry.field
+    def held_on(self) -> date:
+        return self.row.date("held_on")  # type: ignore[return-value]
+
+    @strawberry.field
+    def time(self) -> str | None:
+        return self.row.get("time")
+
+    @strawberry.field
+    def place(self) -> str | None:
+        return self.row.get("place")
+
+    def _attendee(self, a: dict) -> Attendee:
+        return Attendee(
+            person_id=_gid(a["person_id"]),
+            name=a["name"],
+            note=a.get("note"),
+            known_at=self.known_at,
+        )
+
+    @strawberry.field
+    def present(self) -> list[Attendee]:
+        return [self._attendee(a) for a in self.row.get("present", [])]
+
+    @strawberry.field
+    def absent(self) -> list[Attendee]:
+        return [self._attendee(a) for a in self.row.get("absent", [])]
+
+    def _named(self, key: str) -> Attendee | None:
+        person_id = self.row.get(key)
+        if not person_id:
+            return None
+        for a in [*self.row.get("present", []), *self.row.get("absent", [])]:
+            if a["person_id"] == person_id:
+                return self._attendee(a)
+        return Attendee(person_id=_gid(person_id), name="", note=None, known_at=self.known_at)
+
+    @strawberry.field(description="Ordförande.")
+    def chair(self) -> Attendee | None:
+        return self._named("chair_id")
+
+    @strawberry.field(description="Sekreterare.")
+    def secretary(self) -> Attendee | None:
+        return self._named("secretary_id")
+
+    @strawberry.field
+    def items(self) -> list[AgendaItem]:
+        return [
+            AgendaItem(
+                number=i["number"],
+                title=i["title"],
+                note=i.get("note"),
+                presenter_ids=list(i.get("presenter_ids", [])),
+                meeting=self,
+            )
+            for i in self.row.get("items", [])
+        ]
+
+    @strawberry.field(description="Every decision of the meeting.")
+    async def decisions(self, info: Info) -> list[Decision]:
+        r = reader(info)
+        rows = await r.decisions_of_meeting.load(
+            (
+                self.row.entity_id,
+                UUID(self.row["body_id"]),
+                self.row.date("held_on"),
+                r.known_at(self.known_at),
+            )
+        )
+        return [Decision(row=d, known_at=self.known_at) for d in rows]
+
+    @strawberry.field
+    def source(self) -> Source:
+        return _source(self.row.get("origin"))
+
+    @strawberry.field
+    async def events(self, info: Info) -> list[Event]:
+        return await _events(info, self.row.entity_id)
+
+
+# -- decisions ------------------------------------------------------------------------------
+
+
+def decision_status(row: EntityRow, day: date) -> DecisionStatus:
+    if day < row.date("decided_on"):  # type: ignore[operator]
+        return DecisionStatus.NOT_YET_DECIDED
+    revoked = row.date("revoked_on")
+    if revoked is not None and revoked <= day:
+        return DecisionStatus.REVOKED
+    superseded = row.date("superseded_on")
+    if row.get("superseded_by") and (superseded is None or superseded <= day):
+        return DecisionStatus.SUPERSEDED
+    for c in row.get("conditions", []):
+        met = as_date(c.get("met_on"))
+        if met is None or met > day:
+            return DecisionStatus.CONDITIONAL
+    return DecisionStatus.IN_FORCE
+
+
+@strawberry.type(description="Something that must be met before a decision applies.")
+class Condition:
+    id: strawberry.ID
+    text: str
+    met_on: date | None
+
+
+@strawberry.type(description="A reservation or särskilt uttalande on a decision.")
+class Statement:
+    person_id: strawberry.ID | None
+    person_name: str
+    kind: str
+    text: str
+
+
+@strawberry.type(description="A correction of a decision's recorded kind or text.")
+class Correction:
+    reason: str
+    recorded_at: datetime
+
+
+@strawberry.type(description="What a body decided on an item (beslut, ställningstagande...).")
+class Decision:
+    row: strawberry.Private[EntityRow]
+    known_at: strawberry.Private[datetime | None]
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        return _gid(self.row.entity_id)
+
+    @strawberry.field
+    async def body(self, info: Info) -> Body | None:
+        return await load_body(info, self.row["body_id"], self.known_at)
+
+    @strawberry.field
+    async def meeting(self, info: Info) -> Meeting | None:
+        return await load_meeting(info, self.row.get("meeting_id"), self.known_at)
+
+    @strawberry.field
+    def decided_on(self) -> date:
+        return self.row.date("decided_on")  # type: ignore[return-value]
+
+    @strawberry.field(description='The item, such as "9" for § 9.')
+    def item(self) -> str:
+        return self.row["item"]
+
+    @strawberry.field(description="Which decision of the item (1 for the first).")
+    def ordinal(self) -> int:
+        return self.row["ordinal"]
+
+    @strawberry.field
+    def kind(self) -> DecisionKind:
+        return DecisionKind(self.row["kind"])
+
+    @strawberry.field
+    def text(self) -> str:
+        return self.row["text"]
+
+    @strawberry.field(description="Status on `asOf` (default today).")
+    def status(self, info: Info, as_of: date | None = None) -> DecisionStatus:
+        return decision_status(self.row, reader(info).as_of(as_of))
+
+    @strawberry.field(
+        description="When it applies: the day its last condition was met, else the day decided; null while a condition is pending."
+    )
+    def applies_from(self) -> date | None:
+        met = [as_date(c.get("met_on")) for c in self.row.get("conditions", [])]
+        if any(m is None for m in met):
+            return None
+        return max([self.row.date("decided_on"), *met])  # type: ignore[type-var]
+
+    @strawberry.field
+    def conditions(self) -> list[Condition]:
+        return [
+            Condition(id=_gid(c["condition_id"]), text=c["text"], met_on=as_date(c.get("met_on")))
+            for c in self.row.get("conditions", [])
+        ]
+
+    @strawberry.field(description="Reservations and särskilda uttalanden.")
+    def statements(self) -> list[Statement]:
+        return [
+            Statement(
+                person_id=_gid(s["person_id"]) if s.get("person_id") else None,
+                person_name=s["person_name"],
+                kind=s["kind"],
+                text=s["text"],
+            )
+            for s in self.row.get("statements", [])
+        ]
+
+    @strawberry.field
+    def revoked_on(self) -> date | None:
+        return self.row.date("revoked_on")
+
+    @strawberry.field
+    async def superseded_by(self, info: Info) -> Decision | None:
+        return await load_decision(info, self.row.get("superseded_by"), self.known_at)
+
+    @strawberry.field
+    def superseded_on(self) -> date | None:
+        return self.row.date("superseded_on")
+
+    @strawberry.field
+    def corrections(self) -> list[Correction]:
+        return [
+            Correction(reason=c["reason"], recorded_at=datetime.fromisoformat(c["recorded_at"]))
+            for c in self.row.get("corrections", [])
+        ]
+
+    @strawberry.field(
+        description="Every change the decision authorised (memberships, agreement changes, "
+        "allocations, assignments, conditions met), oldest first."
+    )
+    async def effects(self, info: Info) -> list[Event]:
+        rows = await reader(info).effects.load(self.row.entity_id)
+        return [Event(row=e) for e in rows]
+
+    @strawberry.field
+    def source(self) -> Source:
+        return _source(self.row.get("origin"))
+
+    @strawberry.field
+    def recorded_at(self) -> datetime:
+        return self.row.recorded_from
+
+    @strawberry.field
+    async def events(self, info: Info) -> list[Event]:
+        return await _events(info, self.row.entity_id)
+
+
+async def load_decision(info: Info, decision_id: Any, known_at: datetime | None) -> Decision | None:
+    decision_id = _uuid(decision_id)
+    if decision_id is None:
+        return None
+    r = reader(info)
+    row = await r.entity.load((decision_id, r.known_at(known_at)))
+    return Decision(row=row, known_at=known_at) if row and row.entity_type == "decision" else None
+
+
+async def load_meeting(info: Info, meeting_id: Any, known_at: datetime | None) -> Meeting | None:
+    meeting_id = _uuid(meeting_id)
+    if meeting_id is None:
+        return None
+    r = reader(info)
+    row = await r.entity.load((meeting_id, r.known_at(known_at)))
+    return Meeting(row=row, known_at=known_at) if row and row.entity_type == "meeting" else None
+
+
+# -- agreements -----------------------------------------------------------------------------
+
+
+@strawberry.type(description="An extension of an agreement's end date.")
+class Extension:
+    key: str
+    new_until: date
+    status: str = strawberry.field(description="pending until every party adopts it; adopted")
+    adopted_by_ids: strawberry.Private[list[UUID]]
+    decision_id: strawberry.Private[UUID | None]
+
+    @strawberry.field
+    async def adopted_by(self, info: Info) -> list[Organisation]:
+        found = [await load_organisation(info, p, None) for p in self.adopted_by_ids]
+        return [o for o in found if o is not None]
+
+    @strawberry.field
+    async def decision(self, info: Info) -> Decision | None:
+        return await load_decision(info, self.decision_id, None)
+
+
+@strawberry.type(description="A party's adoption (antagande) of an agreement.")
+class Adoption:
+    party_id: strawberry.Private[UUID]
+    adopted_on: date
+
+    @strawberry.field
+    async def party(self, info: Info) -> Organisation | None:
+        return await load_organisation(info, self.party_id, None)
+
+
+@strawberry.type(description="An agreement with its effective validity as known at `knownAt`.")
+class Agreement:
+    row: strawberry.Private[AgreementRow]
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        return _gid(self.row.agreement_id)
+
+    @strawberry.field
+    def title(self) -> str:
+        return self.row.title
+
+    @strawberry.field
+    async def parties(self, info: Info) -> list[Organisation]:
+        found = [await load_organisation(info, p, None) for p in self.row.party_ids]
+        return [o for o in found if o is not None]
+
+    @strawberry.field(description="Start of the period as agreed.")
+    def valid_from(self) -> date | None:
+        return self.row.valid_from
+
+    @strawberry.field(description="End as agreed (last valid day).")
+    def valid_until(self) -> date | None:
+        return self.row.valid_until
+
+    @strawberry.field
+    def entry_into_force_not_before(self) -> date | None:
+        return self.row.not_before
+
+    @strawberry.field
+    def entry_into_force_requires_all_adoptions(self) -> bool:
+        return self.row.requires_all_adoptions
+
+    @strawberry.field(description="Computed: when it applies (null while waiting for adoptions).")
+    def in_force_from(self) -> date | None:
+        return self.row.in_force_from
+
+    @strawberry.field(
+        description="Computed last valid day after adopted extensions and termination."
+    )
+    def effective_until(self) -> date | None:
+        return self.row.effective_until
+
+    @strawberry.field(description="Days from `onDate` (default today) to the last valid day.")
+    def days_left(self, info: Info, on_date: date | None = None) -> int | None:
+        if self.row.effective_until is None:
+            return None
+        return (self.row.effective_until - reader(info).as_of(on_date)).days
+
+    @strawberry.field
+    def terminated_on(self) -> date | None:
+        return self.row.terminated_on
+
+    @strawberry.field
+    def adoptions(self) -> list[Adoption]:
+        return [Adoption(party_id=p, adopted_on=d) for p, d in self.row.adoptions.items()]
+
+    @strawberry.field(description="Parties that have not yet adopted the agreement.")
+    async def parties_not_adopted(self, info: Info) -> list[Organisation]:
+        found = [await load_organisation(info, p, None) for p in self.row.parties_not_adopted]
+        return [o for o in found if o is not None]
+
+    def _extension(self, e: Any) -> Extension:
+        return Extension(
+            key=e.key,
+            new_until=e.new_until,
+            status=e.status,
+            adopted_by_ids=list(e.adopted_by),
+            decision_id=e.decision_id,
+        )
+
+    @strawberry.field
+    def extensions(self) -> list[Extension]:
+        return [self._extension(e) for e in self.row.extensions]
+
+    @strawberry.field
+    def pending_extensions(self) -> list[Extension]:
+        return [self._extension(e) for e in self.row.pending_extensions]
+
+    @strawberry.field(description="Descriptions of the revisions, oldest first.")
+    def revisions(self) -> list[str]:
+        return [str(rev["description"]) for rev in self.row.revisions]
+
+    @strawberry.field
+    def source(self) -> Source:
+        return Source(document=self.row.source_document, item=self.row.source_item, url=None)
+
+    @strawberry.field
+    def recorded_at(self) -> datetime:
+        return self.row.recorded_from
+
+    @strawberry.field
+    def recorded_by(self) -> str | None:
+        return self.row.actor
+
+    @strawberry.field(
+        description="Every event of the agreement: registration, adoptions, extensions, revisions, termination."
+    )
+    async def events(self, info: Info) -> list[Event]:
+        return await _events(info, self.row.agreement_id)
+
+
+# -- funds and assignments ------------------------------------------------------------------
+
+
+@strawberry.type(description="Money allocated from a fund to a recipient for a purpose.")
+class Allocation:
+    row: strawberry.Private[dict]
+    known_at: strawberry.Private[datetime | None]
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        return _gid(self.row["allocation_id"])
+
+    @strawberry.field
+    def recipient(self) -> str:
+        return self.row["recipient"]
+
+    @strawberry.field
+    async def recipient_organisation(self, info: Info) -> Organisation | None:
+        return await load_organisation(info, self.row.get("recipient_id"), self.known_at)
+
+    @strawberry.field
+    def purpose(self) -> str:
+        return self.row["purpose"]
+
+    @strawberry.field(description="SEK, exact.")
+    def amount(self) -> Decimal:
+        return Decimal(self.row["amount"])
+
+    @strawberry.field
+    def effective_date(self) -> date | None:
+        return as_date(self.row.get("effective_date"))
+
+    @strawberry.field(description="The decision behind the allocation's current amount.")
+    async def decision(self, info: Info) -> Decision | None:
+        return await load_decision(info, self.row.get("decision_id"), self.known_at)
+
+    @strawberry.field
+    async def events(self, info: Info) -> list[Event]:
+        return await _events(info, UUID(self.row["allocation_id"]))
+
+
+@strawberry.type(description="Money a body disposes of, with what is allocated and remains.")
+class Fund:
+    row: strawberry.Private[EntityRow]
+    known_at: strawberry.Private[datetime | None]
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        return _gid(self.row.entity_id)
+
+    @strawberry.field
+    def name(self) -> str:
+        return self.row["name"]
+
+    @strawberry.field
+    def total(self) -> Decimal:
+        return Decimal(self.row["total"])
+
+    @strawberry.field
+    def allocated(self) -> Decimal:
+        return Decimal(self.row["allocated"])
+
+    @strawberry.field
+    def remaining(self) -> Decimal:
+        return Decimal(self.row["remaining"])
+
+    @strawberry.field
+    def currency(self) -> str:
+        return self.row["currency"]
+
+    @strawberry.field
+    def period_start(self) -> date | None:
+        return self.row.date("period_start")
+
+    @strawberry.field
+    def period_end(self) -> date | None:
+        return self.row.date("period_end")
+
+    @strawberry.field
+    def source_of_funds(self) -> str | None:
+        return self.row.get("source_of_funds")
+
+    @strawberry.field
+    def allocations(self) -> list[Allocation]:
+        return [Allocation(row=a, known_at=self.known_at) for a in self.row.get("allocations", [])]
+
+    @strawberry.field(description="The decision that established the fund.")
+    async def decision(self, info: Info) -> Decision | None:
+        return await load_decision(
+            info, (self.row.get("origin") or {}).get("decision_id"), self.known_at
+        )
+
+    @strawberry.field
+    def source(self) -> Source:
+        return _source(self.row.get("origin"))
+
+    @strawberry.field
+    async def events(self, info: Info) -> list[Event]:
+        return await _events(info, self.row.entity_id)
+
+
+def assignment_status(row: EntityRow, day: date) -> AssignmentStatus:
+    given = row.date("given_on")
+    if given is not None and day < given:
+        return AssignmentStatus.NOT_YET_GIVEN
+    ended = row.date("ended_on")
+    if row["status"] != "open" and ended is not None and ended <= day:
+        return AssignmentStatus(row["status"])
+    return AssignmentStatus.OPEN
+
+
+@strawberry.type(description="A progress report on an assignment (återrapportering).")
+class AssignmentReport:
+    reported_on: date
+    text: str
+
+
+@strawberry.type(description="An assignment (uppdrag) given by a body, with its due date.")
+class Assignment:
+    row: strawberry.Private[EntityRow]
+    known_at: strawberry.Private[datetime | None]
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        return _gid(self.row.entity_id)
+
+    @strawberry.field
+    def task(self) -> str:
+        return self.row["task"]
+
+    @strawberry.field(description="person, organisation or body")
+    def holder_kind(self) -> str:
+        return self.row["holder_kind"]
+
+    @strawberry.field
+    def holder_name(self) -> str:
+        return self.row["holder_name"]
+
+    @strawberry.field
+    def holder_id(self) -> strawberry.ID | None:
+        return _gid(self.row["holder_id"]) if self.row.get("holder_id") else None
+
+    @strawberry.field
+    async def holder_person(self, info: Info) -> Person | None:
+        if self.row["holder_kind"] != "person":
+            return None
+        return await load_person(info, self.row.get("holder_id"), self.known_at)
+
+    @strawberry.field(description="The body that gave the assignment.")
+    async def body(self, info: Info) -> Body | None:
+        return await load_body(info, self.row.get("body_id"), self.known_at)
+
+    @strawberry.field
+    def given_on(self) -> date | None:
+        return self.row.date("given_on")
+
+    @strawberry.field
+    def due_date(self) -> date | None:
+        return self.row.date("due_date")
+
+    @strawberry.field(description="Status on `asOf` (default today).")
+    def status(self, info: Info, as_of: date | None = None) -> AssignmentStatus:
+        return assignment_status(self.row, reader(info).as_of(as_of))
+
+    @strawberry.field(description="Open on `asOf` (default today) and past its due date.")
+    def overdue(self, info: Info, as_of: date | None = None) -> bool:
+        day = reader(info).as_of(as_of)
+        due = self.row.date("due_date")
+        return (
+            due is not None
+            and due < day
+            and assignment_status(self.row, day) == AssignmentStatus.OPEN
+        )
+
+    @strawberry.field(description="The day it was completed or withdrawn.")
+    def ended_on(self) -> date | None:
+        return self.row.date("ended_on")
+
+    @strawberry.field
+    def withdrawal_reason(self) -> str | None:
+        return self.row.get("withdrawal_reason")
+
+    @strawberry.field
+    def reports(self) -> list[AssignmentReport]:
+        return [
+            AssignmentReport(reported_on=as_date(r["reported_on"]), text=r["text"])  # type: ignore[arg-type]
+            for r in self.row.get("reports", [])
+        ]
+
+    @strawberry.field(description="The decision that gave the assignment.")
+    async def decision(self, info: Info) -> Decision | None:
+        return await load_decision(
+            info, (self.row.get("origin") or {}).get("decision_id"), self.known_at
+        )
+
+    @strawberry.field
+    def source(self) -> Source:
+        return _source(self.row.get("origin"))
+
+    @strawberry.field
+    async def events(self, info: Info) -> list[Event]:
+        return await _events(info, self.row.entity_id)
+
+
+# -- search ---------------------------------------------------------------------------------
+
+
+@strawberry.type(description="A search hit: a decision, an agenda item or an agreement.")
+class SearchHit:
+    row: strawberry.Private[SearchHitRow]
+
+    @strawberry.field
+    def kind(self) -> SearchKind:
+        return SearchKind(self.row.entity_type)
+
+    @strawberry.field(description="The decision, meeting (for an agenda item) or agreement.")
+    def entity_id(self) -> strawberry.ID:
+        return _gid(self.row.entity_id)
+
+    @strawberry.field
+    def title(self) -> str:
+        return self.row.title
+
+    @strawberry.field(description="Matching text with the hits in [brackets].")
+    def snippet(self) -> str:
+        return self.row.snippet
+
+    @strawberry.field(description="Higher is a better match.")
+    def rank(self) -> float:
+        return self.row.rank
+
+    @strawberry.field
+    async def decision(self, info: Info) -> Decision | None:
+        if self.row.entity_type != "decision":
+            return None
+        return await load_decision(info, self.row.entity_id, None)
+
+    @strawberry.field
+    async def meeting(self, info: Info) -> Meeting | None:
+        if self.row.entity_type != "agenda_item":
+            return None
+        return await load_meeting(info, self.row.entity_id, None)
+
+    @strawberry.field(description="For an agenda item: its number.")
+    def item_number(self) -> str | None:
+        if self.row.entity_type != "agenda_item":
+            return None
+        return self.row.doc_id.split("#", 1)[1]
+
+    @strawberry.field
+    async def agreement(self, info: Info) -> Agreement | None:
+        if self.row.entity_type != "agreement":
+            return None
+        r = reader(info)
+        row = await r.agreement.load((self.row.entity_id, r.known_at(None)))
+        return Agreement(row=row) if row else None
+
+
+def expiring(row: AgreementRow, day: date, days: int) -> bool:
+    return row.effective_until is not None and row.effective_until <= day + timedelta(days=days)
