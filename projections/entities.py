@@ -345,10 +345,10 @@ class EntitiesReadModel:
             "version": stored.originator_version,
             "state": stored.state.decode("utf8"),
         }
-        db.execute("DELETE FROM {s}entity_snapshots WHERE entity_id = :id", values)
         db.execute(
             "INSERT INTO {s}entity_snapshots (entity_id, topic, version, state) "
-            "VALUES (:id, :topic, :version, :state)",
+            "VALUES (:id, :topic, :version, :state) ON CONFLICT (entity_id) DO UPDATE SET "
+            "topic = excluded.topic, version = excluded.version, state = excluded.state",
             values,
         )
 

@@ -122,8 +122,14 @@ class LedgerReadModel:
                 "data": json.dumps(data, ensure_ascii=False, sort_keys=True),
             },
         )
-        for ref in sorted(uuids_in(data) - {str(event.originator_id)}):
-            db.insert("event_refs", {"ref_id": ref, "position": position})
+        refs = sorted(uuids_in(data) - {str(event.originator_id)})
+        if refs:
+            params: dict[str, Any] = {f"r{n}": ref for n, ref in enumerate(refs)}
+            rows = ", ".join(f"(:r{n}, :position)" for n in range(len(refs)))
+            db.execute(
+                f"INSERT INTO {{s}}event_refs (ref_id, position) VALUES {rows}",
+                {**params, "position": position},
+            )
 
     # -- reading ------------------------------------------------------------------------
 
