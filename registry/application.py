@@ -33,6 +33,7 @@ from registry.domain.assignment import Assignment
 from registry.domain.body import Body, Membership, Seat, membership_id_for, seat_id_for
 from registry.domain.decision import Condition, Decision, Statement
 from registry.domain.fund import Allocation, Fund, allocation_id_for
+from registry.domain.imported import ImportedDocument
 from registry.domain.meeting import AgendaItem, Attendee, Meeting
 from registry.domain.organisation import Organisation
 from registry.domain.person import Person
@@ -208,12 +209,21 @@ class Registry(Application):
             for listener in list(self._listeners):
                 listener(top)
 
+    @contextmanager
+    def unit_of_work(self) -> Iterator[None]:
+        """Run several commands as one atomic write (an imported minutes file): commands
+        inside the block join it, and if any is refused or the block raises, nothing at all
+        is written."""
+        with self._changes():
+            yield
+
     def max_position(self) -> int:
         return self.recorder.max_notification_id() or 0
 
     def get(self, aggregate_id: UUID, cls: type[A], field: str = "id") -> A:
-        """Load one aggregate (for commands and tests; reads go to the projections)."""
-        return _UnitOfWork(self).get(aggregate_id, cls, field)
+        """Load one aggregate (for commands and tests; reads go to the projections). Inside
+        a unit of work it includes the unit's changes not yet written."""
+        return (_current_unit.get() or _UnitOfWork(self)).get(aggregate_id, cls, field)
 
     # -- organisations and persons -----------------------------------------------------
 
@@ -472,20 +482,25 @@ class Registry(Application):
         context: Context,
         time: str | None = None,
         place: str | None = None,
-        present: Sequence[UUID] = (),
-        absent: Sequence[UUID] = (),
+        present: Sequence[UUID | Attendee] = (),
+        absent: Sequence[UUID | Attendee] = (),
         chair_id: UUID | None = None,
         secretary_id: UUID | None = None,
         items: Sequence[AgendaItem] = (),
         sequence: int = 1,
     ) -> UUID:
-        """Record a meeting from its approved minutes."""
+        """Record a meeting from its approved minutes. An attendee is a person id, or an
+        `Attendee` whose note says what the minutes leave unclear about them."""
         with self._changes() as unit:
             unit.get(body_id, Body, "body_id")
 
-            def attendees(ids: Sequence[UUID], field: str) -> tuple[Attendee, ...]:
-                found = [self._person(unit, pid, f"{field}[{i}]") for i, pid in enumerate(ids)]
-                return tuple(Attendee(p.id, p.name) for p in found)
+            def attendees(given: Sequence[UUID | Attendee], field: str) -> tuple[Attendee, ...]:
+                found = []
+                for i, a in enumerate(given):
+                    pid, note = (a.person_id, a.note) if isinstance(a, Attendee) else (a, None)
+                    person = self._person(unit, pid, f"{field}[{i}]")
+                    found.append(Attendee(person.id, person.name, note))
+                return tuple(found)
 
             for i, item in enumerate(items):
                 require_text(item.title, f"items[{i}].title")
@@ -867,4 +882,43 @@ class Registry(Application):
         with self._changes() as unit:
             unit.get(assignment_id, Assignment, "assignment_id").withdraw(
                 withdrawn_on, reason, context
+            )
+
+    # -- imported documents -------------------------------------------------------------
+
+    def record_imported_document(
+        self,
+        document: str,
+        body_id: UUID,
+        held_on: date,
+        content_hash: str,
+        content: dict[str, Any],
+        context: Context,
+    ) -> UUID:
+        """Remember a minutes or statement file taken in whole (see registry.importing)."""
+        with self._changes() as unit:
+            unit.get(body_id, Body, "body_id")
+            imported = ImportedDocument(
+                document=require_text(document, "document"),
+                body_id=body_id,
+                held_on=held_on,
+                content_hash=content_hash,
+                content=content,
+                effective_date=held_on,
+                context=context,
+            )
+            unit.add(imported, f"the document {document!r} of {held_on}")
+        return imported.id
+
+    def correct_imported_document(
+        self,
+        document_id: UUID,
+        content_hash: str,
+        content: dict[str, Any],
+        reason: str,
+        context: Context,
+    ) -> None:
+        with self._changes() as unit:
+            unit.get(document_id, ImportedDocument, "document_id").correct(
+                content_hash, content, reason, context
             )

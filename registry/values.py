@@ -31,12 +31,15 @@ class Source:
 
 @dataclass(frozen=True)
 class Context:
-    """Provenance carried by every event: who recorded it, from which source, and the id of
-    the decision that authorised the change where there is one."""
+    """Provenance carried by every event: who recorded it, from which source, the id of
+    the decision that authorised the change where there is one, and a note where the source
+    is ambiguous or contradicts itself (events recorded before notes existed load with None).
+    """
 
     actor: str
     source: Source
     decision_id: UUID | None = None
+    note: str | None = None
 
     def __post_init__(self) -> None:
         if not self.actor or not self.actor.strip():
@@ -44,6 +47,10 @@ class Context:
 
     def authorised_by(self, decision_id: UUID) -> Context:
         return dataclasses.replace(self, decision_id=decision_id)
+
+    def noted(self, note: str | None) -> Context:
+        """The same provenance with `note` attached (None keeps the context as it is)."""
+        return self if note is None else dataclasses.replace(self, note=note)
 
 
 class Role(enum.StrEnum):

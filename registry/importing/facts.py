@@ -1,0 +1,810 @@
+"""From a validated minutes file to the facts it states, with every reference resolved.
+
+A fact is one thing the registry records from the file: a declared person, the meeting, a
+decision, one appointment, one allocation... Each has the path of its entry in the file, an
+identity that stays the same between two versions of the file (so a changed file can be
+compared fact by fact), the attributes that a correction may change, and the provenance its
+events will carry (source item, authorising decision, note).
+
+Nothing here writes: references are resolved against the file's declarations and, read-only,
+the registry's aggregates.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from registry.application import Registry
+from registry.domain.agreement import Agreement
+from registry.domain.assignment import Assignment
+from registry.domain.body import Body
+from registry.domain.decision import decision_id_for
+from registry.domain.fund import Fund, allocation_id_for
+from registry.domain.meeting import meeting_id_for
+from registry.domain.organisation import Organisation
+from registry.domain.person import Person
+from registry.errors import NotFound, RegistryError
+from registry.ids import natural_id, normalise
+from registry.importing.problems import Problem, join_path, path_order
+from registry.values import Context, Source, sek
+
+DEFAULT_ACTOR = "minutes import"
+
+#: The effect lists of a decision, in the order they are applied.
+EFFECTS = (
+    "seats",
+    "appointments",
+    "replacements",
+    "endings",
+    "agreements",
+    "extensions",
+    "adoptions",
+    "revisions",
+    "terminations",
+    "funds",
+    "allocations",
+    "assignments",
+    "completions",
+)
+
+_CLASSES: dict[str, type] = {
+    "organisation": Organisation,
+    "body": Body,
+    "person": Person,
+    "agreement": Agreement,
+    "fund": Fund,
+    "assignment": Assignment,
+}
+
+# Kinds the registry can also find by the name it holds them under (their default key).
+_BY_REGISTRY_NAME = ("organisation", "body", "agreement", "fund")
+
+
+@dataclass(frozen=True)
+class Resolved:
+    kind: str
+    id: UUID
+    name: str
+
+
+@dataclass(frozen=True)
+class DecisionInfo:
+    """The decision a fact belongs to; effects take their defaults from it."""
+
+    id: UUID
+    body_id: UUID
+    decided_on: date
+    item: str
+    ordinal: int
+    identity: tuple[Any, ...]
+
+
+@dataclass
+class Fact:
+    kind: str
+    path: str
+    identity: tuple[Any, ...]
+    attrs: dict[str, Any]
+    entry: dict[str, Any]
+    context: Context
+    refs: dict[str, Any] = field(default_factory=dict)
+    decision: DecisionInfo | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Document:
+    """A validated file with its facts (or the problems that stop it being imported)."""
+
+    data: dict[str, Any]
+    facts: list[Fact]
+    problems: list[Problem]
+    body_id: UUID | None
+    held_on: date
+    document: str
+
+
+def note_of(*parts: str | None) -> str | None:
+    notes = [p.strip() for p in parts if p and p.strip()]
+    return "; ".join(notes) if notes else None
+
+
+def as_text(value: Any) -> Any:
+    """Attributes as plain values, so two versions of a file compare equal when they say the
+    same thing (ids and dates as text, amounts exact)."""
+    if isinstance(value, UUID | date):
+        return str(value)
+    if isinstance(value, Decimal):
+        return f"{value:.2f}"
+    if isinstance(value, list | tuple):
+        return [as_text(v) for v in value]
+    return value
+
+
+def amount_of(value: Any, field_name: str) -> Decimal:
+    if isinstance(value, float):
+        value = str(value)
+    if isinstance(value, str):
+        value = value.replace(" ", "").replace("\u00a0", "")
+    return sek(value, field_name)
+
+
+class Resolver:
+    """Finds what a reference names: a local `ref`, a declared name (or person's name
+    variant), an id the registry holds, or a name the registry holds it under."""
+
+    def __init__(self, registry: Registry) -> None:
+        self.registry = registry
+        self.problems: list[Problem] = []
+        self._refs: dict[str, tuple[Resolved, str]] = {}
+        self._names: dict[str, dict[str, set[Resolved]]] = {k: {} for k in _CLASSES}
+
+    def declare(
+        self, kind: str, path: str, ref: str | None, names: Sequence[str], id: UUID, name: str
+    ) -> Resolved:
+        resolved = Resolved(kind, id, name)
+        if ref is not None:
+            if ref in self._refs and self._refs[ref][0] != resolved:
+                self.problems.append(
+                    Problem(
+                        join_path(path, "ref"),
+                        f"the ref {ref!r} is already used at {self._refs[ref][1]}",
+                        "DUPLICATE_REF",
+                    )
+                )
+            else:
+                self._refs[ref] = (resolved, path)
+        for n in names:
+            self._names[kind].setdefault(normalise(n), set()).add(resolved)
+        return resolved
+
+    def resolve(self, ref: str, kinds: Sequence[str], path: str) -> Resolved | None:
+        """The entity `ref` names, of one of `kinds`; None (and a problem) if none."""
+        wanted = " or ".join(kinds)
+        local = self._refs.get(ref)
+        if local is not None:
+            if local[0].kind in kinds:
+                return local[0]
+            self.problems.append(
+                Problem(path, f"{ref!r} is {_a(local[0].kind)}, not {_a(wanted)}", "WRONG_KIND")
+            )
+            return None
+        found = {r for k in kinds for r in self._names[k].get(normalise(ref), set())}
+        if len(found) > 1:
+            listed = ", ".join(sorted(f"{r.name} ({r.kind})" for r in found))
+            self.problems.append(
+                Problem(
+                    path,
+                    f"{ref!r} could name {listed}; use a ref to say which",
+                    "AMBIGUOUS_REFERENCE",
+                )
+            )
+            return None
+        if found:
+            return found.pop()
+        held = self._held(ref, kinds)
+        if held is not None:
+            return held
+        self.problems.append(
+            Problem(
+                path,
+                f"no {wanted} {ref!r} is declared in this file or held by the registry",
+                "UNKNOWN_REFERENCE",
+            )
+        )
+        return None
+
+    def _held(self, ref: str, kinds: Sequence[str]) -> Resolved | None:
+        candidates: list[UUID] = []
+        with contextlib.suppress(ValueError):
+            candidates.append(UUID(ref))
+        for kind in kinds:
+            ids = candidates + ([natural_id(kind, ref)] if kind in _BY_REGISTRY_NAME else [])
+            for candidate in ids:
+                try:
+                    found = self.registry.get(candidate, _CLASSES[kind])
+                except NotFound:
+                    continue
+                name = getattr(found, "name", None) or getattr(found, "title", None)
+                return Resolved(kind, found.id, name or getattr(found, "task", ref))
+        return None
+
+
+def _a(noun: str) -> str:
+    return f"an {noun}" if noun[0] in "aeiou" else f"a {noun}"
+
+
+class _Builder:
+    def __init__(self, registry: Registry, data: dict[str, Any]) -> None:
+        self.registry = registry
+        self.data = data
+        self.resolver = Resolver(registry)
+        self.facts: list[Fact] = []
+        self.held_on = date.fromisoformat(data["date"])
+        self.source = data["source"]
+        self.actor = data.get("recorded_by") or DEFAULT_ACTOR
+        self.body: Resolved | None = None
+        self._identities: set[tuple[Any, ...]] = set()
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    def context(
+        self, note: str | None, item: str | None = None, decision: DecisionInfo | None = None
+    ) -> Context:
+        source = Source(self.source["document"], item, self.source.get("url"))
+        ctx = Context(self.actor, source, decision.id if decision else None)
+        return ctx.noted(note)
+
+    def ref(self, entry: dict[str, Any], key: str, kinds: Sequence[str], path: str) -> Any:
+        value = entry.get(key)
+        if value is None:
+            return None
+        resolved = self.resolver.resolve(value, kinds, join_path(path, key))
+        return resolved
+
+    def add(self, fact: Fact) -> None:
+        identity = fact.identity
+        n = 2
+        while identity in self._identities:
+            identity = (*fact.identity, n)
+            n += 1
+        fact.identity = identity
+        self._identities.add(identity)
+        self.facts.append(fact)
+
+    # -- declarations ----------------------------------------------------------------------
+
+    def declare_all(self) -> None:
+        for i, org in enumerate(self.data.get("organisations", [])):
+            oid = natural_id("organisation", org.get("key") or org["name"])
+            self.resolver.declare(
+                "organisation",
+                f"organisations[{i}]",
+                org.get("ref"),
+                [org["name"]],
+                oid,
+                org["name"],
+            )
+        bodies = [(f"bodies[{i}]", b) for i, b in enumerate(self.data.get("bodies", []))]
+        if isinstance(self.data["body"], dict):
+            bodies.insert(0, ("body", self.data["body"]))
+        self._bodies = bodies
+        for path, body in bodies:
+            bid = natural_id("body", body.get("key") or body["name"])
+            resolved = self.resolver.declare(
+                "body", path, body.get("ref"), [body["name"]], bid, body["name"]
+            )
+            if path == "body":
+                self.body = resolved
+        self._persons: list[tuple[str, dict[str, Any], Resolved, Any]] = []
+        for i, person in enumerate(self.data.get("persons", [])):
+            path = f"persons[{i}]"
+            org = self.ref(person, "organisation", ["organisation"], path)
+            key = person.get("key") or f"{person['name']}|{org.id if org else ''}"
+            resolved = self.resolver.declare(
+                "person",
+                path,
+                person.get("ref"),
+                [person["name"], *person.get("variants", [])],
+                natural_id("person", key),
+                person["name"],
+            )
+            self._persons.append((path, person, resolved, org))
+        if self.body is None:
+            self.body = self.resolver.resolve(self.data["body"], ["body"], "body")
+        # Agreements, funds and assignments are declared by the decisions that create them.
+        for path, entries, decision_body in self._effect_lists():
+            for i, entry in enumerate(entries.get("agreements", [])):
+                aid = natural_id("agreement", entry.get("key") or entry["title"])
+                self.resolver.declare(
+                    "agreement",
+                    join_path(path, "agreements", i),
+                    entry.get("ref"),
+                    [entry["title"]],
+                    aid,
+                    entry["title"],
+                )
+            for i, entry in enumerate(entries.get("funds", [])):
+                fid = natural_id("fund", entry.get("key") or entry["name"])
+                self.resolver.declare(
+                    "fund",
+                    join_path(path, "funds", i),
+                    entry.get("ref"),
+                    [entry["name"]],
+                    fid,
+                    entry["name"],
+                )
+            for i, entry in enumerate(entries.get("assignments", [])):
+                epath = join_path(path, "assignments", i)
+                given_by = self.ref(entry, "given_by", ["body"], epath) or decision_body
+                if given_by is None:
+                    continue
+                key = entry.get("key") or f"{given_by.id}|{normalise(entry['task'])}"
+                self.resolver.declare(
+                    "assignment",
+                    epath,
+                    entry.get("ref"),
+                    [],
+                    natural_id("assignment", key),
+                    entry["task"],
+                )
+
+    def _effect_lists(self) -> Iterator[tuple[str, dict[str, Any], Resolved | None]]:
+        if "background" in self.data:
+            yield "background", self.data["background"], self.body
+        for i, item in enumerate(self.data["items"]):
+            for j, decision in enumerate(item.get("decisions", [])):
+                path = f"items[{i}].decisions[{j}]"
+                body = (
+                    self.ref(decision, "body", ["body"], path) if "body" in decision else self.body
+                )
+                yield path, decision, body
+
+    def declaration_facts(self) -> None:
+        for i, org in enumerate(self.data.get("organisations", [])):
+            oid = natural_id("organisation", org.get("key") or org["name"])
+            self.add(
+                Fact(
+                    "organisation",
+                    f"organisations[{i}]",
+                    ("organisation", oid),
+                    {"name": org["name"], "kind": org["kind"]},
+                    org,
+                    self.context(org.get("note")),
+                    {"id": oid},
+                )
+            )
+        declared = {natural_id("body", b.get("key") or b["name"]) for _, b in self._bodies}
+        pending = list(self._bodies)
+        done: set[UUID] = set()
+        while pending:
+            # Parents declared in this file are registered before their children.
+            ready = []
+            for path, body in pending:
+                parent = self.ref(body, "parent", ["body"], path) if body.get("parent") else None
+                if parent is None or parent.id not in declared or parent.id in done:
+                    ready.append((path, body, parent))
+            if not ready:
+                path, body = pending[0]
+                self.resolver.problems.append(
+                    Problem(join_path(path, "parent"), "the bodies' parents form a cycle", "CYCLE")
+                )
+                return
+            for path, body, parent in ready:
+                pending.remove((path, body))
+                bid = natural_id("body", body.get("key") or body["name"])
+                done.add(bid)
+                owners = [
+                    self.resolver.resolve(o, ["organisation"], join_path(path, "owners", k))
+                    for k, o in enumerate(body.get("owners", []))
+                ]
+                self.add(
+                    Fact(
+                        "body",
+                        path,
+                        ("body", bid),
+                        {
+                            "name": body["name"],
+                            "kind": body["kind"],
+                            "parent": as_text(parent.id if parent else None),
+                            "owners": [as_text(o.id) for o in owners if o],
+                            "mandate": body.get("mandate"),
+                            "term_start": body.get("term_start"),
+                            "term_end": body.get("term_end"),
+                        },
+                        body,
+                        self.context(body.get("note")),
+                        {"id": bid, "parent": parent, "owners": owners},
+                    )
+                )
+        for path, person, resolved, org in self._persons:
+            self.add(
+                Fact(
+                    "person",
+                    path,
+                    ("person", resolved.id),
+                    {
+                        "name": person["name"],
+                        "title": person.get("title"),
+                        "party": person.get("party"),
+                        "organisation": as_text(org.id if org else None),
+                    },
+                    person,
+                    self.context(person.get("note")),
+                    {"id": resolved.id, "organisation": org},
+                )
+            )
+            for k, variant in enumerate(person.get("variants", [])):
+                self.add(
+                    Fact(
+                        "variant",
+                        join_path(path, "variants", k),
+                        ("variant", resolved.id, normalise(variant)),
+                        {},
+                        {"variant": variant},
+                        self.context(person.get("note")),
+                        {"person": resolved},
+                    )
+                )
+
+    # -- the meeting -----------------------------------------------------------------------
+
+    def attendee(self, value: Any, path: str) -> tuple[Resolved | None, str | None]:
+        if isinstance(value, dict):
+            return self.resolver.resolve(
+                value["person"], ["person"], join_path(path, "person")
+            ), value.get("note")
+        return self.resolver.resolve(value, ["person"], path), None
+
+    def meeting_fact(self) -> UUID | None:
+        meeting = self.data.get("meeting")
+        if meeting is None or self.body is None:
+            return None
+        sequence = meeting.get("sequence", 1)
+        mid = meeting_id_for(self.body.id, self.held_on, sequence)
+        lists: dict[str, list[tuple[Resolved | None, str | None]]] = {}
+        for key in ("present", "absent"):
+            lists[key] = [
+                self.attendee(a, join_path("meeting", key, i))
+                for i, a in enumerate(meeting.get(key, []))
+            ]
+        notes = [meeting.get("note")]
+        single: dict[str, Resolved | None] = {}
+        for key in ("chair", "secretary"):
+            single[key] = None
+            if key in meeting:
+                single[key], note = self.attendee(meeting[key], join_path("meeting", key))
+                if note:
+                    notes.append(f"{key}: {note}")
+        items = []
+        for i, item in enumerate(self.data["items"]):
+            presenters = [
+                self.attendee(p, join_path(f"items[{i}]", "presenters", k))
+                for k, p in enumerate(item.get("presenters", []))
+            ]
+            item_notes = [item.get("note")] + [
+                f"presenter {p.name}: {n}" for p, n in presenters if p is not None and n
+            ]
+            items.append(
+                {
+                    "number": str(item["number"]),
+                    "title": item["title"],
+                    "presenters": [p for p, _ in presenters if p is not None],
+                    "note": note_of(*item_notes),
+                }
+            )
+        self.add(
+            Fact(
+                "meeting",
+                "meeting",
+                ("meeting", mid),
+                {
+                    "time": meeting.get("time"),
+                    "place": meeting.get("place"),
+                    "present": [as_text(p.id) for p, _ in lists["present"] if p],
+                    "absent": [as_text(p.id) for p, _ in lists["absent"] if p],
+                    "chair": as_text(single["chair"].id) if single["chair"] else None,
+                    "secretary": as_text(single["secretary"].id) if single["secretary"] else None,
+                    "items": [
+                        [it["number"], it["title"], [as_text(p.id) for p in it["presenters"]]]
+                        for it in items
+                    ],
+                },
+                meeting,
+                self.context(note_of(*notes)),
+                {"id": mid, **lists, **single, "items": items, "sequence": sequence},
+                extra={"body_id": self.body.id, "held_on": self.held_on},
+            )
+        )
+        return mid
+
+    # -- decisions and their effects ---------------------------------------------------------
+
+    def decision_facts(self, meeting_id: UUID | None) -> None:
+        if "background" in self.data and self.body is not None:
+            self.effect_facts("background", self.data["background"], None, self.body)
+        for i, item in enumerate(self.data["items"]):
+            number = str(item["number"])
+            for j, entry in enumerate(item.get("decisions", [])):
+                path = f"items[{i}].decisions[{j}]"
+                body = self.ref(entry, "body", ["body"], path) if "body" in entry else self.body
+                if body is None:
+                    continue
+                decided_on = date.fromisoformat(entry["date"]) if "date" in entry else self.held_on
+                ordinal = j + 1
+                did = decision_id_for(body.id, decided_on, number, ordinal)
+                identity = ("decision", str(body.id), str(decided_on), normalise(number), ordinal)
+                info = DecisionInfo(did, body.id, decided_on, number, ordinal, identity)
+                conditions = [
+                    c if isinstance(c, str) else c["text"] for c in entry.get("conditions", [])
+                ]
+                condition_notes = [
+                    f"condition {k + 1}: {c['note']}"
+                    for k, c in enumerate(entry.get("conditions", []))
+                    if isinstance(c, dict) and c.get("note")
+                ]
+                in_meeting = (
+                    meeting_id if body.id == self.body.id and decided_on == self.held_on else None
+                )  # type: ignore[union-attr]
+                self.add(
+                    Fact(
+                        "decision",
+                        path,
+                        identity,
+                        {
+                            "kind": entry["kind"],
+                            "text": entry["text"],
+                            "conditions": conditions,
+                        },
+                        entry,
+                        self.context(note_of(entry.get("note"), *condition_notes), number),
+                        {"body": body, "meeting_id": in_meeting},
+                        info,
+                    )
+                )
+                for k, statement in enumerate(entry.get("statements", [])):
+                    spath = join_path(path, "statements", k)
+                    by = self.ref(statement, "by", ["person"], spath)
+                    who = str(by.id) if by else normalise(statement.get("by_name", ""))
+                    self.add(
+                        Fact(
+                            "statement",
+                            spath,
+                            (
+                                *identity,
+                                "statement",
+                                who,
+                                statement["kind"],
+                                normalise(statement["text"]),
+                            ),
+                            {},
+                            statement,
+                            self.context(statement.get("note"), number, info),
+                            {"by": by},
+                            info,
+                        )
+                    )
+                self.effect_facts(path, entry, info, body)
+
+    def effect_facts(
+        self, path: str, entries: dict[str, Any], decision: DecisionInfo | None, body: Resolved
+    ) -> None:
+        owner = decision.identity if decision else ("background",)
+        item = decision.item if decision else None
+        background_note = entries.get("note") if decision is None else None
+        for name in EFFECTS:
+            for i, entry in enumerate(entries.get(name, [])):
+                epath = join_path(path, name, i)
+                ctx = self.context(note_of(background_note, entry.get("note")), item, decision)
+                build = getattr(self, f"_{name}")
+                built = build(entry, epath, body, owner)
+                if built is None:
+                    continue
+                identity, attrs, refs = built
+                self.add(Fact(name, epath, identity, attrs, entry, ctx, refs, decision))
+
+    def _body_of(self, entry: dict[str, Any], path: str, default: Resolved) -> Resolved | None:
+        return self.ref(entry, "body", ["body"], path) if "body" in entry else default
+
+    def _seats(self, entry: dict[str, Any], path: str, body: Resolved, owner: tuple) -> Any:
+        target = self._body_of(entry, path, body)
+        org = self.ref(entry, "on_behalf_of", ["organisation"], path)
+        if target is None:
+            return None
+        identity = ("seat", owner, str(target.id), normalise(entry["label"]))
+        attrs = {"count": entry.get("count", 1), "on_behalf_of": as_text(org.id if org else None)}
+        return identity, attrs, {"body": target, "on_behalf_of": org}
+
+    def _appointments(self, entry: dict[str, Any], path: str, body: Resolved, owner: tuple) -> Any:
+        refs = {
+            "body": self._body_of(entry, path, body),
+            "person": self.ref(entry, "person", ["person"], path),
+            "on_behalf_of": self.ref(entry, "on_behalf_of", ["organisation"], path),
+            "deputy_for": self.ref(entry, "deputy_for", ["person"], path),
+        }
+        if refs["body"] is None or refs["person"] is None:
+            return None
+        role = entry.get("role", "member")
+        identity = ("appointment", owner, str(refs["body"].id), str(refs["person"].id), role)
+        attrs = {
+            k: entry.get(k) for k in ("start", "start_not_after", "end", "seat", "seat_number")
+        } | {
+            "on_behalf_of": as_text(refs["on_behalf_of"].id if refs["on_behalf_of"] else None),
+            "deputy_for": as_text(refs["deputy_for"].id if refs["deputy_for"] else None),
+        }
+        return identity, attrs, refs
+
+    def _replacements(self, entry: dict[str, Any], path: str, body: Resolved, owner: tuple) -> Any:
+        refs = {
+            "body": self._body_of(entry, path, body),
+            "incoming": self.ref(entry, "incoming", ["person"], path),
+            "outgoing": self.ref(entry, "outgoing", ["person"], path),
+            "on_behalf_of": self.ref(entry, "on_behalf_of", ["organisation"], path),
+        }
+        if None in (refs["body"], refs["incoming"], refs["outgoing"]):
+            return None
+        identity = (
+            "replacement",
+            owner,
+            str(refs["body"].id),
+            str(refs["outgoing"].id),
+            str(refs["incoming"].id),
+        )
+        attrs = {
+            "date": entry.get("date"),
+            "role": entry.get("role"),
+            "on_behalf_of": as_text(refs["on_behalf_of"].id if refs["on_behalf_of"] else None),
+        }
+        return identity, attrs, refs
+
+    def _endings(self, entry: dict[str, Any], path: str, body: Resolved, owner: tuple) -> Any:
+        refs = {
+            "body": self._body_of(entry, path, body),
+            "person": self.ref(entry, "person", ["person"], path),
+        }
+        if None in refs.values():
+            return None
+        identity = (
+            "ending",
+            owner,
+            str(refs["body"].id),
+            str(refs["person"].id),
+            entry.get("role"),
+        )
+        return identity, {"end": entry.get("end")}, refs
+
+    def _agreements(self, entry: dict[str, Any], path: str, body: Resolved, owner: tuple) -> Any:
+        aid = natural_id("agreement", entry.get("key") or entry["title"])
+        parties = [
+            self.resolver.resolve(p, ["organisation"], join_path(path, "parties", k))
+            for k, p in enumerate(entry["parties"])
+        ]
+        if None in parties:
+            return None
+        rule = entry.get("entry_into_force")
+        attrs = {
+            "title": entry["title"],
+            "parties": [str(p.id) for p in parties if p],
+            "valid_from": entry.get("valid_from"),
+            "valid_until": entry.get("valid_until"),
+            "entry_into_force": [rule.get("not_before"), rule["requires_all_adoptions"]]
+            if rule
+            else None,
+        }
+        return ("agreement", aid), attrs, {"id": aid, "parties": parties}
+
+    def _extensions(self, entry: dict[str, Any], path: str, body: Resolved, owner: tuple) -> Any:
+        agreement = self.ref(entry, "agreement", ["agreement"], path)
+        if agreement is None:
+            return None
+        identity = ("extension", owner, str(agreement.id), entry.get("key") or entry["until"])
+        attrs = {
+            "until": entry["until"],
+            "proposed": entry.get("proposed", False),
+            "key": entry.get("key"),
+        }
+        return identity, attrs, {"agreement": agreement}
+
+    def _adoptions(self, entry: dict[str, Any], path: str, body: Resolved, owner: tuple) -> Any:
+        refs = {
+            "agreement": self.ref(entry, "agreement", ["agreement"], path),
+            "party": self.ref(entry, "party", ["organisation"], path),
+        }
+        if None in refs.values():
+            return None
+        identity = (
+            "adoption",
+            str(refs["agreement"].id),
+            str(refs["party"].id),
+            entry.get("extension"),
+        )
+        return identity, {"adopted_on": entry.get("adopted_on")}, refs
+
+    def _revisions(self, entry: dict[str, Any], path: str, body: Resolved, owner: tuple) -> Any:
+        agreement = self.ref(entry, "agreement", ["agreement"], path)
+        if agreement is None:
+            return None
+        identity = ("revision", owner, str(agreement.id), normalise(entry["description"]))
+        return identity, {"from": entry.get("from")}, {"agreement": agreement}
+
+    def _terminations(self, entry: dict[str, Any], path: str, body: Resolved, owner: tuple) -> Any:
+        agreement = self.ref(entry, "agreement", ["agreement"], path)
+        if agreement is None:
+            return None
+        attrs = {"last_day": entry["last_day"], "reason": entry["reason"]}
+        return ("termination", owner, str(agreement.id)), attrs, {"agreement": agreement}
+
+    def _funds(self, entry: dict[str, Any], path: str, body: Resolved, owner: tuple) -> Any:
+        fid = natural_id("fund", entry.get("key") or entry["name"])
+        try:
+            total = as_text(amount_of(entry["total"], "total"))
+        except RegistryError as error:  # the domain refuses it again when it is applied
+            total = str(error)
+        attrs = {
+            "name": entry["name"],
+            "total": total,
+            "period_start": entry.get("period_start"),
+            "period_end": entry.get("period_end"),
+            "source_of_funds": entry.get("source_of_funds"),
+        }
+        return ("fund", fid), attrs, {"id": fid}
+
+    def _allocations(self, entry: dict[str, Any], path: str, body: Resolved, owner: tuple) -> Any:
+        fund = self.ref(entry, "fund", ["fund"], path)
+        recipient = self.ref(entry, "recipient_ref", ["organisation", "body", "person"], path)
+        if fund is None:
+            return None
+        key = entry.get("key") or f"{entry['recipient']}|{entry['purpose']}"
+        allocation_id = allocation_id_for(fund.id, key)
+        try:
+            amount = as_text(amount_of(entry["amount"], "amount"))
+        except RegistryError as error:
+            amount = str(error)
+        attrs = {
+            "amount": amount,
+            "recipient": entry["recipient"],
+            "purpose": entry["purpose"],
+            "recipient_ref": as_text(recipient.id if recipient else None),
+        }
+        refs = {
+            "fund": fund,
+            "recipient_ref": recipient,
+            "allocation_id": allocation_id,
+            "key": key,
+        }
+        return ("allocation", str(fund.id), str(allocation_id)), attrs, refs
+
+    def _assignments(self, entry: dict[str, Any], path: str, body: Resolved, owner: tuple) -> Any:
+        given_by = self.ref(entry, "given_by", ["body"], path) or body
+        holder = self.ref(entry, "holder", ["person", "body", "organisation"], path)
+        if "holder" in entry and holder is None:
+            return None
+        key = entry.get("key") or f"{given_by.id}|{normalise(entry['task'])}"
+        aid = natural_id("assignment", key)
+        attrs = {
+            "holder": as_text(holder.id) if holder else entry.get("holder_name"),
+            "task": entry["task"],
+            "due": entry.get("due"),
+            "given_on": entry.get("given_on"),
+            "given_by": str(given_by.id),
+        }
+        return (
+            ("assignment", aid),
+            attrs,
+            {"id": aid, "holder": holder, "given_by": given_by, "key": key},
+        )
+
+    def _completions(self, entry: dict[str, Any], path: str, body: Resolved, owner: tuple) -> Any:
+        if "assignment" in entry:
+            assignment = self.ref(entry, "assignment", ["assignment"], path)
+            if assignment is None:
+                return None
+            aid = assignment.id
+        else:
+            given_by = self.ref(entry, "given_by", ["body"], path) or body
+            aid = natural_id("assignment", f"{given_by.id}|{normalise(entry['task'])}")
+        return ("completion", str(aid)), {"completed_on": entry.get("completed_on")}, {"id": aid}
+
+
+def build(registry: Registry, data: dict[str, Any]) -> Document:
+    """The facts of a schema-valid file, in the order they are recorded."""
+    builder = _Builder(registry, data)
+    builder.declare_all()
+    builder.declaration_facts()
+    meeting_id = builder.meeting_fact()
+    builder.decision_facts(meeting_id)
+    problems = sorted(set(builder.resolver.problems), key=lambda p: path_order(p.path))
+    return Document(
+        data=data,
+        facts=builder.facts,
+        problems=problems,
+        body_id=builder.body.id if builder.body else None,
+        held_on=builder.held_on,
+        document=data["source"]["document"],
+    )

@@ -1,0 +1,234 @@
+"""Reading a minutes file: YAML or JSON text to data, checked against the JSON Schema.
+
+YAML is read as YAML 1.2 reads it where 1.1 surprises hand-written files: dates stay text
+(the schema checks them), only `true` and `false` are booleans (a key `on` or a name `No`
+stays text), and a key written twice in one mapping is an error instead of a silent
+overwrite.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import jsonschema
+import yaml
+
+from registry.importing.problems import Problem, join_path, path_of, path_order
+
+SCHEMA_FILE = "minutes.schema.json"
+
+
+@cache
+def schema() -> dict[str, Any]:
+    """The JSON Schema of the minutes format (registry/importing/minutes.schema.json)."""
+    text = resources.files("registry.importing").joinpath(SCHEMA_FILE).read_text("utf-8")
+    return json.loads(text)
+
+
+@cache
+def _validator() -> jsonschema.Draft202012Validator:
+    return jsonschema.Draft202012Validator(
+        schema(), format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+    )
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader without timestamps and YAML 1.1 booleans, refusing duplicate keys."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)  # type: ignore[no-untyped-call]
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None,
+                    None,
+                    f"the key {key!r} is written twice in one mapping",
+                    key_node.start_mark,
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [
+        (tag, regexp)
+        for tag, regexp in resolvers
+        if tag not in ("tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:bool")
+    ]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+
+
+def parse(text: str, fmt: str) -> tuple[Any, list[Problem]]:
+    """Parse `text` as `fmt` ("yaml" or "json"); a syntax error is one problem with the line."""
+    if fmt == "json":
+        try:
+            return json.loads(text), []
+        except json.JSONDecodeError as error:
+            return None, [
+                Problem(
+                    "",
+                    f"not valid JSON: {error.msg} (line {error.lineno}, column {error.colno})",
+                    "SYNTAX_ERROR",
+                )
+            ]
+    try:
+        return yaml.load(text, Loader=_Loader), []
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        problem = getattr(error, "problem", None) or str(error)
+        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
+        return None, [Problem("", f"not valid YAML: {problem}{where}", "SYNTAX_ERROR")]
+
+
+def format_for(name: str, content_type: str | None = None) -> str:
+    """ "json" for a .json file or a JSON content type, else "yaml" (YAML reads JSON too)."""
+    if content_type and "json" in content_type.lower():
+        return "json"
+    return "json" if name.lower().endswith(".json") else "yaml"
+
+
+# -- schema errors in words a secretary can act on ---------------------------------------
+
+
+def validate(data: Any) -> list[Problem]:
+    """Every place where `data` breaks the schema, in document order."""
+    problems: list[Problem] = []
+    for error in _validator().iter_errors(data):
+        problems.extend(_explain(error))
+    seen: set[tuple[str, str]] = set()
+    unique = []
+    for p in problems:
+        if (p.path, p.message) not in seen:
+            seen.add((p.path, p.message))
+            unique.append(p)
+    return sorted(unique, key=lambda p: path_order(p.path))
+
+
+_TYPE_WORDS = {
+    "string": "text",
+    "integer": "a whole number",
+    "number": "a number",
+    "boolean": "true or false",
+    "array": "a list",
+    "object": "a mapping (key: value)",
+    "null": "empty",
+}
+
+
+def _shown(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _def_name(subschema: Any) -> str | None:
+    for name, definition in schema()["$defs"].items():
+        if definition is subschema or definition == subschema:
+            return name
+    return None
+
+
+def _explain(error: jsonschema.ValidationError) -> list[Problem]:
+    path = path_of(error.absolute_path)
+    value = error.instance
+    kind = error.validator
+    if kind == "required":
+        missing = [k for k in error.validator_value if k not in value]
+        return [
+            Problem(join_path(path, k), "is missing (required)", "MISSING_FIELD") for k in missing
+        ]
+    if kind == "additionalProperties":
+        allowed = list(error.schema.get("properties", {}))
+        extra = [k for k in value if k not in allowed]
+        problems = []
+        for key in extra:
+            close = difflib.get_close_matches(str(key), allowed, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else f"; allowed: {', '.join(allowed)}"
+            problems.append(
+                Problem(join_path(path, str(key)), f"unknown field{hint}", "UNKNOWN_FIELD")
+            )
+        return problems
+    if kind == "type":
+        types = (
+            error.validator_value
+            if isinstance(error.validator_value, list)
+            else [error.validator_value]
+        )
+        wanted = " or ".join(_TYPE_WORDS.get(t, t) for t in types)
+        return [Problem(path, f"must be {wanted}, not {_shown(value)}", "WRONG_TYPE")]
+    if (kind == "format" and error.validator_value == "date") or (
+        kind == "pattern" and "[0-9]{4}-" in str(error.validator_value)
+    ):
+        return [Problem(path, f"{_shown(value)} is not a date (YYYY-MM-DD)", "INVALID_DATE")]
+    if kind in ("minLength", "pattern") and error.validator_value in (1, "\\S"):
+        return [Problem(path, "must not be empty", "MISSING_FIELD")]
+    if kind in ("enum", "const"):
+        allowed = error.validator_value if kind == "enum" else [error.validator_value]
+        listed = ", ".join(_shown(a) for a in allowed)
+        return [Problem(path, f"must be one of {listed}, not {_shown(value)}", "INVALID_VALUE")]
+    if kind == "minItems":
+        return [Problem(path, "must list at least one", "MISSING_FIELD")]
+    if kind == "minimum":
+        return [Problem(path, f"must not be negative (got {_shown(value)})", "INVALID_VALUE")]
+    if kind == "uniqueItems":
+        return [Problem(path, "lists the same value twice", "INVALID_VALUE")]
+    if kind == "anyOf" and all("required" in s for s in error.validator_value):
+        options = " or ".join(
+            " with ".join(repr(k) for k in s["required"]) for s in error.validator_value
+        )
+        return [Problem(path, f"needs {options}", "MISSING_FIELD")]
+    if kind in ("oneOf", "anyOf"):
+        return _explain_union(error, path, value)
+    return [Problem(path, error.message, "INVALID_VALUE")]
+
+
+def _explain_union(error: jsonschema.ValidationError, path: str, value: Any) -> list[Problem]:
+    if _def_name(error.schema) == "amount":
+        negative = (
+            isinstance(value, int | float) and not isinstance(value, bool) and value < 0
+        ) or (isinstance(value, str) and value.strip().startswith("-"))
+        if negative:
+            return [Problem(path, f"must not be negative (got {_shown(value)})", "INVALID_AMOUNT")]
+        return [
+            Problem(
+                path,
+                f'must be an amount in SEK: a whole number, or text such as "600 000" or '
+                f'"94000.50" (got {_shown(value)})',
+                "INVALID_AMOUNT",
+            )
+        ]
+    # A reference or a declaration: report what is wrong in the branch of the value's type.
+    wanted = "object" if isinstance(value, dict) else "string" if isinstance(value, str) else None
+    branch_errors = [
+        e
+        for e in error.context or []
+        if wanted is not None and _branch_type(error, e) == wanted and e.validator != "type"
+    ]
+    if branch_errors:
+        problems: list[Problem] = []
+        for e in branch_errors:
+            problems.extend(_explain(e))
+        return problems
+    types = sorted({t for t in (_branch_type(error, e) for e in error.context or []) if t})
+    wanted_words = " or ".join(_TYPE_WORDS.get(t, t) for t in types) or "something else"
+    return [Problem(path, f"must be {wanted_words}, not {_shown(value)}", "WRONG_TYPE")]
+
+
+def _branch_type(union: jsonschema.ValidationError, sub: jsonschema.ValidationError) -> str | None:
+    index = sub.relative_schema_path[0] if sub.relative_schema_path else None
+    if not isinstance(index, int):
+        return None
+    branch = union.validator_value[index]
+    if "$ref" in branch:
+        name = branch["$ref"].rsplit("/", 1)[-1]
+        branch = schema()["$defs"].get(name, {})
+    return branch.get("type")
