@@ -16,7 +16,6 @@ from eventsourcing.persistence import InfrastructureFactory, Tracking
 from eventsourcing.utils import Environment
 
 from projections.agreements import AgreementsReadModel
-from projections.catalogue import CatalogueReadModel
 from projections.entities import EntitiesReadModel
 from projections.ledger import LedgerReadModel
 from projections.memberships import MembershipsReadModel
@@ -41,14 +40,12 @@ class ProjectionRunner:
         self.views: Any = factory.tracking_recorder(view_class)
         self.memberships = MembershipsReadModel()
         self.agreements = AgreementsReadModel(registry.mapper)
-        self.catalogue = CatalogueReadModel()
         self.entities = EntitiesReadModel(registry.mapper)
         self.ledger = LedgerReadModel()
         self.search = SearchReadModel()
         # Order matters: search reads the views the entities and agreements models write.
         self.views.attach(
             [
-                self.catalogue,
                 self.memberships,
                 self.agreements,
                 self.entities,

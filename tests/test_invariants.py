@@ -38,13 +38,15 @@ from registry.values import Context, DecisionKind, Role
 def read_model(runner: ProjectionRunner) -> dict[str, list[dict]]:
     """Every row of every read-model table, for before/after comparisons."""
     tables = {
-        "organisations": "organisation_id",
-        "decisions": "decision_id",
         "bodies": "body_id",
         "body_seats": "seat_id",
         "membership_versions": "version_id",
         "agreement_snapshots": "agreement_id",
         "agreement_versions": "version_id",
+        "entity_snapshots": "entity_id",
+        "entity_versions": "version_id",
+        "event_log": "position",
+        "event_refs": "ref_id, position",
     }
     with runner.views.reading() as db:
         return {
