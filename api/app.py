@@ -7,8 +7,9 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
-from strawberry.fastapi import GraphQLRouter
 
+from api.http import GraphQLHTTPRouter
+from api.limits import introspection_from_environment, without_introspection
 from api.reader import Reader
 from api.schema import schema
 from projections.runner import ProjectionRunner
@@ -16,11 +17,18 @@ from registry.application import Registry
 from registry.config import StoreSettings, settings_from_environment
 
 
-def create_app(settings: StoreSettings | None = None, run_projections: bool = True) -> FastAPI:
+def create_app(
+    settings: StoreSettings | None = None,
+    run_projections: bool = True,
+    introspection: bool | None = None,
+) -> FastAPI:
     """Build the app. With `run_projections` the projection runner runs in this process
     (the embedded default); without, another process (`registry project`) keeps the read
-    models current and this one only reads."""
+    models current and this one only reads. `introspection` (default: the environment's
+    REGISTRY_GRAPHQL_INTROSPECTION, else on) lets clients ask for the schema."""
     settings = settings or settings_from_environment()
+    if introspection is None:
+        introspection = introspection_from_environment()
     registry = Registry(settings)
     runner = ProjectionRunner(registry)
 
@@ -40,7 +48,8 @@ def create_app(settings: StoreSettings | None = None, run_projections: bool = Tr
     app = FastAPI(title="Decision and mandate registry", lifespan=lifespan)
     app.state.registry = registry
     app.state.runner = runner
-    app.include_router(GraphQLRouter(schema, context_getter=context), prefix="/graphql")
+    graphql_schema = schema if introspection else without_introspection(schema)
+    app.include_router(GraphQLHTTPRouter(graphql_schema, context_getter=context), prefix="/graphql")
 
     @app.get("/healthz")
     def healthz() -> dict[str, Any]:

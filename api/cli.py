@@ -32,6 +32,11 @@ def serve(
         help="Run the projection runner in this process (turn off when `registry "
         "project` runs separately).",
     ),
+    introspection: bool = typer.Option(
+        True,
+        envvar="REGISTRY_GRAPHQL_INTROSPECTION",
+        help="Answer introspection queries (GraphiQL and code generators need them).",
+    ),
     database: str | None = DATABASE,
 ) -> None:
     """Serve GraphQL at /graphql (GraphiQL in a browser) and keep the read models current."""
@@ -42,7 +47,8 @@ def serve(
     settings = settings_from_environment(database)
     console.print(f"[bold]registry[/] store: {settings.describe()}")
     console.print(f"GraphQL: http://{host}:{port}/graphql")
-    uvicorn.run(create_app(settings, run_projections=projections), host=host, port=port)
+    app = create_app(settings, run_projections=projections, introspection=introspection)
+    uvicorn.run(app, host=host, port=port)
 
 
 @app.command()

@@ -13,9 +13,9 @@ from typing import Annotated
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
 from strawberry.types import Info
 
+from api.limits import graphql_extensions
 from api.pagination import (
     Connection,
     Edge,
@@ -432,9 +432,5 @@ class Query:
 
 schema = strawberry.Schema(
     query=Query,
-    extensions=[
-        lambda: QueryDepthLimiter(max_depth=12),
-        lambda: MaxAliasesLimiter(max_alias_count=30),
-        lambda: MaxTokensLimiter(max_token_count=8000),
-    ],
+    extensions=graphql_extensions(),
 )
