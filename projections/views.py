@@ -55,11 +55,15 @@ class _ViewsMixin:
 
     def process_batch(self, events: Sequence[tuple[Any, int]], tracking: Tracking) -> None:
         with self.datastore.transaction(commit=True) as c:
+            # Tracking first: its write takes SQLite's write lock at once (waiting for a
+            # command's commit if need be). A batch that read first and wrote after a command
+            # committed would fail with "database is locked" (its WAL snapshot is stale) and
+            # stop the runner. A repeated position still rolls the whole batch back.
+            self._insert_tracking(c, tracking)  # type: ignore[attr-defined]
             db = self._db(c)
             for event, position in events:
                 for model in self.read_models:
                     model.apply(db, event, position)
-            self._insert_tracking(c, tracking)  # type: ignore[attr-defined]
 
     @contextmanager
     def reading(self) -> Iterator[Db]:
