@@ -8,6 +8,7 @@ resolver reads the projections through the request's batched loaders (api/reader
 from __future__ import annotations
 
 import asyncio
+import unicodedata
 from datetime import date, datetime
 from typing import Annotated
 
@@ -58,6 +59,12 @@ def _natural(item: str) -> str:
     """Sort "9" before "10": zero-pad a leading number."""
     digits = len(item) - len(item.lstrip("0123456789"))
     return item[:digits].zfill(8) + item[digits:] if digits else item
+
+
+def _folded(text: str) -> str:
+    """`text` with case, whitespace and diacritics folded: "Nyström-Hägg" → "nystrom-hagg"."""
+    decomposed = unicodedata.normalize("NFD", normalise(text))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def _bad(field: str, message: str) -> GraphQLError:
@@ -145,14 +152,14 @@ class Query:
     ) -> Connection[Person]:
         r = reader(info)
         rows = await r.read(lambda db: r.runner.entities.list(db, PERSON, r.known_at(known_at)))
-        wanted = normalise(name) if name else None
+        wanted = _folded(name) if name else None
         persons = [
             Person(row=p, known_at=known_at)
             for p in rows
             if not p.get("merged_into")
             and (
                 wanted is None
-                or any(wanted in normalise(n) for n in [p["name"], *p.get("name_variants", [])])
+                or any(wanted in _folded(n) for n in [p["name"], *p.get("name_variants", [])])
             )
         ]
         persons.sort(key=lambda p: (p.row["name"], str(p.row.entity_id)))
