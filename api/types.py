@@ -642,6 +642,10 @@ class Meeting:
                 r.known_at(self.known_at),
             )
         )
+        order = {i["number"]: n for n, i in enumerate(self.row.get("items", []))}
+        rows = sorted(
+            rows, key=lambda d: (order.get(d["item"], len(order)), d["item"], d["ordinal"])
+        )
         return [Decision(row=d, known_at=self.known_at) for d in rows]
 
     @strawberry.field
