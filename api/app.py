@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import FastAPI
 
 from api.http import GraphQLHTTPRouter
+from api.importing import router as import_router
 from api.limits import introspection_from_environment, without_introspection
 from api.reader import Reader
 from api.schema import schema
@@ -50,6 +51,7 @@ def create_app(
     app.state.runner = runner
     graphql_schema = schema if introspection else without_introspection(schema)
     app.include_router(GraphQLHTTPRouter(graphql_schema, context_getter=context), prefix="/graphql")
+    app.include_router(import_router)
 
     @app.get("/healthz")
     def healthz() -> dict[str, Any]:

@@ -1,7 +1,9 @@
 """The `registry` command: serve the API (with the projections, by default), run the
-projection runner alone, or print the GraphQL schema."""
+projection runner alone, print the GraphQL schema, or import minutes files."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import typer
 from rich.console import Console
@@ -76,6 +78,62 @@ def schema() -> None:
     from api.schema import schema as graphql_schema
 
     print(str(graphql_schema))
+
+
+@app.command("import")
+def import_minutes(
+    files: list[Path] = typer.Argument(  # noqa: B008 - typer declares arguments this way
+        ..., help="Minutes or statement files (.yaml, .yml or .json), each imported whole."
+    ),
+    correct: bool = typer.Option(
+        False,
+        "--correct",
+        help="Record the differences from the version imported before as corrections.",
+    ),
+    reason: str | None = typer.Option(None, "--reason", help="Why (needed with --correct)."),
+    database: str | None = DATABASE,
+) -> None:
+    """Import minutes files (docs/minutes-format.md): each file is saved all or nothing, the
+    same file again changes nothing, a changed file is refused unless --correct."""
+    from rich.progress import Progress
+
+    from registry.application import Registry
+    from registry.importing import ImportRefused, import_file
+
+    if correct and not (reason and reason.strip()):
+        raise typer.BadParameter("--correct needs --reason saying why", param_hint="--reason")
+    out = Console(soft_wrap=True)
+    registry = Registry(settings_from_environment(database))
+    refused = 0
+    try:
+        with Progress(console=console, transient=True, disable=len(files) < 2) as progress:
+            task = progress.add_task("importing", total=len(files))
+            for path in files:
+                progress.update(task, description=path.name)
+                try:
+                    result = import_file(registry, path, correct=correct, reason=reason)
+                except ImportRefused as error:
+                    refused += 1
+                    out.print(f"[red]refused[/] {path}: nothing written", highlight=False)
+                    for problem in error.problems:
+                        out.print(f"  {problem.describe(str(path))}", highlight=False, markup=False)
+                    if error.diff:
+                        out.print(error.diff, highlight=False, markup=False)
+                else:
+                    what = {
+                        "imported": f"{result.events} events",
+                        "unchanged": "already imported, nothing written",
+                        "corrected": f"{len(result.changes)} corrections, {result.events} events",
+                    }[result.status]
+                    out.print(f"[green]{result.status}[/] {path}: {what}", highlight=False)
+                    for change in result.changes:
+                        out.print(f"  {change}", highlight=False, markup=False)
+                progress.advance(task)
+    finally:
+        registry.close()
+    if refused:
+        out.print(f"{refused} of {len(files)} files refused", highlight=False)
+        raise typer.Exit(1)
 
 
 if __name__ == "__main__":

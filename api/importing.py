@@ -1,0 +1,70 @@
+"""POST /import: one minutes or statement file (YAML or JSON) as the request body.
+
+The answer is 200 with a summary ("imported", "unchanged" or "corrected"), 400 when the body
+cannot be read as a file at all, or 422 when the file is refused; refusals are
+`{"errors": [{"path", "message", "code"}], "diff": ...}`, and nothing of a refused file is
+written. Never a 500: an unexpected failure is reported as a refusal too.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
+
+from registry.importing import ImportRefused, import_text
+from registry.importing.loading import format_for
+
+router = APIRouter(tags=["import"])
+log = logging.getLogger(__name__)
+
+MAX_BYTES = 5_000_000
+_UNREADABLE = {"SYNTAX_ERROR", "UNREADABLE", "MISSING_REASON", "TOO_LARGE"}
+
+
+def _refusal(status: int, errors: list[dict[str, str]], diff: str | None = None) -> JSONResponse:
+    body: dict[str, Any] = {"errors": errors}
+    if diff:
+        body["diff"] = diff
+    return JSONResponse(body, status_code=status)
+
+
+@router.post(
+    "/import",
+    summary="Import one meeting's minutes or one body's statement",
+    responses={400: {"description": "Not a readable file"}, 422: {"description": "Refused"}},
+)
+async def import_minutes(
+    request: Request,
+    correct: bool = Query(False, description="Record differences as corrections."),
+    reason: str | None = Query(None, description="Why (needed with correct=true)."),
+    name: str = Query("upload", description="The file's name, used in messages."),
+) -> JSONResponse:
+    """The body is the file: `Content-Type: application/yaml` (default) or
+    `application/json`. See docs/minutes-format.md."""
+    raw = await request.body()
+    if len(raw) > MAX_BYTES:
+        message = f"the file has {len(raw)} bytes; at most {MAX_BYTES} are accepted"
+        return _refusal(400, [{"path": "", "message": message, "code": "TOO_LARGE"}])
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        message = "the file is not UTF-8 text"
+        return _refusal(400, [{"path": "", "message": message, "code": "UNREADABLE"}])
+    fmt = format_for(name, request.headers.get("content-type"))
+    registry = request.app.state.registry
+    try:
+        result = await run_in_threadpool(
+            import_text, registry, text, name, fmt, correct=correct, reason=reason
+        )
+    except ImportRefused as refused:
+        status = 400 if {p.code for p in refused.problems} & _UNREADABLE else 422
+        return _refusal(status, [p.as_dict() for p in refused.problems], refused.diff)
+    except Exception as error:  # a refusal, not a 500: nothing of the file was written
+        log.exception("import of %s failed", name)
+        message = f"the import failed and nothing was written ({type(error).__name__}: {error})"
+        return _refusal(422, [{"path": "", "message": message, "code": "IMPORT_FAILED"}])
+    return JSONResponse(result.as_dict())
