@@ -330,7 +330,15 @@ class Query:
     ) -> Connection[Assignment]:
         r = reader(info)
         day = r.as_of(as_of)
-        holder = str(parse_id(holder_id, "holderId")) if holder_id else None
+        holders: set[str] | None = None
+        if holder_id:
+            # A person's assignments include those of records merged into them.
+            holder = parse_id(holder_id, "holderId")
+            person = await load_person(info, holder, known_at)
+            merged = (
+                {str(person.row.entity_id), *person.row.get("absorbed", [])} if person else set()
+            )
+            holders = {str(holder), *merged}
         bodies = [parse_id(body_id, "bodyId")] if body_id else None
         rows = await r.read(
             lambda db: r.runner.entities.list(db, ASSIGNMENT, r.known_at(known_at), body_ids=bodies)
@@ -348,7 +356,7 @@ class Query:
                 late = due is not None and due < day and status == AssignmentStatus.OPEN
                 if late != overdue:
                     return False
-            return holder is None or row.get("holder_id") == holder
+            return holders is None or row.get("holder_id") in holders
 
         found = [a for a in (Assignment(row=x, known_at=known_at) for x in rows) if keep(a)]
         key = lambda a: (a.row.get("due_date") or "9999-12-31", a.row["task"], str(a.row.entity_id))  # noqa: E731
