@@ -910,7 +910,8 @@ class Agreement:
 
     @strawberry.field
     def adoptions(self) -> list[Adoption]:
-        return [Adoption(party_id=p, adopted_on=d) for p, d in self.row.adoptions.items()]
+        adoptions = sorted(self.row.adoptions.items(), key=lambda a: (a[1], str(a[0])))
+        return [Adoption(party_id=p, adopted_on=d) for p, d in adoptions]
 
     @strawberry.field(description="Parties that have not yet adopted the agreement.")
     async def parties_not_adopted(self, info: Info) -> list[Organisation]:
