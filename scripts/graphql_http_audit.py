@@ -90,9 +90,9 @@ def install() -> None:
 
 
 def registry_command() -> list[str]:
-    """The `registry` command of the Python running this script (the project's venv)."""
-    beside = Path(sys.executable).with_name("registry")
-    return [str(beside)] if beside.exists() else [sys.executable, "-m", "api.cli"]
+    """The `registry` command, run by the Python running this script (the project's venv) from
+    this checkout (the server is started in ROOT), so that the code audited is this code."""
+    return [sys.executable, "-m", "api.cli"]
 
 
 def free_port() -> int:
