@@ -362,3 +362,30 @@ def test_a_refused_correction_writes_nothing(registry):
         ("items[1].decisions[0].allocations[1].amount", "FUND_EXCEEDED")
     ]
     assert registry.max_position() == position
+
+
+def test_a_changed_note_on_an_appointment_is_a_correction_of_the_membership(registry):
+    import_file(registry, MINUTES)
+    text = changed_minutes(
+        {
+            "      note: Start unknown; member before this meeting.": (
+                "      note: Start unknown; a member since 2019 according to the chair."
+            )
+        }
+    )
+    result = import_text(registry, text, "m.yaml", correct=True, reason="Ordföranden")
+    assert result.changes == ["background.appointments[0]: corrected"]
+    (patrik,) = memberships(registry, "Patrik Jonsson", "Kumla kommun")
+    assert patrik.note == "Start unknown; a member since 2019 according to the chair."
+    assert patrik.end == DAY
+
+
+def test_background_facts_another_file_recorded_are_not_recorded_twice(registry):
+    import_file(registry, MINUTES)
+    other = MINUTES.read_text().replace(
+        "document: Exempelprotokoll", "document: Ett annat exempelprotokoll"
+    )
+    other = _only_items(other, "1").replace("date: 2020-02-07\n", "date: 2020-02-08\n", 1)
+    result = import_text(registry, other, "other.yaml")
+    assert result.status == "imported"
+    assert len(memberships(registry, "Patrik Jonsson", "Kumla kommun")) == 1

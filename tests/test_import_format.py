@@ -12,7 +12,7 @@ from uuid import uuid4
 import jsonschema
 import pytest
 
-from registry.importing import import_text, schema
+from registry.importing import import_file, import_text, schema
 from registry.importing.loading import parse, validate
 from registry.values import Context, Source
 
@@ -79,3 +79,22 @@ def test_an_event_recorded_before_notes_existed_still_loads(registry, ctx):
     old = dataclasses.replace(stored, state=json.dumps(state).encode())
     event = registry.mapper.to_domain_event(old)
     assert event.context.note is None and event.context.actor == ctx.actor
+
+
+EXAMPLE_FILES = sorted((ROOT / "examples").glob("*.y*ml")) + sorted(
+    (ROOT / "examples").glob("*.json")
+)
+
+
+@pytest.mark.parametrize("path", EXAMPLE_FILES, ids=[p.name for p in EXAMPLE_FILES])
+def test_each_example_file_imports_and_a_second_import_changes_nothing(registry, path):
+    assert import_file(registry, path).status == "imported"
+    position = registry.max_position()
+    assert import_file(registry, path).status == "unchanged"
+    assert registry.max_position() == position
+
+
+def test_the_example_files_import_together(registry):
+    for path in EXAMPLE_FILES:
+        import_file(registry, path)
+    assert {import_file(registry, p).status for p in EXAMPLE_FILES} <= {"unchanged"}

@@ -278,6 +278,10 @@ class Applier:
     def _apply_seats(self, fact: Fact, count: int | None = None) -> None:
         e = fact.entry
         org = fact.refs["on_behalf_of"]
+        if fact.decision is None and count is None and self._exists(fact.refs["body"].id, Body):
+            seats = self.registry.get(fact.refs["body"].id, Body).seats.values()
+            if sum(1 for s in seats if s.label == e["label"]) >= e.get("count", 1):
+                return  # a background fact already recorded (by another file)
         self.registry.define_seats(
             fact.refs["body"].id,
             [
@@ -519,10 +523,29 @@ class Applier:
             lambda m: m.lower == (before.start or before.start_not_after),
             f"membership from {before.start or before.start_not_after}",
         )
+        # Only what the file changed: the rest stays as recorded, including what later
+        # events did to the membership (a replacement that ended it).
+        wanted = self._appointment(new)
+        fields = {
+            "start": ["start"],
+            "start_not_after": ["start_not_after"],
+            "end": ["end"],
+            "seat": ["seat_id"],
+            "seat_number": ["seat_id"],
+            "on_behalf_of": ["on_behalf_of"],
+            "deputy_for": ["deputy_for"],
+            "note": ["note"],
+        }
+        changed = {
+            name: getattr(wanted, name)
+            for key, names in fields.items()
+            if old.attrs.get(key) != new.attrs.get(key)
+            for name in names
+        }
         self.registry.correct_membership(
             new.refs["body"].id,
             membership.membership_id,
-            self._appointment(new),
+            self._as_appointment(membership, **changed),
             self.reason,
             new.context,
         )
@@ -616,6 +639,7 @@ _CORRECTABLE: dict[str, set[str]] = {
     "decision": {"kind", "text"},
     "seats": {"count"},
     "appointments": {
+        "note",
         "start",
         "start_not_after",
         "end",

@@ -613,7 +613,8 @@ class _Builder:
         role = entry.get("role", "member")
         identity = ("appointment", owner, str(refs["body"].id), str(refs["person"].id), role)
         attrs = {
-            k: entry.get(k) for k in ("start", "start_not_after", "end", "seat", "seat_number")
+            k: entry.get(k)
+            for k in ("start", "start_not_after", "end", "seat", "seat_number", "note")
         } | {
             "on_behalf_of": as_text(refs["on_behalf_of"].id if refs["on_behalf_of"] else None),
             "deputy_for": as_text(refs["deputy_for"].id if refs["deputy_for"] else None),
