@@ -116,17 +116,16 @@ class Query:
             (parse_id(body_id, "bodyId"), r.as_of(as_of), r.known_at(known_at))
         )
         members = [Membership(row=m, known_at=known_at) for m in rows]
-        return connect(
-            members,
-            lambda m: (
-                m.row.role,
-                m.row.person_name,
-                str(m.row.start_date or m.row.start_not_after),
-                str(m.row.membership_id),
-            ),
-            first,
-            after,
+        key = lambda m: (  # noqa: E731
+            m.row.role,
+            m.row.person_name,
+            str(m.row.start_date or m.row.start_not_after),
+            str(m.row.membership_id),
         )
+        # Sorted here, not by SQL: a keyset cursor needs the rows in exactly its key's order
+        # (a database collation may order names differently; ties on name need the id).
+        members.sort(key=key)
+        return connect(members, key, first, after)
 
     # -- persons ------------------------------------------------------------------------
 
@@ -192,12 +191,9 @@ class Query:
             )
         )
         meetings = [Meeting(row=m, known_at=known_at) for m in rows]
-        return connect(
-            meetings,
-            lambda m: (m.row["held_on"], m.row["sequence"], str(m.row.entity_id)),
-            first,
-            after,
-        )
+        key = lambda m: (m.row["held_on"], m.row["sequence"], str(m.row.entity_id))  # noqa: E731
+        meetings.sort(key=key)  # the store orders a day's meetings by id, not sequence
+        return connect(meetings, key, first, after)
 
     # -- decisions ------------------------------------------------------------------------
 
@@ -274,7 +270,9 @@ class Query:
         if expiring_within_days is not None:
             rows = [a for a in rows if expiring(a, day, expiring_within_days)]
         agreements = [Agreement(row=a) for a in rows]
-        return connect(agreements, lambda a: (a.row.title, str(a.row.agreement_id)), first, after)
+        key = lambda a: (a.row.title, str(a.row.agreement_id))  # noqa: E731
+        agreements.sort(key=key)  # in the cursor's order, whatever the database's collation
+        return connect(agreements, key, first, after)
 
     @strawberry.field(description="One agreement as known at `knownAt` (default now).")
     async def agreement(
