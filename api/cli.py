@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
-from registry.config import settings_from_environment
+from registry.config import StoreSettings, settings_from_environment
 
 app = typer.Typer(
     help="Event-sourced decision and mandate registry. The store is a SQLite file "
@@ -39,6 +39,12 @@ def serve(
         envvar="REGISTRY_GRAPHQL_INTROSPECTION",
         help="Answer introspection queries (GraphiQL and code generators need them).",
     ),
+    demo: bool = typer.Option(
+        False,
+        "--demo",
+        help="Serve a fresh temporary store holding the example minutes (examples/) instead "
+        "of the configured one.",
+    ),
     database: str | None = DATABASE,
 ) -> None:
     """Serve GraphQL at /graphql (GraphiQL in a browser) and keep the read models current."""
@@ -46,11 +52,45 @@ def serve(
 
     from api.app import create_app
 
-    settings = settings_from_environment(database)
+    settings = demo_store() if demo else settings_from_environment(database)
     console.print(f"[bold]registry[/] store: {settings.describe()}")
     console.print(f"GraphQL: http://{host}:{port}/graphql")
     app = create_app(settings, run_projections=projections, introspection=introspection)
     uvicorn.run(app, host=host, port=port)
+
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+
+
+def demo_store(examples: Path = EXAMPLES) -> StoreSettings:
+    """A fresh SQLite store in a temporary directory with every example file imported."""
+    import tempfile
+
+    from registry.application import Registry
+    from registry.importing import import_file
+
+    files = sorted([*examples.glob("*.yaml"), *examples.glob("*.json")])
+    if not files:
+        raise typer.BadParameter(f"no example files in {examples}")
+    settings = StoreSettings(str(Path(tempfile.mkdtemp(prefix="registry-demo-")) / "demo.sqlite"))
+    registry = Registry(settings)
+    try:
+        for path in files:
+            result = import_file(registry, path)
+            console.print(f"demo: {path.name}: {result.events} events", highlight=False)
+    finally:
+        registry.close()
+    return settings
+
+
+@app.command()
+def demo(
+    host: str = typer.Option("127.0.0.1", help="Interface to listen on."),
+    port: int = typer.Option(8000, help="Port to listen on."),
+) -> None:
+    """Serve GraphQL over the four example documents in a fresh temporary store (the same as
+    `registry serve --demo`)."""
+    serve(host=host, port=port, projections=True, introspection=True, demo=True, database=None)
 
 
 @app.command()

@@ -77,10 +77,14 @@ def _bad(field: str, message: str) -> GraphQLError:
 class Query:
     # -- bodies and composition ---------------------------------------------------------
 
-    @strawberry.field(description="Bodies by name, optionally of one kind.")
+    @strawberry.field(
+        description="Bodies by name, optionally of one kind and with `name` in their name "
+        "(ignoring case and diacritics)."
+    )
     async def bodies(
         self,
         info: Info,
+        name: str | None = None,
         kind: str | None = None,
         known_at: datetime | None = None,
         first: int | None = None,
@@ -88,7 +92,13 @@ class Query:
     ) -> Connection[Body]:
         r = reader(info)
         rows = await r.read(lambda db: r.runner.entities.list(db, BODY, r.known_at(known_at)))
-        bodies = [Body(row=b, known_at=known_at) for b in rows if kind is None or b["kind"] == kind]
+        wanted = _folded(name) if name else None
+        bodies = [
+            Body(row=b, known_at=known_at)
+            for b in rows
+            if (kind is None or b["kind"] == kind)
+            and (wanted is None or wanted in _folded(b["name"]))
+        ]
         bodies.sort(key=lambda b: (b.row["name"], str(b.row.entity_id)))
         return connect(bodies, lambda b: (b.row["name"], str(b.row.entity_id)), first, after)
 
