@@ -21,9 +21,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from graphql import GraphQLError, GraphQLSyntaxError
-from graphql.validation import ASTValidationRule
-from graphql.validation.rules.max_introspection_depth_rule import MaxIntrospectionDepthRule
-from graphql.validation.rules.values_of_correct_type import ValuesOfCorrectTypeRule
+from graphql.validation import ASTValidationRule, MaxIntrospectionDepthRule, ValuesOfCorrectTypeRule
 from strawberry.extensions import SchemaExtension
 from strawberry.types.execution import PreExecutionError, StreamExecutionResult
 
