@@ -113,9 +113,11 @@ class Reader:
             found: dict[tuple, list[MembershipRow]] = {}
             for (as_of, known_at), members in groups.items():
                 ids = [i for k in members for i in k[0]]
-                rows = self.runner.memberships.mandates(db, ids, as_of, known_at)
+                by_person: dict[UUID, list[MembershipRow]] = defaultdict(list)
+                for row in self.runner.memberships.mandates(db, ids, as_of, known_at):
+                    by_person[row.person_id].append(row)
                 for k in members:
-                    found[k] = [r for r in rows if r.person_id in k[0]]
+                    found[k] = [r for i in k[0] for r in by_person.get(i, [])]
             return found
 
         found = await self.read(work)
@@ -142,8 +144,11 @@ class Reader:
                     date_from=min(k[2] for k in members),
                     date_to=max(k[2] for k in members),
                 )
+                by_meeting: dict[str, list[EntityRow]] = defaultdict(list)
+                for row in rows:
+                    by_meeting[row.get("meeting_id")].append(row)
                 for k in members:
-                    found[k] = [r for r in rows if r.get("meeting_id") == str(k[0])]
+                    found[k] = by_meeting.get(str(k[0]), [])
             return found
 
         found = await self.read(work)
