@@ -872,9 +872,23 @@ class Agreement:
         found = [await load_organisation(info, p, None) for p in self.row.party_ids]
         return [o for o in found if o is not None]
 
-    @strawberry.field(description="Start of the period as agreed.")
+    @strawberry.field(description="Start of the period as agreed; null when it is unknown.")
     def valid_from(self) -> date | None:
         return self.row.valid_from
+
+    @strawberry.field(
+        description="True when the start is unknown: the source only shows the agreement "
+        "valid on `validFromNotAfter`."
+    )
+    def valid_from_unknown(self) -> bool:
+        return self.row.valid_from is None and self.row.valid_from_not_after is not None
+
+    @strawberry.field(
+        description="When the start is unknown: the day the agreement is known to be valid "
+        "from, the latest its start can have been (`validOn` treats it as the start)."
+    )
+    def valid_from_not_after(self) -> date | None:
+        return self.row.valid_from_not_after
 
     @strawberry.field(description="End as agreed (last valid day).")
     def valid_until(self) -> date | None:
@@ -888,7 +902,10 @@ class Agreement:
     def entry_into_force_requires_all_adoptions(self) -> bool:
         return self.row.requires_all_adoptions
 
-    @strawberry.field(description="Computed: when it applies (null while waiting for adoptions).")
+    @strawberry.field(
+        description="Computed: when it applies (null while waiting for adoptions); when the "
+        "start is unknown, the day it is known to apply from (`validFromNotAfter`)."
+    )
     def in_force_from(self) -> date | None:
         return self.row.in_force_from
 

@@ -22,7 +22,8 @@ from registry.domain.agreement import Agreement
 
 _VERSION_COLUMNS = """
         agreement_id TEXT NOT NULL, title TEXT NOT NULL, party_ids TEXT NOT NULL,
-        valid_from {d}, valid_until {d}, not_before {d}, requires_all_adoptions INTEGER NOT NULL,
+        valid_from {d}, valid_from_not_after {d}, valid_until {d}, not_before {d},
+        requires_all_adoptions INTEGER NOT NULL,
         in_force_from {d}, effective_until {d}, terminated_on {d},
         adoptions TEXT NOT NULL, extensions TEXT NOT NULL, revisions TEXT NOT NULL,
         decision_id TEXT, source_document TEXT, source_item TEXT, source_url TEXT, actor TEXT,
@@ -90,6 +91,7 @@ class AgreementRow:
     title: str
     party_ids: list[UUID]
     valid_from: date | None
+    valid_from_not_after: date | None
     valid_until: date | None
     not_before: date | None
     requires_all_adoptions: bool
@@ -131,6 +133,7 @@ def _row(r: dict) -> AgreementRow:
         title=r["title"],
         party_ids=[UUID(p) for p in json.loads(r["party_ids"])],
         valid_from=as_date(r["valid_from"]),
+        valid_from_not_after=as_date(r.get("valid_from_not_after")),
         valid_until=as_date(r["valid_until"]),
         not_before=as_date(r["not_before"]),
         requires_all_adoptions=bool(r["requires_all_adoptions"]),
@@ -160,6 +163,19 @@ class AgreementsReadModel:
     def ddl(self, dialect: str) -> list[str]:
         return POSTGRES_DDL if dialect == POSTGRES else SQLITE_DDL
 
+    def migrate(self, db: Db) -> None:
+        """Add the columns a store made by an earlier version lacks (NULL in its rows, which
+        is right: their events were recorded before the fields existed)."""
+        if db.dialect == POSTGRES:
+            db.execute(
+                "ALTER TABLE {s}agreement_versions "
+                "ADD COLUMN IF NOT EXISTS valid_from_not_after DATE"
+            )
+            return
+        columns = {r["name"] for r in db.rows("PRAGMA table_info(agreement_versions)")}
+        if "valid_from_not_after" not in columns:
+            db.execute("ALTER TABLE agreement_versions ADD COLUMN valid_from_not_after TEXT")
+
     def apply(self, db: Db, event: Any, position: int) -> None:
         if not isinstance(event, Agreement.Event):
             return
@@ -182,6 +198,7 @@ class AgreementsReadModel:
                 "title": agreement.title,
                 "party_ids": _json(agreement.party_ids),
                 "valid_from": agreement.valid_from,
+                "valid_from_not_after": agreement.valid_from_not_after,
                 "valid_until": agreement.valid_until,
                 "not_before": rule.not_before if rule else None,
                 "requires_all_adoptions": int(bool(rule and rule.requires_all_adoptions)),

@@ -21,6 +21,8 @@ class ReadModel(Protocol):
 
     def ddl(self, dialect: str) -> list[str]: ...
 
+    # Optional: `migrate(db)` brings tables made by an earlier version up to date.
+
     def apply(self, db: Db, event: Any, position: int) -> None: ...
 
 
@@ -52,6 +54,9 @@ class _ViewsMixin:
             db = self._db(c)
             for model in self.read_models:
                 db.script(model.ddl(self.dialect))
+                migrate = getattr(model, "migrate", None)
+                if migrate is not None:
+                    migrate(db)
 
     def process_batch(self, events: Sequence[tuple[Any, int]], tracking: Tracking) -> None:
         with self.datastore.transaction(commit=True) as c:

@@ -28,7 +28,7 @@ from eventsourcing.persistence import IntegrityError, JSONTranscoder
 
 from registry.config import StoreSettings, settings_from_environment
 from registry.domain import RegistryAggregate
-from registry.domain.agreement import Agreement, EntryIntoForce
+from registry.domain.agreement import Agreement, EntryIntoForce, check_start
 from registry.domain.assignment import Assignment
 from registry.domain.body import Body, Membership, Seat, membership_id_for, seat_id_for
 from registry.domain.decision import Condition, Decision, Statement
@@ -640,17 +640,16 @@ class Registry(Application):
         valid_until: date | None = None,
         entry_into_force: EntryIntoForce | None = None,
         key: str | None = None,
+        valid_from_not_after: date | None = None,
     ) -> UUID:
-        """Register an agreement between parties with its period or entry-into-force rule."""
+        """Register an agreement between parties with its period or entry-into-force rule.
+        When its start is unknown, `valid_from_not_after` is the day it is known to be valid
+        from (at the latest)."""
         title = require_text(title, "title")
-        check_period(valid_from, valid_until, f"the agreement {title!r}")
+        check_start(valid_from, valid_from_not_after, entry_into_force, title)
+        check_period(valid_from or valid_from_not_after, valid_until, f"the agreement {title!r}")
         if entry_into_force is not None:
             check_period(entry_into_force.not_before, valid_until, f"the agreement {title!r}")
-        if valid_from is None and entry_into_force is None:
-            raise InvalidInput(
-                f"the agreement {title!r} needs valid_from or an entry-into-force rule",
-                field="valid_from",
-            )
         if len(set(party_ids)) != len(party_ids) or len(party_ids) < 1:
             raise InvalidInput("party_ids must name each party once", field="party_ids")
         with self._changes() as unit:
@@ -663,8 +662,9 @@ class Registry(Application):
                 valid_from=valid_from,
                 valid_until=valid_until,
                 entry_into_force=entry_into_force,
-                effective_date=valid_from,
+                effective_date=valid_from or valid_from_not_after,
                 context=context,
+                valid_from_not_after=valid_from_not_after,
             )
             unit.add(agreement, f"the agreement {title!r}")
         return agreement.id
@@ -728,10 +728,12 @@ class Registry(Application):
         valid_until: date | None,
         reason: str,
         context: Context,
+        valid_from_not_after: date | None = None,
     ) -> None:
+        """Correct an agreement's period; `valid_from_not_after` for a start still unknown."""
         with self._changes() as unit:
             unit.get(agreement_id, Agreement, "agreement_id").correct_period(
-                valid_from, valid_until, reason, context
+                valid_from, valid_until, reason, context, valid_from_not_after
             )
 
     # -- funds --------------------------------------------------------------------------

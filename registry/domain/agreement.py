@@ -35,8 +35,37 @@ class EntryIntoForce:
     requires_all_adoptions: bool
 
 
+def check_start(
+    valid_from: date | None,
+    valid_from_not_after: date | None,
+    entry_into_force: EntryIntoForce | None,
+    title: str,
+) -> None:
+    """An agreement's start: `valid_from`, or `valid_from_not_after` when it is unknown (not
+    both), or an entry-into-force rule."""
+    if valid_from is not None and valid_from_not_after is not None:
+        raise InvalidInput(
+            f"the agreement {title!r} has valid_from {valid_from}: valid_from_not_after is "
+            "only for a start that is unknown",
+            field="valid_from_not_after",
+        )
+    if valid_from is None and valid_from_not_after is None and entry_into_force is None:
+        raise InvalidInput(
+            f"the agreement {title!r} needs valid_from or an entry-into-force rule (or, when "
+            "its start is unknown, valid_from_not_after: the day it is valid from at the latest)",
+            field="valid_from",
+        )
+
+
 class Agreement(RegistryAggregate):
-    """An agreement between a region, municipalities and sometimes a kommunalförbund."""
+    """An agreement between a region, municipalities and sometimes a kommunalförbund.
+
+    Its start is `valid_from`, or unknown with `valid_from_not_after` the latest it can have
+    been (the agreement is known to be valid from that day), or given by an entry-into-force
+    rule."""
+
+    # Snapshots taken before the field existed load without it.
+    valid_from_not_after = None
 
     @staticmethod
     def create_id(key: str, **_: object):  # type: ignore[override]
@@ -53,11 +82,13 @@ class Agreement(RegistryAggregate):
         entry_into_force: EntryIntoForce | None,
         effective_date: date | None,
         context: Context,
+        valid_from_not_after: date | None = None,
     ) -> None:
         self.key = key
         self.title = title
         self.party_ids = [str(p) for p in party_ids]
         self.valid_from = valid_from
+        self.valid_from_not_after = valid_from_not_after
         self.valid_until = valid_until
         self.entry_into_force = entry_into_force
         self.adoptions: dict[str, date] = {}
@@ -70,12 +101,17 @@ class Agreement(RegistryAggregate):
     def all_adopted(self, adoptions: dict[str, date] | None = None) -> bool:
         return set(self.party_ids) <= set(adoptions if adoptions is not None else self.adoptions)
 
+    def known_start(self) -> date | None:
+        """`valid_from`, or when the start is unknown the day it is known to be valid from."""
+        return self.valid_from or self.valid_from_not_after
+
     def in_force_from(self) -> date | None:
-        """The computed entry-into-force date; None while it waits for adoptions."""
+        """The computed entry-into-force date; None while it waits for adoptions. When the
+        start is unknown, the latest it can have been (`valid_from_not_after`)."""
         rule = self.entry_into_force
         if rule is None:
-            return self.valid_from
-        candidates = [d for d in (rule.not_before, self.valid_from) if d is not None]
+            return self.known_start()
+        candidates = [d for d in (rule.not_before, self.known_start()) if d is not None]
         if rule.requires_all_adoptions:
             if not self.all_adopted():
                 return None
@@ -100,7 +136,7 @@ class Agreement(RegistryAggregate):
 
     def is_valid_on(self, day: date) -> bool:
         start = self.in_force_from()
-        if start is None and (self.entry_into_force is not None or self.valid_from is not None):
+        if start is None and (self.entry_into_force is not None or self.known_start() is not None):
             return False
         until = self.effective_until()
         return (start is None or start <= day) and (until is None or day <= until)
@@ -198,7 +234,7 @@ class Agreement(RegistryAggregate):
             raise InvalidTransition(
                 f"{self.title!r} was already terminated on {self.terminated_on}"
             )
-        start = self.valid_from or (self.entry_into_force and self.entry_into_force.not_before)
+        start = self.known_start() or (self.entry_into_force and self.entry_into_force.not_before)
         if start is not None and last_day < start:
             raise EndBeforeStart(
                 f"{self.title!r}: the termination {last_day} lies before the start {start}",
@@ -211,12 +247,26 @@ class Agreement(RegistryAggregate):
         self.terminated_on = effective_date
 
     def correct_period(
-        self, valid_from: date | None, valid_until: date | None, reason: str, context: Context
+        self,
+        valid_from: date | None,
+        valid_until: date | None,
+        reason: str,
+        context: Context,
+        valid_from_not_after: date | None = None,
     ) -> None:
-        """Correct a wrongly recorded period; the old answer stays available for `knownAt`."""
-        check_period(valid_from, valid_until, f"the agreement {self.title!r}")
+        """Correct a wrongly recorded period (a start learnt later: `valid_from` instead of
+        `valid_from_not_after`); the old answer stays available for `knownAt`."""
+        check_start(valid_from, valid_from_not_after, self.entry_into_force, self.title)
+        check_period(
+            valid_from or valid_from_not_after, valid_until, f"the agreement {self.title!r}"
+        )
         self._period_corrected(
-            valid_from, valid_until, require_text(reason, "reason"), valid_from, context
+            valid_from,
+            valid_until,
+            require_text(reason, "reason"),
+            valid_from or valid_from_not_after,
+            context,
+            valid_from_not_after,
         )
 
     @event("PeriodCorrected")
@@ -227,9 +277,11 @@ class Agreement(RegistryAggregate):
         reason: str,
         effective_date: date | None,
         context: Context,
+        valid_from_not_after: date | None = None,
     ) -> None:
         self.valid_from = valid_from
         self.valid_until = valid_until
+        self.valid_from_not_after = valid_from_not_after
 
     def _check_extension(self, new_until: date) -> None:
         current = self.effective_until()

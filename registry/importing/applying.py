@@ -58,6 +58,7 @@ _FIELDS: dict[str, dict[str, str]] = {
     "agreements": {
         "end": "valid_until",
         "valid_from": "valid_from",
+        "valid_from_not_after": "valid_from_not_after",
         "party_ids": "parties",
         "key": "title",
     },
@@ -367,6 +368,7 @@ class Applier:
             [p.id for p in fact.refs["parties"]],
             fact.context,
             valid_from=_day(e.get("valid_from")),
+            valid_from_not_after=_day(e.get("valid_from_not_after")),
             valid_until=_day(e.get("valid_until")),
             entry_into_force=EntryIntoForce(
                 _day(rule.get("not_before")), rule["requires_all_adoptions"]
@@ -617,6 +619,7 @@ class Applier:
             _day(new.entry.get("valid_until")),
             self.reason,
             new.context,
+            valid_from_not_after=_day(new.entry.get("valid_from_not_after")),
         )
 
     def _correct_allocations(self, old: Fact, new: Fact) -> None:
@@ -650,7 +653,7 @@ _CORRECTABLE: dict[str, set[str]] = {
     },
     "replacements": {"date"},
     "endings": {"end"},
-    "agreements": {"valid_from", "valid_until"},
+    "agreements": {"valid_from", "valid_from_not_after", "valid_until"},
     "allocations": {"amount"},
 }
 

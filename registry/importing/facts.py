@@ -673,6 +673,7 @@ class _Builder:
             "title": entry["title"],
             "parties": [str(p.id) for p in parties if p],
             "valid_from": entry.get("valid_from"),
+            "valid_from_not_after": entry.get("valid_from_not_after"),
             "valid_until": entry.get("valid_until"),
             "entry_into_force": [rule.get("not_before"), rule["requires_all_adoptions"]]
             if rule
