@@ -8,6 +8,7 @@ from typing import Any
 
 from fastapi import FastAPI
 
+from api.cache import AnswerCache
 from api.http import GraphQLHTTPRouter
 from api.importing import router as import_router
 from api.limits import introspection_from_environment, without_introspection
@@ -22,11 +23,14 @@ def create_app(
     settings: StoreSettings | None = None,
     run_projections: bool = True,
     introspection: bool | None = None,
+    answer_cache: bool = True,
 ) -> FastAPI:
     """Build the app. With `run_projections` the projection runner runs in this process
     (the embedded default); without, another process (`registry project`) keeps the read
     models current and this one only reads. `introspection` (default: the environment's
-    REGISTRY_GRAPHQL_INTROSPECTION, else on) lets clients ask for the schema."""
+    REGISTRY_GRAPHQL_INTROSPECTION, else on) lets clients ask for the schema. `answer_cache`
+    answers a repeated query from memory while no new event has been projected
+    (api/cache.py)."""
     settings = settings or settings_from_environment()
     if introspection is None:
         introspection = introspection_from_environment()
@@ -50,7 +54,11 @@ def create_app(
     app.state.registry = registry
     app.state.runner = runner
     graphql_schema = schema if introspection else without_introspection(schema)
-    app.include_router(GraphQLHTTPRouter(graphql_schema, context_getter=context), prefix="/graphql")
+    cache = AnswerCache() if answer_cache else None
+    app.state.answer_cache = cache
+    app.include_router(
+        GraphQLHTTPRouter(graphql_schema, context_getter=context, cache=cache), prefix="/graphql"
+    )
     app.include_router(import_router)
 
     @app.get("/healthz")
@@ -60,6 +68,7 @@ def create_app(
             "store": settings.describe(),
             "events": registry.max_position(),
             "projected": runner.position(),
+            "answer_cache": {"hits": cache.hits, "misses": cache.misses} if cache else None,
         }
 
     return app

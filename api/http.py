@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -32,6 +33,7 @@ from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET
 
+from api.cache import AnswerCache
 from api.errors import INTERNAL_SERVER_ERROR, INTERNAL_SERVER_ERROR_MESSAGE, code_of, coded
 from api.limits import MAX_BODY_BYTES
 
@@ -126,13 +128,20 @@ class CappedBodyRequestAdapter(StarletteRequestAdapter):
 
 class GraphQLHTTPRouter(GraphQLRouter):
     """strawberry's FastAPI router, answering as the GraphQL-over-HTTP spec asks (see the
-    module docstring). Takes GraphQLRouter's arguments, and `max_body_bytes`."""
+    module docstring). Takes GraphQLRouter's arguments, `max_body_bytes` and an optional
+    `cache` of answers by projection position."""
 
     def __init__(
-        self, schema: BaseSchema, *, max_body_bytes: int = MAX_BODY_BYTES, **options: Any
+        self,
+        schema: BaseSchema,
+        *,
+        max_body_bytes: int = MAX_BODY_BYTES,
+        cache: AnswerCache | None = None,
+        **options: Any,
     ) -> None:
         super().__init__(schema, **options)
         self.max_body_bytes = max_body_bytes
+        self.cache = cache
         self.request_adapter_class = partial(CappedBodyRequestAdapter, max_bytes=max_body_bytes)
 
     async def run(
@@ -188,9 +197,22 @@ class GraphQLHTTPRouter(GraphQLRouter):
                 )
         return parsed
 
-    async def execute_single(self, *args: Any, **kwargs: Any) -> ExecutionResult:
+    async def execute_single(
+        self,
+        request: Any,
+        request_adapter: Any,
+        sub_response: Any,
+        context: Any,
+        root_value: Any,
+        request_data: GraphQLRequestData,
+    ) -> ExecutionResult:
+        key = await self._cache_key(request_adapter, context, request_data)
+        if key is not None and (cached := self.cache.get(key)) is not None:
+            return cached
         try:
-            return await super().execute_single(*args, **kwargs)
+            result = await super().execute_single(
+                request, request_adapter, sub_response, context, root_value, request_data
+            )
         except HTTPException as error:
             if isinstance(error.__cause__, InvalidOperationTypeError) and (
                 error.__cause__.operation_type.value == "mutation"
@@ -198,6 +220,20 @@ class GraphQLHTTPRouter(GraphQLRouter):
                 # The spec: a mutation over GET is answered 405 Method Not Allowed.
                 raise HTTPException(405, "Mutations are only accepted over POST.") from error
             raise
+        if key is not None:
+            self.cache.put(key, result)
+        return result
+
+    async def _cache_key(self, request_adapter: Any, context: Any, data: GraphQLRequestData) -> Any:
+        """The answer cache's key, or None when the answer must not be cached (see
+        api/cache.py): no cache, a schema with mutations, or no projection runner."""
+        runner = context.get("runner") if isinstance(context, dict) else None
+        if self.cache is None or runner is None or getattr(self.schema, "mutation", None):
+            return None
+        position = await asyncio.to_thread(runner.position)
+        return self.cache.key(
+            position, request_adapter.method, data.query, data.variables, data.operation_name
+        )
 
     async def process_result(
         self, request: Request, result: ExecutionResult

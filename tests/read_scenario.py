@@ -601,9 +601,9 @@ class World:
         return self.s.known[mark_name].isoformat()
 
 
-def open_world(settings: StoreSettings) -> Iterator[World]:
+def open_world(settings: StoreSettings, answer_cache: bool = True) -> Iterator[World]:
     """An app over a fresh store of `settings` with the scenario recorded and projected."""
-    app = create_app(settings)
+    app = create_app(settings, answer_cache=answer_cache)
     with TestClient(app) as client:
         scenario = build(app.state.registry)
         settle(client)

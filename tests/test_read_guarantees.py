@@ -38,7 +38,8 @@ from tests.read_scenario import HEMSJUKVARD, LEDNINGSGRUPP, World, data, open_wo
 
 @pytest.fixture
 def world(settings: StoreSettings) -> Iterator[World]:
-    yield from open_world(settings)
+    # Without the answer cache: every request here must really execute its resolvers.
+    yield from open_world(settings, answer_cache=False)
 
 
 # -- (a) no read resolver replays events ----------------------------------------------------
@@ -348,7 +349,7 @@ class StatementCounter:
 
 @pytest.fixture
 def client(settings: StoreSettings) -> Iterator[TestClient]:
-    with TestClient(create_app(settings)) as http:
+    with TestClient(create_app(settings, answer_cache=False)) as http:
         yield http
 
 
