@@ -79,7 +79,10 @@ class DecisionKind(enum.Enum):
 
 @strawberry.enum(description="Where a decision stands on a date.")
 class DecisionStatus(enum.Enum):
-    NOT_YET_DECIDED = "not_yet_decided"
+    NOT_YET_DECIDED = strawberry.enum_value(
+        "not_yet_decided",
+        description="Not decided by that day (for a decision of unknown date: not known to be).",
+    )
     IN_FORCE = "in_force"
     CONDITIONAL = strawberry.enum_value(
         "conditional", description="Decided, but a condition is not yet met: pending."
@@ -714,9 +717,19 @@ class Decision:
     async def meeting(self, info: Info) -> Meeting | None:
         return await load_meeting(info, self.row.get("meeting_id"), self.known_at)
 
-    @strawberry.field
+    @strawberry.field(
+        description="The day decided; when `decidedOnUnknown`, the latest it can have been "
+        "(the source does not give the date)."
+    )
     def decided_on(self) -> date:
         return self.row.date("decided_on")  # type: ignore[return-value]
+
+    @strawberry.field(
+        description="True when the source does not give the date: the decision was taken on "
+        "`decidedOn` at the latest."
+    )
+    def decided_on_unknown(self) -> bool:
+        return bool(self.row.get("decided_on_unknown", False))
 
     @strawberry.field(description='The item, such as "9" for § 9.')
     def item(self) -> str:

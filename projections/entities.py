@@ -158,6 +158,7 @@ def _view(aggregate: Any, event: Any, previous: dict[str, Any] | None) -> dict[s
         view = {
             "body_id": plain(aggregate.body_id),
             "decided_on": plain(aggregate.decided_on),
+            "decided_on_unknown": aggregate.decided_on_unknown,
             "item": aggregate.item,
             "ordinal": aggregate.ordinal,
             "meeting_id": plain(aggregate.meeting_id),

@@ -65,7 +65,8 @@ class SearchReadModel:
             parts = [view["text"]]
             parts += [c["text"] for c in view["conditions"]]
             parts += [f"{s['person_name']}: {s['text']}" for s in view["statements"]]
-            title = f"§ {view['item']} ({view['decided_on']})"
+            day = ("not after " if view.get("decided_on_unknown") else "") + view["decided_on"]
+            title = f"§ {view['item']} ({day})"
             self._put(db, str(event.originator_id), "decision", event.originator_id, title, parts)
         elif isinstance(event, Meeting.Held):
             for item in event.items:

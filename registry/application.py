@@ -539,9 +539,11 @@ class Registry(Application):
         conditions: Sequence[str] = (),
         statements: Sequence[Statement] = (),
         ordinal: int = 1,
+        decided_on_unknown: bool = False,
     ) -> Iterator[DecisionHandle]:
         """Record a decision; commands run inside the block are authorised by it and saved
-        with it in one transaction."""
+        with it in one transaction. `decided_on_unknown`: the source does not give the date,
+        and `decided_on` is the latest it can have been."""
         try:
             kind = DecisionKind(kind)
         except ValueError:
@@ -550,6 +552,12 @@ class Registry(Application):
         with self._changes() as unit:
             unit.get(body_id, Body, "body_id")
             if meeting_id is not None:
+                if decided_on_unknown:
+                    raise InvalidInput(
+                        "a decision taken at a meeting has the meeting's date; "
+                        "decided_on_unknown is for a decision whose date the source does not give",
+                        field="meeting_id",
+                    )
                 unit.get(meeting_id, Meeting, "meeting_id")
             decision = Decision(
                 body_id=body_id,
@@ -566,10 +574,12 @@ class Registry(Application):
                     )
                     for i, c in enumerate(conditions)
                 ),
-                effective_date=decided_on,
+                effective_date=None if decided_on_unknown else decided_on,
                 context=context,
+                decided_on_unknown=decided_on_unknown,
             )
-            unit.add(decision, f"decision {ordinal} on item {item!r} of {decided_on}")
+            day = f"unknown date (not after {decided_on})" if decided_on_unknown else decided_on
+            unit.add(decision, f"decision {ordinal} on item {item!r} of {day}")
             for s in statements:
                 decision.record_statement(s, context)
             yield DecisionHandle(decision.id, context.authorised_by(decision.id))

@@ -4,6 +4,8 @@ path in the file, and GraphQL over HTTP answers with it."""
 
 from __future__ import annotations
 
+import dataclasses
+import json
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 
@@ -14,7 +16,9 @@ from api.app import create_app
 from projections.runner import ProjectionRunner
 from projections.sql import Db
 from registry.application import Registry
+from registry.ids import natural_id
 from registry.importing import ImportRefused, import_text
+from registry.values import Context, Source
 
 HEAD = """\
 version: 1
@@ -176,3 +180,129 @@ def test_a_store_made_before_the_field_existed_gains_its_column(settings):
     finally:
         runner.close()
         registry.close()
+
+
+# -- a decision whose date is unknown ---------------------------------------------------------
+
+UNDATED = (
+    HEAD
+    + """\
+bodies:
+  - {ref: styrelse, name: Förbundets styrelse, kind: styrelse, owners: [kommun]}
+  - {ref: grupp, name: Arbetsgruppen, kind: arbetsgrupp, owners: [kommun]}
+items:
+  - number: 1
+    title: Information
+    decisions:
+      - kind: endorsed
+        body: styrelse
+        date_not_after: 2021-04-01
+        text: Styrelsen har ställt sig bakom målbilden.
+        note: Quoted without a date.
+        appointments:
+          - {person: cecilia, body: grupp}
+      - kind: noted
+        text: Nämnden noterar informationen.
+"""
+)
+
+DECISIONS = """query($body: ID) {
+  decisions(bodyId: $body) { nodes {
+    item ordinal decidedOn decidedOnUnknown kind meeting { heldOn } body { name }
+    source { note }
+  } }
+}"""
+
+MEMBERS = """query($body: ID!, $asOf: Date) {
+  members(bodyId: $body, asOf: $asOf) { nodes { personName from fromUnknown fromNotAfter } }
+}"""
+
+BODIES = """query($name: String) { bodies(name: $name) { nodes { id name } } }"""
+
+
+def body_id(client: TestClient, name: str) -> str:
+    (body,) = ask(client, BODIES, name=name)["bodies"]["nodes"]
+    return body["id"]
+
+
+def test_a_decision_quoted_without_its_date_is_recorded_as_taken_by_that_day(client):
+    import_twice(client, UNDATED)
+
+    (undated,) = ask(client, DECISIONS, body=body_id(client, "Förbundets styrelse"))["decisions"][
+        "nodes"
+    ]
+    assert undated == {
+        "item": "1",
+        "ordinal": 1,
+        "decidedOn": "2021-04-01",
+        "decidedOnUnknown": True,
+        "kind": "ENDORSED",
+        "meeting": None,  # not taken at the meeting whose minutes quote it
+        "body": {"name": "Förbundets styrelse"},
+        "source": {"note": "Quoted without a date."},
+    }
+    (dated,) = ask(client, DECISIONS, body=body_id(client, "Testnämnden"))["decisions"]["nodes"]
+    assert dated["decidedOnUnknown"] is False and dated["meeting"] == {"heldOn": "2021-04-01"}
+
+
+def test_a_member_appointed_by_an_undated_decision_is_a_member_by_that_day(client):
+    import_twice(client, UNDATED)
+
+    members = ask(client, MEMBERS, body=body_id(client, "Arbetsgruppen"), asOf="2021-04-01")
+    assert members["members"]["nodes"] == [
+        {
+            "personName": "Cecilia Carlsson",
+            "from": None,
+            "fromUnknown": True,
+            "fromNotAfter": "2021-04-01",
+        }
+    ]
+
+
+def test_date_and_date_not_after_together_are_refused_at_their_path(client):
+    text = UNDATED.replace(
+        "        date_not_after: 2021-04-01\n",
+        "        date: 2021-03-01\n        date_not_after: 2021-04-01\n",
+    )
+    assert refused(client, text) == [("items[0].decisions[0].date_not_after", "INVALID_INPUT")]
+
+
+def test_an_effect_that_needs_the_undated_decisions_day_is_refused_at_its_path(client):
+    text = UNDATED.replace(
+        "        appointments:\n          - {person: cecilia, body: grupp}\n",
+        "        assignments:\n          - {ref: u, task: Utreda, holder: grupp}\n"
+        "        completions:\n          - {assignment: u}\n",
+    )
+    assert refused(client, text) == [("items[0].decisions[0].completions[0]", "INVALID_INPUT")]
+    dated = text.replace(
+        "completions:\n          - {assignment: u}",
+        "completions:\n          - {assignment: u, completed_on: 2021-04-01}",
+    )
+    assert imported(client, dated) == "imported"
+
+
+# -- events recorded before the fields existed --------------------------------------------------
+
+
+def stored_without(registry: Registry, aggregate_id, field: str):
+    """The aggregate's first event as the code before `field` existed stored it."""
+    stored = registry.recorder.select_events(aggregate_id)[0]
+    state = json.loads(stored.state)
+    state.pop(field)
+    return registry.mapper.to_domain_event(
+        dataclasses.replace(stored, state=json.dumps(state).encode())
+    )
+
+
+def test_events_recorded_before_the_fields_existed_still_load(registry):
+    import_text(registry, AGREEMENT, "test.yaml")
+    agreement = stored_without(
+        registry, natural_id("agreement", "Tandvårdsavtal"), "valid_from_not_after"
+    ).mutate(None)
+    assert agreement.valid_from_not_after is None and agreement.in_force_from() is None
+
+    ctx = Context("test", Source("Protokoll"))
+    body = registry.register_body("Nämnden", "nämnd", ctx)
+    decision = registry.record_decision(body, date(2021, 4, 1), "1", "noted", "Noteras.", ctx)
+    old = stored_without(registry, decision, "decided_on_unknown").mutate(None)
+    assert old.decided_on_unknown is False and old.decided_on == date(2021, 4, 1)

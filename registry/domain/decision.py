@@ -32,16 +32,33 @@ class Statement:
     text: str
 
 
-def decision_id_for(body_id: UUID, decided_on: date, item: str, ordinal: int = 1) -> UUID:
-    return natural_id("decision", str(body_id), decided_on.isoformat(), item, ordinal)
+def decision_id_for(
+    body_id: UUID, decided_on: date, item: str, ordinal: int = 1, decided_on_unknown: bool = False
+) -> UUID:
+    # A decision of unknown date is not the decision taken on the latest day it can have been.
+    day = f"not after {decided_on.isoformat()}" if decided_on_unknown else decided_on.isoformat()
+    return natural_id("decision", str(body_id), day, item, ordinal)
 
 
 class Decision(RegistryAggregate):
-    """What a body decided on an item of a meeting (or in a statement such as an utlåtande)."""
+    """What a body decided on an item of a meeting (or in a statement such as an utlåtande).
+
+    When the source does not give the date (another body's decision quoted without one),
+    `decided_on_unknown` is true and `decided_on` is the latest it can have been."""
+
+    # Snapshots taken before the field existed load without it.
+    decided_on_unknown = False
 
     @staticmethod
-    def create_id(body_id: UUID, decided_on: date, item: str, ordinal: int = 1, **_: object):  # type: ignore[override]
-        return decision_id_for(body_id, decided_on, item, ordinal)
+    def create_id(  # type: ignore[override]
+        body_id: UUID,
+        decided_on: date,
+        item: str,
+        ordinal: int = 1,
+        decided_on_unknown: bool = False,
+        **_: object,
+    ):
+        return decision_id_for(body_id, decided_on, item, ordinal, decided_on_unknown)
 
     @event("Recorded")
     def __init__(
@@ -56,9 +73,11 @@ class Decision(RegistryAggregate):
         conditions: tuple[Condition, ...],
         effective_date: date | None,
         context: Context,
+        decided_on_unknown: bool = False,
     ) -> None:
         self.body_id = body_id
         self.decided_on = decided_on
+        self.decided_on_unknown = decided_on_unknown
         self.item = item
         self.ordinal = ordinal
         self.meeting_id = meeting_id
@@ -82,8 +101,14 @@ class Decision(RegistryAggregate):
             return "conditional"
         return "in_force"
 
+    @property
+    def known_date(self) -> date | None:
+        """The day decided; None when the source does not give it."""
+        return None if self.decided_on_unknown else self.decided_on
+
     def applies_from(self) -> date | None:
-        """The date the decision applies: when its last condition was met, else decided_on."""
+        """The date the decision applies: when its last condition was met, else decided_on
+        (for a decision of unknown date, the latest it can have been)."""
         if self.status == "conditional":
             return None
         return max([self.decided_on, *self.met_conditions.values()])
@@ -91,7 +116,7 @@ class Decision(RegistryAggregate):
     def record_statement(self, statement: Statement, context: Context) -> None:
         require_text(statement.person_name, "statement.person_name")
         require_text(statement.text, "statement.text")
-        self._statement_recorded(statement, self.decided_on, context)
+        self._statement_recorded(statement, self.known_date, context)
 
     @event("StatementRecorded")
     def _statement_recorded(
@@ -110,7 +135,7 @@ class Decision(RegistryAggregate):
                 f"the condition {self.conditions[str(condition_id)].text!r} was already met on "
                 f"{self.met_conditions[str(condition_id)]}"
             )
-        if met_on < self.decided_on:
+        if not self.decided_on_unknown and met_on < self.decided_on:
             raise InvalidInput(
                 f"a condition cannot be met ({met_on}) before the decision ({self.decided_on})",
                 field="met_on",
@@ -149,7 +174,7 @@ class Decision(RegistryAggregate):
             DecisionKind(kind),
             require_text(text, "text"),
             require_text(reason, "reason"),
-            self.decided_on,
+            self.known_date,
             context,
         )
 

@@ -127,12 +127,15 @@ class Applier:
         value = fact.entry.get(key)
         if value is not None:
             return date.fromisoformat(value)
-        if fact.decision is not None:
+        if fact.decision is not None and not fact.decision.decided_on_unknown:
             return fact.decision.decided_on
         if required:
-            raise InvalidInput(
-                f"{key} is needed: a background fact has no decision date", field=key
+            why = (
+                "a background fact has no decision date"
+                if fact.decision is None
+                else "the decision's date is unknown (date_not_after)"
             )
+            raise InvalidInput(f"{key} is needed: {why}", field=key)
         return None
 
     def _memberships(
@@ -262,6 +265,7 @@ class Applier:
             meeting_id=fact.refs["meeting_id"],
             conditions=fact.attrs["conditions"],
             ordinal=d.ordinal,
+            decided_on_unknown=d.decided_on_unknown,
         )
 
     def _apply_statement(self, fact: Fact) -> None:
@@ -296,15 +300,19 @@ class Applier:
 
     def _appointment(self, fact: Fact) -> Appointment:
         e, r = fact.entry, fact.refs
-        start = _day(e.get("start"))
-        if start is None and e.get("start_not_after") is None and fact.decision is not None:
-            start = fact.decision.decided_on
+        start, start_not_after = _day(e.get("start")), _day(e.get("start_not_after"))
+        if start is None and start_not_after is None and fact.decision is not None:
+            # Appointed by the decision: from its day, or by the latest it can have been.
+            if fact.decision.decided_on_unknown:
+                start_not_after = fact.decision.decided_on
+            else:
+                start = fact.decision.decided_on
         seat = e.get("seat")
         return Appointment(
             r["person"].id,
             role=e.get("role", Role.MEMBER),
             start=start,
-            start_not_after=_day(e.get("start_not_after")),
+            start_not_after=start_not_after,
             end=_day(e.get("end")),
             seat_id=seat_id_for(r["body"].id, seat, e.get("seat_number", 1)) if seat else None,
             on_behalf_of=r["on_behalf_of"].id if r["on_behalf_of"] else None,
@@ -335,7 +343,7 @@ class Applier:
             Appointment(
                 r["incoming"].id,
                 role=e.get("role"),
-                start=self._date(fact, "date"),
+                start=self._date(fact, "date", required=True),
                 on_behalf_of=r["on_behalf_of"].id if r["on_behalf_of"] else None,
                 note=e.get("note"),
             ),

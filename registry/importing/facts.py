@@ -83,6 +83,7 @@ class DecisionInfo:
     item: str
     ordinal: int
     identity: tuple[Any, ...]
+    decided_on_unknown: bool = False  # `date_not_after`: decided_on is the latest it can be
 
 
 @dataclass
@@ -516,11 +517,24 @@ class _Builder:
                 body = self.ref(entry, "body", ["body"], path) if "body" in entry else self.body
                 if body is None:
                     continue
-                decided_on = date.fromisoformat(entry["date"]) if "date" in entry else self.held_on
+                unknown = "date_not_after" in entry
+                if unknown and "date" in entry:
+                    self.resolver.problems.append(
+                        Problem(
+                            join_path(path, "date_not_after"),
+                            "give date (the day decided) or date_not_after (the date is not "
+                            "in the document: the latest it can have been), not both",
+                            "INVALID_INPUT",
+                        )
+                    )
+                    continue
+                given = entry.get("date_not_after") or entry.get("date")
+                decided_on = date.fromisoformat(given) if given else self.held_on
                 ordinal = j + 1
-                did = decision_id_for(body.id, decided_on, number, ordinal)
-                identity = ("decision", str(body.id), str(decided_on), normalise(number), ordinal)
-                info = DecisionInfo(did, body.id, decided_on, number, ordinal, identity)
+                did = decision_id_for(body.id, decided_on, number, ordinal, unknown)
+                day = f"not after {decided_on}" if unknown else str(decided_on)
+                identity = ("decision", str(body.id), day, normalise(number), ordinal)
+                info = DecisionInfo(did, body.id, decided_on, number, ordinal, identity, unknown)
                 conditions = [
                     c if isinstance(c, str) else c["text"] for c in entry.get("conditions", [])
                 ]
@@ -530,8 +544,10 @@ class _Builder:
                     if isinstance(c, dict) and c.get("note")
                 ]
                 in_meeting = (
-                    meeting_id if body.id == self.body.id and decided_on == self.held_on else None
-                )  # type: ignore[union-attr]
+                    meeting_id
+                    if body.id == self.body.id and decided_on == self.held_on and not unknown  # type: ignore[union-attr]
+                    else None
+                )
                 self.add(
                     Fact(
                         "decision",
