@@ -879,6 +879,7 @@ class Registry(Application):
     def report_assignment(
         self, assignment_id: UUID, reported_on: date, text: str, context: Context
     ) -> None:
+        """Progress reported on an open assignment (återrapportering); it stays open."""
         with self._changes() as unit:
             unit.get(assignment_id, Assignment, "assignment_id").report(reported_on, text, context)
 

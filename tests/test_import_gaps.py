@@ -306,3 +306,88 @@ def test_events_recorded_before_the_fields_existed_still_load(registry):
     decision = registry.record_decision(body, date(2021, 4, 1), "1", "noted", "Noteras.", ctx)
     old = stored_without(registry, decision, "decided_on_unknown").mutate(None)
     assert old.decided_on_unknown is False and old.decided_on == date(2021, 4, 1)
+
+
+# -- a report on an assignment that goes on ------------------------------------------------------
+
+REPORTS = (
+    HEAD
+    + """\
+bodies:
+  - {ref: grupp, name: Arbetsgruppen, kind: arbetsgrupp, owners: [kommun]}
+background:
+  assignments:
+    - {ref: visam, task: Ersätta användargrupperna med metodhandledare, holder: grupp}
+  reports:
+    - assignment: visam
+      reported_on: 2021-03-15
+      text: Metodhandledare utses i varje kommun.
+      note: Reported by e-mail before the meeting.
+items:
+  - number: 1
+    title: Återrapportering
+    decisions:
+      - kind: noted
+        text: Återrapporteringen noteras; arbetet fortsätter.
+        reports:
+          - assignment: visam
+            text: Hälften av kommunerna har utsett metodhandledare.
+"""
+)
+
+ASSIGNMENTS = """query($asOf: Date) {
+  assignments(asOf: $asOf) { nodes {
+    task status(asOf: $asOf) reports { reportedOn text }
+    events { type effectiveDate source { item note } }
+  } }
+}"""
+
+
+def test_reports_on_an_assignment_are_recorded_and_it_stays_open(client):
+    import_twice(client, REPORTS)
+
+    (visam,) = ask(client, ASSIGNMENTS, asOf="2021-04-01")["assignments"]["nodes"]
+    assert visam["status"] == "OPEN"
+    assert visam["reports"] == [
+        {"reportedOn": "2021-03-15", "text": "Metodhandledare utses i varje kommun."},
+        {"reportedOn": "2021-04-01", "text": "Hälften av kommunerna har utsett metodhandledare."},
+    ]
+    reported = [e for e in visam["events"] if e["type"] == "Reported"]
+    assert reported == [
+        {
+            "type": "Reported",
+            "effectiveDate": "2021-03-15",
+            "source": {"item": None, "note": "Reported by e-mail before the meeting."},
+        },
+        {"type": "Reported", "effectiveDate": "2021-04-01", "source": {"item": "1", "note": None}},
+    ]
+
+
+def test_a_background_report_needs_its_date(client):
+    text = REPORTS.replace("      reported_on: 2021-03-15\n", "")
+    assert refused(client, text) == [("background.reports[0]", "INVALID_INPUT")]
+
+
+def test_a_report_on_a_completed_assignment_is_refused_at_its_path(client):
+    text = REPORTS.replace(
+        "      - kind: noted\n        text: Återrapporteringen",
+        "      - kind: noted\n        text: Uppdraget anses färdigt.\n"
+        "        completions:\n          - {assignment: visam}\n"
+        "      - kind: noted\n        text: Återrapporteringen",
+    )
+    assert refused(client, text) == [("items[0].decisions[1].reports[0]", "INVALID_TRANSITION")]
+
+
+def test_a_report_on_an_assignment_the_file_does_not_name_is_refused_at_its_path(client):
+    text = REPORTS.replace("          - assignment: visam\n", "          - assignment: tne\n")
+    assert refused(client, text) == [
+        ("items[0].decisions[0].reports[0].assignment", "UNKNOWN_REFERENCE")
+    ]
+
+
+def test_a_report_dated_before_the_assignment_was_given_is_refused_at_its_date(client):
+    text = REPORTS.replace(
+        "    - {ref: visam, task: Ersätta användargrupperna med metodhandledare, holder: grupp}",
+        "    - {ref: visam, task: Ersätta användargrupperna, holder: grupp, given_on: 2021-03-20}",
+    )
+    assert refused(client, text) == [("background.reports[0].reported_on", "INVALID_INPUT")]

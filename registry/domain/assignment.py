@@ -47,6 +47,12 @@ class Assignment(RegistryAggregate):
     def report(self, reported_on: date, text: str, context: Context) -> None:
         """Återrapportering: progress reported to the body."""
         self._require_open()
+        if self.given_on is not None and reported_on < self.given_on:
+            raise InvalidInput(
+                f"the assignment {self.task!r} cannot be reported on ({reported_on}) before it "
+                f"was given ({self.given_on})",
+                field="reported_on",
+            )
         self._reported(require_text(text, "text"), reported_on, context)
 
     @event("Reported")

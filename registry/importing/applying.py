@@ -79,6 +79,7 @@ _FIELDS: dict[str, dict[str, str]] = {
         "holder_kind": "holder_kind",
         "key": "task",
     },
+    "reports": {"reported_on": "reported_on", "text": "text", "assignment_id": "assignment"},
     "completions": {"completed_on": "completed_on", "assignment_id": "assignment"},
 }
 
@@ -476,6 +477,18 @@ class Applier:
             key=r["key"],
         )
 
+    def _apply_reports(self, fact: Fact) -> None:
+        from registry.domain.assignment import Assignment
+
+        on = self._date(fact, "reported_on", required=True)
+        assert on is not None
+        text = fact.entry["text"].strip()
+        if fact.decision is None and self._exists(fact.refs["id"], Assignment):
+            reports = self.registry.get(fact.refs["id"], Assignment).reports
+            if (on, text) in [tuple(r) for r in reports]:
+                return  # a background fact already recorded (by another file)
+        self.registry.report_assignment(fact.refs["id"], on, text, fact.context)
+
     def _apply_completions(self, fact: Fact) -> None:
         on = self._date(fact, "completed_on", required=True)
         assert on is not None
@@ -676,6 +689,7 @@ _KIND_WORDS = {
     "terminations": "termination",
     "funds": "fund",
     "assignments": "assignment",
+    "reports": "report on an assignment",
     "completions": "completion",
     "variant": "name variant",
 }

@@ -50,6 +50,7 @@ EFFECTS = (
     "funds",
     "allocations",
     "assignments",
+    "reports",
     "completions",
 )
 
@@ -798,15 +799,25 @@ class _Builder:
             {"id": aid, "holder": holder, "given_by": given_by, "key": key},
         )
 
-    def _completions(self, entry: dict[str, Any], path: str, body: Resolved, owner: tuple) -> Any:
+    def _assignment_of(self, entry: dict[str, Any], path: str, body: Resolved) -> UUID | None:
+        """The assignment an effect refers to: a reference, or its task (+ given_by)."""
         if "assignment" in entry:
             assignment = self.ref(entry, "assignment", ["assignment"], path)
-            if assignment is None:
-                return None
-            aid = assignment.id
-        else:
-            given_by = self.ref(entry, "given_by", ["body"], path) or body
-            aid = natural_id("assignment", f"{given_by.id}|{normalise(entry['task'])}")
+            return assignment.id if assignment else None
+        given_by = self.ref(entry, "given_by", ["body"], path) or body
+        return natural_id("assignment", f"{given_by.id}|{normalise(entry['task'])}")
+
+    def _reports(self, entry: dict[str, Any], path: str, body: Resolved, owner: tuple) -> Any:
+        aid = self._assignment_of(entry, path, body)
+        if aid is None:
+            return None
+        identity = ("report", owner, str(aid), normalise(entry["text"]))
+        return identity, {"reported_on": entry.get("reported_on")}, {"id": aid}
+
+    def _completions(self, entry: dict[str, Any], path: str, body: Resolved, owner: tuple) -> Any:
+        aid = self._assignment_of(entry, path, body)
+        if aid is None:
+            return None
         return ("completion", str(aid)), {"completed_on": entry.get("completed_on")}, {"id": aid}
 
 
