@@ -605,7 +605,9 @@ class Meeting:
         return [self._attendee(a) for a in self.row.get("absent", [])]
 
     def _named(self, key: str) -> Attendee | None:
-        person_id = self.row.get(key)
+        return self._attendee_by_id(self.row.get(key))
+
+    def _attendee_by_id(self, person_id: str | None) -> Attendee | None:
         if not person_id:
             return None
         for a in [*self.row.get("present", []), *self.row.get("absent", [])]:
@@ -617,9 +619,15 @@ class Meeting:
     def chair(self) -> Attendee | None:
         return self._named("chair_id")
 
-    @strawberry.field(description="Sekreterare.")
+    @strawberry.field(description="Sekreterare (the first, when the minutes name several).")
     def secretary(self) -> Attendee | None:
         return self._named("secretary_id")
+
+    @strawberry.field(description="Every secretary the minutes name, in their order.")
+    def secretaries(self) -> list[Attendee]:
+        ids = [self.row.get("secretary_id"), *self.row.get("additional_secretary_ids", [])]
+        found = [self._attendee_by_id(i) for i in ids]
+        return [a for a in found if a is not None]
 
     @strawberry.field
     def items(self) -> list[AgendaItem]:

@@ -145,6 +145,7 @@ def _view(aggregate: Any, event: Any, previous: dict[str, Any] | None) -> dict[s
             "absent": plain(aggregate.absent),
             "chair_id": plain(aggregate.chair_id),
             "secretary_id": plain(aggregate.secretary_id),
+            "additional_secretary_ids": plain(aggregate.additional_secretary_ids),
             "items": plain(aggregate.items),
         }
     elif isinstance(aggregate, Decision):

@@ -488,9 +488,12 @@ class Registry(Application):
         secretary_id: UUID | None = None,
         items: Sequence[AgendaItem] = (),
         sequence: int = 1,
+        additional_secretary_ids: Sequence[UUID] = (),
     ) -> UUID:
         """Record a meeting from its approved minutes. An attendee is a person id, or an
-        `Attendee` whose note says what the minutes leave unclear about them."""
+        `Attendee` whose note says what the minutes leave unclear about them. Minutes kept
+        by several secretaries name the first as `secretary_id`, the others in
+        `additional_secretary_ids`."""
         with self._changes() as unit:
             unit.get(body_id, Body, "body_id")
 
@@ -509,6 +512,22 @@ class Registry(Application):
             for field, pid in (("chair_id", chair_id), ("secretary_id", secretary_id)):
                 if pid is not None:
                     self._person(unit, pid, field)
+            if additional_secretary_ids and secretary_id is None:
+                raise InvalidInput(
+                    "additional_secretary_ids: name the first secretary as secretary_id",
+                    field="secretary_id",
+                )
+            secretaries: set[UUID] = set()
+            if secretary_id is not None:
+                secretaries.add(self._person(unit, secretary_id, "secretary_id").id)
+            for i, pid in enumerate(additional_secretary_ids):
+                field = f"additional_secretary_ids[{i}]"
+                person = self._person(unit, pid, field)
+                if person.id in secretaries:
+                    raise InvalidInput(
+                        f"{field}: {person.name} is named as secretary twice", field=field
+                    )
+                secretaries.add(person.id)
             meeting = Meeting(
                 body_id=body_id,
                 held_on=held_on,
@@ -522,6 +541,7 @@ class Registry(Application):
                 items=tuple(items),
                 effective_date=held_on,
                 context=context,
+                additional_secretary_ids=tuple(additional_secretary_ids),
             )
             unit.add(meeting, f"the meeting of {held_on}")
         return meeting.id

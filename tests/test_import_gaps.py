@@ -8,6 +8,7 @@ import dataclasses
 import json
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -16,9 +17,12 @@ from api.app import create_app
 from projections.runner import ProjectionRunner
 from projections.sql import Db
 from registry.application import Registry
+from registry.errors import InvalidInput
 from registry.ids import natural_id
-from registry.importing import ImportRefused, import_text
+from registry.importing import ImportRefused, import_file, import_text
 from registry.values import Context, Source
+
+ROOT = Path(__file__).resolve().parents[1]
 
 HEAD = """\
 version: 1
@@ -281,6 +285,74 @@ def test_an_effect_that_needs_the_undated_decisions_day_is_refused_at_its_path(c
     assert imported(client, dated) == "imported"
 
 
+# -- several secretaries ---------------------------------------------------------------------------
+
+SECRETARIES = (
+    HEAD.replace(
+        "  chair: anna\n",
+        "  chair: anna\n"
+        "  secretaries:\n"
+        "    - {person: bo, note: For the municipality.}\n"
+        "    - cecilia\n",
+    )
+    + """\
+items:
+  - number: 1
+    title: Mötets öppnande
+"""
+)
+
+MEETINGS = """{
+  meetings { nodes {
+    heldOn chair { name } secretary { name } secretaries { name person { name } } source { note }
+  } }
+}"""
+
+
+def test_minutes_kept_by_two_secretaries_name_both(client):
+    import_twice(client, SECRETARIES)
+
+    (meeting,) = ask(client, MEETINGS)["meetings"]["nodes"]
+    assert meeting["secretary"] == {"name": "Bo Berg"}
+    assert meeting["secretaries"] == [
+        {"name": "Bo Berg", "person": {"name": "Bo Berg"}},
+        {"name": "Cecilia Carlsson", "person": {"name": "Cecilia Carlsson"}},
+    ]
+    assert meeting["source"]["note"] == "secretary Bo Berg: For the municipality."
+
+
+def test_one_secretary_is_still_written_secretary_and_is_the_only_one(client):
+    import_twice(
+        client, HEAD.replace("  chair: anna\n", "  chair: anna\n  secretary: bo\n") + "items: []\n"
+    )
+
+    (meeting,) = ask(client, MEETINGS)["meetings"]["nodes"]
+    assert meeting["secretary"] == {"name": "Bo Berg"}
+    assert meeting["secretaries"] == [{"name": "Bo Berg", "person": {"name": "Bo Berg"}}]
+
+
+def test_a_meeting_without_a_secretary_has_none(client):
+    import_twice(client, HEAD + "items: []\n")
+
+    (meeting,) = ask(client, MEETINGS)["meetings"]["nodes"]
+    assert meeting["secretary"] is None and meeting["secretaries"] == []
+
+
+def test_secretary_and_secretaries_together_are_refused(client):
+    text = SECRETARIES.replace("  chair: anna\n", "  chair: anna\n  secretary: anna\n")
+    assert refused(client, text) == [("meeting.secretaries", "INVALID_INPUT")]
+
+
+def test_a_secretary_named_twice_is_refused_at_the_second_place(client):
+    text = SECRETARIES.replace("    - cecilia\n", "    - Bo Berg\n")
+    assert refused(client, text) == [("meeting.secretaries[1]", "INVALID_INPUT")]
+
+
+def test_an_unknown_secretary_is_refused_at_its_path(client):
+    text = SECRETARIES.replace("    - cecilia\n", "    - {person: Doris Dahl}\n")
+    assert refused(client, text) == [("meeting.secretaries[1].person", "UNKNOWN_REFERENCE")]
+
+
 # -- events recorded before the fields existed --------------------------------------------------
 
 
@@ -306,6 +378,11 @@ def test_events_recorded_before_the_fields_existed_still_load(registry):
     decision = registry.record_decision(body, date(2021, 4, 1), "1", "noted", "Noteras.", ctx)
     old = stored_without(registry, decision, "decided_on_unknown").mutate(None)
     assert old.decided_on_unknown is False and old.decided_on == date(2021, 4, 1)
+
+    person = registry.register_person("Bo Berg", ctx)
+    meeting = registry.hold_meeting(body, date(2021, 4, 1), ctx, secretary_id=person)
+    held = stored_without(registry, meeting, "additional_secretary_ids").mutate(None)
+    assert held.secretary_id == person and held.additional_secretary_ids == ()
 
 
 # -- a report on an assignment that goes on ------------------------------------------------------
@@ -391,3 +468,62 @@ def test_a_report_dated_before_the_assignment_was_given_is_refused_at_its_date(c
         "    - {ref: visam, task: Ersätta användargrupperna, holder: grupp, given_on: 2021-03-20}",
     )
     assert refused(client, text) == [("background.reports[0].reported_on", "INVALID_INPUT")]
+
+
+def test_the_application_refuses_a_secretary_named_twice(registry, ctx):
+    body = registry.register_body("Nämnden", "nämnd", ctx)
+    bo = registry.register_person("Bo Berg", ctx)
+    with pytest.raises(InvalidInput, match="Bo Berg is named as secretary twice"):
+        registry.hold_meeting(
+            body, date(2021, 4, 1), ctx, secretary_id=bo, additional_secretary_ids=[bo]
+        )
+    with pytest.raises(InvalidInput, match="name the first secretary as secretary_id"):
+        registry.hold_meeting(body, date(2021, 4, 1), ctx, additional_secretary_ids=[bo])
+
+
+# -- the example files use the fields ------------------------------------------------------------
+
+EXAMPLES_QUERY = """{
+  agreements(validOn: "2020-03-06") { nodes { title validFromUnknown validFromNotAfter } }
+  decisions { nodes { decidedOn decidedOnUnknown body { name } } }
+  assignments { nodes { task reports { reportedOn } } }
+  meetings { nodes { heldOn secretaries { name } } }
+}"""
+
+
+def test_the_example_files_say_what_their_documents_leave_unknown(client):
+    for path in sorted((ROOT / "examples").glob("*.yaml")):
+        import_file(client.app.state.registry, path)
+    client.app.state.runner.wait_for(client.app.state.registry.max_position())
+    data = ask(client, EXAMPLES_QUERY)
+
+    unknown_start = {
+        a["title"]: a["validFromNotAfter"]
+        for a in data["agreements"]["nodes"]
+        if a["validFromUnknown"]
+    }
+    assert unknown_start == {
+        "Tandvårdsavtal": "2020-01-01",
+        "Överenskommelse om samverkan vid utskrivning från sluten hälso- och sjukvård (LUS)": (
+            "2020-01-01"
+        ),
+    }
+    undated = sorted(
+        (d["body"]["name"], d["decidedOn"])
+        for d in data["decisions"]["nodes"]
+        if d["decidedOnUnknown"]
+    )
+    assert undated == [
+        ("Borgarrådsberedningen", "2022-06-01"),
+        ("Hälso- och sjukvårdens ledningsgrupp", "2020-02-07"),
+        ("Hälso- och sjukvårdsnämnden", "2020-03-06"),
+        ("Storsthlms styrelse", "2022-06-01"),
+        ("VästKoms styrelse", "2020-03-06"),
+    ]
+    reported = {a["task"] for a in data["assignments"]["nodes"] if a["reports"]}
+    assert (
+        "Ersätta nuvarande användargrupper (som inte fungerat) med superusers/metodhandledare"
+        in reported
+    )
+    secretaries = [m["secretaries"] for m in data["meetings"]["nodes"] if len(m["secretaries"]) > 1]
+    assert secretaries == [[{"name": "Rose-Marie Nyborg"}, {"name": "Anneli Assmundson Bjerde"}]]

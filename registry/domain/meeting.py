@@ -33,7 +33,11 @@ def meeting_id_for(body_id: UUID, held_on: date, sequence: int = 1) -> UUID:
 
 
 class Meeting(RegistryAggregate):
-    """One meeting of a body, recorded from its approved minutes."""
+    """One meeting of a body, recorded from its approved minutes. Minutes kept by several
+    secretaries have the first as `secretary_id` and the others in `additional_secretary_ids`."""
+
+    # Snapshots taken before the field existed load without it.
+    additional_secretary_ids = ()
 
     @staticmethod
     def create_id(body_id: UUID, held_on: date, sequence: int = 1, **_: object):  # type: ignore[override]
@@ -54,6 +58,7 @@ class Meeting(RegistryAggregate):
         items: tuple[AgendaItem, ...],
         effective_date: date | None,
         context: Context,
+        additional_secretary_ids: tuple[UUID, ...] = (),
     ) -> None:
         self.body_id = body_id
         self.held_on = held_on
@@ -64,4 +69,5 @@ class Meeting(RegistryAggregate):
         self.absent = tuple(absent)
         self.chair_id = chair_id
         self.secretary_id = secretary_id
+        self.additional_secretary_ids = tuple(additional_secretary_ids)
         self.items = tuple(items)

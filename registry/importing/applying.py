@@ -246,6 +246,7 @@ class Applier:
             absent=attendees("absent"),
             chair_id=r["chair"].id if r["chair"] else None,
             secretary_id=r["secretary"].id if r["secretary"] else None,
+            additional_secretary_ids=[p.id for p in r["additional_secretaries"]],
             items=[
                 AgendaItem(i["number"], i["title"], tuple(p.id for p in i["presenters"]), i["note"])
                 for i in r["items"]

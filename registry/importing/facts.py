@@ -444,6 +444,35 @@ class _Builder:
             ), value.get("note")
         return self.resolver.resolve(value, ["person"], path), None
 
+    def secretaries(self, meeting: dict[str, Any], notes: list[str | None]) -> list[Resolved]:
+        """`secretaries`: several persons, each once; their notes go to the meeting's."""
+        if "secretaries" not in meeting:
+            return []
+        if "secretary" in meeting:
+            self.resolver.problems.append(
+                Problem(
+                    "meeting.secretaries",
+                    "give secretary (one person) or secretaries (several), not both",
+                    "INVALID_INPUT",
+                )
+            )
+            return []
+        found: list[Resolved] = []
+        for i, value in enumerate(meeting["secretaries"]):
+            path = join_path("meeting", "secretaries", i)
+            person, note = self.attendee(value, path)
+            if person is None:
+                continue
+            if person in found:
+                self.resolver.problems.append(
+                    Problem(path, f"names {person.name} as secretary twice", "INVALID_INPUT")
+                )
+                continue
+            found.append(person)
+            if note:
+                notes.append(f"secretary {person.name}: {note}")
+        return found
+
     def meeting_fact(self) -> UUID | None:
         meeting = self.data.get("meeting")
         if meeting is None or self.body is None:
@@ -464,6 +493,9 @@ class _Builder:
                 single[key], note = self.attendee(meeting[key], join_path("meeting", key))
                 if note:
                     notes.append(f"{key}: {note}")
+        secretaries = self.secretaries(meeting, notes)
+        if secretaries:
+            single["secretary"] = secretaries[0]
         items = []
         for i, item in enumerate(self.data["items"]):
             presenters = [
@@ -493,6 +525,7 @@ class _Builder:
                     "absent": [as_text(p.id) for p, _ in lists["absent"] if p],
                     "chair": as_text(single["chair"].id) if single["chair"] else None,
                     "secretary": as_text(single["secretary"].id) if single["secretary"] else None,
+                    "additional_secretaries": [as_text(p.id) for p in secretaries[1:]],
                     "items": [
                         [it["number"], it["title"], [as_text(p.id) for p in it["presenters"]]]
                         for it in items
@@ -500,7 +533,14 @@ class _Builder:
                 },
                 meeting,
                 self.context(note_of(*notes)),
-                {"id": mid, **lists, **single, "items": items, "sequence": sequence},
+                {
+                    "id": mid,
+                    **lists,
+                    **single,
+                    "additional_secretaries": secretaries[1:],
+                    "items": items,
+                    "sequence": sequence,
+                },
                 extra={"body_id": self.body.id, "held_on": self.held_on},
             )
         )
