@@ -3,7 +3,9 @@ things through the request's batched loaders (api/reader.py)."""
 
 from __future__ import annotations
 
+import asyncio
 import enum
+from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -286,6 +288,15 @@ class Person:
         return await _events(info, self.row.entity_id)
 
 
+async def load_organisations(
+    info: Info, ids: Iterable[Any], known_at: datetime | None
+) -> list[Organisation]:
+    """Several organisations in one batch (the loads are gathered, so the loader sees them
+    together), in the order given; unknown ids are left out."""
+    found = await asyncio.gather(*(load_organisation(info, i, known_at) for i in ids))
+    return [o for o in found if o is not None]
+
+
 async def load_person(info: Info, person_id: Any, known_at: datetime | None) -> Person | None:
     person_id = _uuid(person_id)
     if person_id is None:
@@ -370,7 +381,7 @@ class Membership:
 
     @strawberry.field(description="The decision behind this version of the membership.")
     async def decision(self, info: Info) -> Decision | None:
-        return await load_decision(info, self.row.decision_id, None)
+        return await load_decision(info, self.row.decision_id, self.known_at)
 
     @strawberry.field
     def source(self) -> Source:
@@ -460,11 +471,9 @@ class Body:
 
     @strawberry.field(description="The organisations behind the body.")
     async def owners(self, info: Info) -> list[Organisation]:
-        found = [
-            await load_organisation(info, o, self.known_at)
-            for o in self.row.get("owner_organisation_ids", [])
-        ]
-        return [o for o in found if o is not None]
+        return await load_organisations(
+            info, self.row.get("owner_organisation_ids", []), self.known_at
+        )
 
     @strawberry.field(description="Members on `asOf` (default today) as known at `knownAt`.")
     async def members(
@@ -535,9 +544,19 @@ async def load_body(info: Info, body_id: Any, known_at: datetime | None) -> Body
 @strawberry.type(description="A person at a meeting (present or absent), or its chair/secretary.")
 class Attendee:
     person_id: strawberry.ID
-    name: str = strawberry.field(description="The name as the minutes give it.")
+    listed_name: strawberry.Private[str | None]
     note: str | None
     known_at: strawberry.Private[datetime | None]
+
+    @strawberry.field(
+        description="The name as the attendance list gives it; for a chair or secretary "
+        "not on the lists, the person's registered name."
+    )
+    async def name(self, info: Info) -> str:
+        if self.listed_name:
+            return self.listed_name
+        person = await load_person(info, self.person_id, self.known_at)
+        return person.row["name"] if person else ""
 
     @strawberry.field
     async def person(self, info: Info) -> Person | None:
@@ -554,7 +573,9 @@ class AgendaItem:
 
     @strawberry.field(description="Who presented the item (föredragande).")
     async def presenters(self, info: Info) -> list[Person]:
-        found = [await load_person(info, p, self.meeting.known_at) for p in self.presenter_ids]
+        found = await asyncio.gather(
+            *(load_person(info, p, self.meeting.known_at) for p in self.presenter_ids)
+        )
         return [p for p in found if p is not None]
 
     @strawberry.field(description="The decisions taken on this item.")
@@ -591,7 +612,7 @@ class Meeting:
     def _attendee(self, a: dict) -> Attendee:
         return Attendee(
             person_id=_gid(a["person_id"]),
-            name=a["name"],
+            listed_name=a["name"],
             note=a.get("note"),
             known_at=self.known_at,
         )
@@ -613,7 +634,9 @@ class Meeting:
         for a in [*self.row.get("present", []), *self.row.get("absent", [])]:
             if a["person_id"] == person_id:
                 return self._attendee(a)
-        return Attendee(person_id=_gid(person_id), name="", note=None, known_at=self.known_at)
+        return Attendee(
+            person_id=_gid(person_id), listed_name=None, note=None, known_at=self.known_at
+        )
 
     @strawberry.field(description="Ordförande.")
     def chair(self) -> Attendee | None:
@@ -858,8 +881,7 @@ class Extension:
 
     @strawberry.field
     async def adopted_by(self, info: Info) -> list[Organisation]:
-        found = [await load_organisation(info, p, None) for p in self.adopted_by_ids]
-        return [o for o in found if o is not None]
+        return await load_organisations(info, self.adopted_by_ids, None)
 
     @strawberry.field
     async def decision(self, info: Info) -> Decision | None:
@@ -890,8 +912,7 @@ class Agreement:
 
     @strawberry.field
     async def parties(self, info: Info) -> list[Organisation]:
-        found = [await load_organisation(info, p, None) for p in self.row.party_ids]
-        return [o for o in found if o is not None]
+        return await load_organisations(info, self.row.party_ids, None)
 
     @strawberry.field(description="Start of the period as agreed; null when it is unknown.")
     def valid_from(self) -> date | None:
@@ -953,8 +974,7 @@ class Agreement:
 
     @strawberry.field(description="Parties that have not yet adopted the agreement.")
     async def parties_not_adopted(self, info: Info) -> list[Organisation]:
-        found = [await load_organisation(info, p, None) for p in self.row.parties_not_adopted]
-        return [o for o in found if o is not None]
+        return await load_organisations(info, self.row.parties_not_adopted, None)
 
     def _extension(self, e: Any) -> Extension:
         return Extension(
@@ -977,17 +997,35 @@ class Agreement:
     def revisions(self) -> list[str]:
         return [str(rev["description"]) for rev in self.row.revisions]
 
-    @strawberry.field
-    def source(self) -> Source:
-        return Source(document=self.row.source_document, item=self.row.source_item, url=None)
+    async def _registration(self, info: Info) -> EventRow | None:
+        events = await reader(info).events_about.load(self.row.agreement_id)
+        return next((e for e in events if e.entity_id == self.row.agreement_id), None)
 
-    @strawberry.field
+    @strawberry.field(
+        description="Where the agreement comes from: the source it was registered from."
+    )
+    async def source(self, info: Info) -> Source:
+        first = await self._registration(info)
+        if first is None:
+            return Source(document=self.row.source_document, item=self.row.source_item, url=None)
+        return Source(
+            document=first.source_document,
+            item=first.source_item,
+            url=first.source_url,
+            note=first.note,
+        )
+
+    @strawberry.field(
+        description="When this version (the latest change as of `knownAt`) was recorded."
+    )
     def recorded_at(self) -> datetime:
         return self.row.recorded_from
 
-    @strawberry.field
-    def recorded_by(self) -> str | None:
-        return self.row.actor
+    @strawberry.field(description="Who registered the agreement.")
+    async def recorded_by(self, info: Info) -> str | None:
+        first = await self._registration(info)
+        return first.actor if first else self.row.actor
+
 
     @strawberry.field(
         description="Every event of the agreement: registration, adoptions, extensions, revisions, termination."

@@ -406,13 +406,6 @@ def test_statements_per_request_do_not_grow_with_the_rows(
     assert max(counts[10]) <= NESTED_BOUND and max(counts[2]) <= NESTED_BOUND, counts
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="api/types.py awaits the loader once per element in Body.owners, "
-    "AgendaItem.presenters, Agreement.parties, Agreement.partiesNotAdopted and "
-    "Extension.adoptedBy ([await load_...(x) for x in ids]): a list of k ids takes k "
-    "statements, one batch per position, instead of one (asyncio.gather would batch them)",
-)
 def test_statements_do_not_grow_with_the_length_of_a_nested_list(
     client: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -1,0 +1,65 @@
+"""Details of answers over HTTP, on both stores: an agreement's source is where it was
+registered from (not its latest adoption), and a chair who is not on the attendance lists
+is named by the person's registered name."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from registry.values import Context, Source
+
+
+@pytest.fixture
+def client(settings):
+    with TestClient(create_app(settings)) as http:
+        yield http
+
+
+def ask(client: TestClient, query: str, **variables) -> dict:
+    client.app.state.runner.wait_for(client.app.state.registry.max_position())
+    response = client.post("/graphql", json={"query": query, "variables": variables})
+    assert response.status_code == 200 and "errors" not in response.json(), response.text
+    return response.json()["data"]
+
+
+def test_an_agreements_source_is_its_registration(client):
+    registry = client.app.state.registry
+    registered = Context("sekreterare Eva", Source("Protokoll SRO 2018-09-25", "§ 5"))
+    adopted = Context("registrator Per", Source("Protokoll kommunstyrelsen 2018-10-02", "§ 12"))
+    region = registry.register_organisation("Region Väst", "region", registered)
+    kommun = registry.register_organisation("Kommun Öst", "kommun", registered)
+    agreement = registry.register_agreement(
+        "Överenskommelse om hemsjukvård", [region, kommun], registered, valid_from=date(2018, 10, 1)
+    )
+    registry.adopt_agreement(agreement, kommun, date(2018, 10, 2), adopted)
+    data = ask(
+        client,
+        "query($id: ID!) { agreement(id: $id) { source { document item } recordedBy "
+        "events { type source { document } } } }",
+        id=str(agreement),
+    )["agreement"]
+    assert data["source"] == {"document": "Protokoll SRO 2018-09-25", "item": "§ 5"}
+    assert data["recordedBy"] == "sekreterare Eva"
+    assert [(e["type"], e["source"]["document"]) for e in data["events"]] == [
+        ("Registered", "Protokoll SRO 2018-09-25"),
+        ("Adopted", "Protokoll kommunstyrelsen 2018-10-02"),
+    ]
+
+
+def test_a_chair_not_on_the_attendance_lists_has_a_name(client):
+    registry = client.app.state.registry
+    ctx = Context("sekreterare Eva", Source("Minnesanteckningar 2020-03-06"))
+    body = registry.register_body("Samrådsorgan", "samrådsorgan", ctx)
+    chair = registry.register_person("Kent Lagrell", ctx)
+    member = registry.register_person("Malin Carlsson", ctx)
+    meeting = registry.hold_meeting(body, date(2020, 3, 6), ctx, present=[member], chair_id=chair)
+    data = ask(
+        client,
+        "query($id: ID!) { meeting(id: $id) { chair { name } present { name } } }",
+        id=str(meeting),
+    )["meeting"]
+    assert data == {"chair": {"name": "Kent Lagrell"}, "present": [{"name": "Malin Carlsson"}]}
