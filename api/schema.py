@@ -38,6 +38,7 @@ from api.types import (
     Fund,
     Meeting,
     Membership,
+    Organisation,
     Person,
     SearchHit,
     SearchKind,
@@ -47,11 +48,20 @@ from api.types import (
     load_body,
     load_decision,
     load_meeting,
+    load_organisation,
     load_person,
     parse_id,
     reader,
 )
-from projections.entities import ASSIGNMENT, BODY, DECISION, FUND, MEETING, PERSON
+from projections.entities import (
+    ASSIGNMENT,
+    BODY,
+    DECISION,
+    FUND,
+    MEETING,
+    ORGANISATION,
+    PERSON,
+)
 from registry.ids import normalise
 
 
@@ -137,7 +147,41 @@ class Query:
         members.sort(key=key)
         return connect(members, key, first, after)
 
-    # -- persons ------------------------------------------------------------------------
+    # -- organisations and persons ------------------------------------------------------
+
+    @strawberry.field(
+        description="Regions, kommuner, kommunalförbund, SKR... by name, optionally of one "
+        "kind and with `name` in their name (ignoring case and diacritics)."
+    )
+    async def organisations(
+        self,
+        info: Info,
+        name: str | None = None,
+        kind: str | None = None,
+        known_at: datetime | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[Organisation]:
+        r = reader(info)
+        rows = await r.read(
+            lambda db: r.runner.entities.list(db, ORGANISATION, r.known_at(known_at))
+        )
+        wanted = _folded(name) if name else None
+        found = [
+            Organisation(row=o)
+            for o in rows
+            if (kind is None or o["kind"] == kind)
+            and (wanted is None or wanted in _folded(o["name"]))
+        ]
+        key = lambda o: (o.row["name"], str(o.row.entity_id))  # noqa: E731
+        found.sort(key=key)
+        return connect(found, key, first, after)
+
+    @strawberry.field(description="One organisation by id.")
+    async def organisation(
+        self, info: Info, id: strawberry.ID, known_at: datetime | None = None
+    ) -> Organisation | None:
+        return await load_organisation(info, parse_id(id, "id"), known_at)
 
     @strawberry.field(
         description="One person by id; a record merged into another resolves to the survivor."

@@ -63,3 +63,19 @@ def test_a_chair_not_on_the_attendance_lists_has_a_name(client):
         id=str(meeting),
     )["meeting"]
     assert data == {"chair": {"name": "Kent Lagrell"}, "present": [{"name": "Malin Carlsson"}]}
+
+
+def test_organisations_by_name_and_kind(client):
+    registry = client.app.state.registry
+    ctx = Context("sekreterare Eva", Source("Förteckning"))
+    region = registry.register_organisation("Region Örebro län", "region", ctx)
+    registry.register_organisation("Örebro kommun", "kommun", ctx)
+    registry.register_organisation("Kumla kommun", "kommun", ctx)
+    query = """query($name: String, $kind: String) {
+      organisations(name: $name, kind: $kind) { totalCount nodes { name kind } } }"""
+    kommuner = ask(client, query, kind="kommun")["organisations"]
+    assert [o["name"] for o in kommuner["nodes"]] == ["Kumla kommun", "Örebro kommun"]
+    orebro = ask(client, query, name="orebro")["organisations"]["nodes"]
+    assert [o["name"] for o in orebro] == ["Region Örebro län", "Örebro kommun"]
+    one = ask(client, "query($id: ID!) { organisation(id: $id) { name } }", id=str(region))
+    assert one == {"organisation": {"name": "Region Örebro län"}}
