@@ -1026,7 +1026,6 @@ class Agreement:
         first = await self._registration(info)
         return first.actor if first else self.row.actor
 
-
     @strawberry.field(
         description="Every event of the agreement: registration, adoptions, extensions, revisions, termination."
     )
