@@ -23,6 +23,7 @@ from projections.ledger import EventRow
 from projections.memberships import MembershipRow
 from projections.search import SearchHit as SearchHitRow
 from projections.sql import as_date
+from registry import values
 
 MEMBERSHIP_EVENTS = {
     "MemberAppointed",
@@ -59,24 +60,14 @@ def _uuid(value: Any) -> UUID | None:
 # -- enums ---------------------------------------------------------------------------------
 
 
-@strawberry.enum(description="A role in a body (ordförande, vice ordförande, ledamot, ...).")
-class Role(enum.Enum):
-    CHAIR = "chair"
-    VICE_CHAIR = "vice_chair"
-    MEMBER = "member"
-    DEPUTY = "deputy"
-    SECRETARY = "secretary"
-    CO_OPTED = "co_opted"
-
-
-@strawberry.enum(description="Outcome of an item (beslut, godkännande, ställningstagande...).")
-class DecisionKind(enum.Enum):
-    DECIDED = "decided"
-    APPROVED = "approved"
-    ENDORSED = "endorsed"
-    NOTED = "noted"
-    DEFERRED = "deferred"
-    REFERRED_BACK = "referred_back"
+# The domain's own enums, served as GraphQL enums (names such as CHAIR, REFERRED_BACK).
+Role = strawberry.enum(
+    values.Role, description="A role in a body (ordförande, vice ordförande, ledamot, ...)."
+)
+DecisionKind = strawberry.enum(
+    values.DecisionKind,
+    description="Outcome of an item (beslut, godkännande, ställningstagande...).",
+)
 
 
 @strawberry.enum(description="Where a decision stands on a date.")
