@@ -346,6 +346,10 @@ class Membership:
     def personal_deputy_for_id(self) -> strawberry.ID | None:
         return _gid(self.row.deputy_for) if self.row.deputy_for else None
 
+    @strawberry.field(description="The member this person is personal deputy (ersättare) for.")
+    async def personal_deputy_for(self, info: Info) -> Person | None:
+        return await load_person(info, self.row.deputy_for, self.known_at)
+
     @strawberry.field(name="from", description="First day held; null when the start is unknown.")
     def from_(self) -> date | None:
         return self.row.start_date
@@ -879,6 +883,17 @@ class Extension:
         return await load_decision(info, self.decision_id, None)
 
 
+@strawberry.type(description="A revision of an agreement's terms.")
+class Revision:
+    description: str
+    applies_from: date | None
+    decision_id: strawberry.Private[UUID | None]
+
+    @strawberry.field
+    async def decision(self, info: Info) -> Decision | None:
+        return await load_decision(info, self.decision_id, None)
+
+
 @strawberry.type(description="A party's adoption (antagande) of an agreement.")
 class Adoption:
     party_id: strawberry.Private[UUID]
@@ -987,6 +1002,20 @@ class Agreement:
     @strawberry.field(description="Descriptions of the revisions, oldest first.")
     def revisions(self) -> list[str]:
         return [str(rev["description"]) for rev in self.row.revisions]
+
+    @strawberry.field(
+        description="The revisions, oldest first, each with the day it applies from and the "
+        "decision behind it."
+    )
+    def revision_history(self) -> list[Revision]:
+        return [
+            Revision(
+                description=str(rev["description"]),
+                applies_from=as_date(rev.get("from")),
+                decision_id=_uuid(rev.get("decision_id")),
+            )
+            for rev in self.row.revisions
+        ]
 
     async def _registration(self, info: Info) -> EventRow | None:
         events = await reader(info).events_about.load(self.row.agreement_id)

@@ -79,3 +79,52 @@ def test_organisations_by_name_and_kind(client):
     assert [o["name"] for o in orebro] == ["Region Örebro län", "Örebro kommun"]
     one = ask(client, "query($id: ID!) { organisation(id: $id) { name } }", id=str(region))
     assert one == {"organisation": {"name": "Region Örebro län"}}
+
+
+def test_revision_history_and_personal_deputy(client):
+    from registry.application import Appointment
+    from registry.values import DecisionKind, Role
+
+    registry = client.app.state.registry
+    ctx = Context("sekreterare Eva", Source("Protokoll SRO 2020-03-06", "§ 5"))
+    region = registry.register_organisation("Region Väst", "region", ctx)
+    body = registry.register_body("Samrådsorgan", "samrådsorgan", ctx)
+    ledamot = registry.register_person("Kent Lagrell", ctx)
+    ersattare = registry.register_person("Lena Hult", ctx)
+    agreement = registry.register_agreement(
+        "Överenskommelse om hemsjukvård", [region], ctx, valid_from=date(2018, 10, 1)
+    )
+    with registry.decide(body, date(2020, 3, 6), "5", DecisionKind.DECIDED, "Revideras", ctx) as d:
+        registry.revise_agreement(agreement, "Bilaga 3 ersätts", date(2020, 4, 1), d.context)
+        registry.appoint(body, Appointment(ledamot, Role.MEMBER, start=date(2020, 3, 6)), d.context)
+        registry.appoint(
+            body,
+            Appointment(ersattare, Role.DEPUTY, start=date(2020, 3, 6), deputy_for=ledamot),
+            d.context,
+        )
+    revisions = ask(
+        client,
+        "query($id: ID!) { agreement(id: $id) { revisions "
+        "revisionHistory { description appliesFrom decision { item } } } }",
+        id=str(agreement),
+    )["agreement"]
+    assert revisions == {
+        "revisions": ["Bilaga 3 ersätts"],
+        "revisionHistory": [
+            {
+                "description": "Bilaga 3 ersätts",
+                "appliesFrom": "2020-04-01",
+                "decision": {"item": "5"},
+            }
+        ],
+    }
+    members = ask(
+        client,
+        'query($id: ID!) { members(bodyId: $id, asOf: "2020-03-07") { nodes { personName role '
+        "personalDeputyFor { name } } } }",
+        id=str(body),
+    )["members"]["nodes"]
+    assert {m["personName"]: m["personalDeputyFor"] for m in members} == {
+        "Kent Lagrell": None,
+        "Lena Hult": {"name": "Kent Lagrell"},
+    }
