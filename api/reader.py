@@ -43,6 +43,9 @@ class Reader:
         self.decisions_of_meeting = DataLoader(self._decisions_of_meeting)
         self.agreement = DataLoader(self._agreements)
         self.all_of_type = DataLoader(self._all_of_type)
+        self.entity_written_by = DataLoader(self._entity_written_by)
+        self.agreement_written_by = DataLoader(self._agreement_written_by)
+        self.memberships_written_by = DataLoader(self._memberships_written_by)
 
     async def read(self, work: Callable[[Db], T]) -> T:
         """Run `work` on a reading transaction in a worker thread."""
@@ -153,6 +156,20 @@ class Reader:
 
         found = await self.read(work)
         return [found[k] for k in keys]
+
+    # Key: an event's log position; value: what the event wrote (the state right after it).
+
+    async def _entity_written_by(self, keys: Sequence[int]) -> list[EntityRow | None]:
+        found = await self.read(lambda db: self.runner.entities.written_by(db, keys))
+        return [found.get(k) for k in keys]
+
+    async def _agreement_written_by(self, keys: Sequence[int]) -> list[Any]:
+        found = await self.read(lambda db: self.runner.agreements.written_by(db, keys))
+        return [found.get(k) for k in keys]
+
+    async def _memberships_written_by(self, keys: Sequence[int]) -> list[list[MembershipRow]]:
+        found = await self.read(lambda db: self.runner.memberships.written_by(db, list(keys)))
+        return [found.get(k, []) for k in keys]
 
     async def _all_of_type(self, keys: Sequence[tuple[str, datetime]]) -> list[list[EntityRow]]:
         """Key: (entity type, known at): every entity of the type, for filtering in memory."""

@@ -172,6 +172,61 @@ class Event:
     def data(self) -> JSON:
         return self.row.data
 
+    # What the event changed, as it stood right after it: the links from a decision to every
+    # effect it caused. Each is null (or empty) for events of other kinds.
+
+    async def _after(self, info: Info, entity_type: str) -> EntityRow | None:
+        if self.row.entity_type != entity_type:
+            return None
+        return await reader(info).entity_written_by.load(self.row.position)
+
+    @strawberry.field(
+        description="For a body's composition events: the memberships as this event left them "
+        "(a replacement gives the outgoing and the incoming member)."
+    )
+    async def memberships(self, info: Info) -> list[Membership]:
+        if self.row.entity_type != "body":
+            return []
+        rows = await reader(info).memberships_written_by.load(self.row.position)
+        return [Membership(row=m, known_at=None) for m in rows]
+
+    @strawberry.field(description="For an agreement's events: the agreement right after it.")
+    async def agreement(self, info: Info) -> Agreement | None:
+        if self.row.entity_type != "agreement":
+            return None
+        row = await reader(info).agreement_written_by.load(self.row.position)
+        return Agreement(row=row) if row else None
+
+    @strawberry.field(description="For a fund's events: the fund right after it.")
+    async def fund(self, info: Info) -> Fund | None:
+        row = await self._after(info, "fund")
+        return Fund(row=row, known_at=None) if row else None
+
+    @strawberry.field(
+        description="For an allocation event: the allocation right after it (null once withdrawn)."
+    )
+    async def allocation(self, info: Info) -> Allocation | None:
+        allocation = self.row.data.get("allocation") or {}
+        allocation_id = allocation.get("allocation_id") or self.row.data.get("allocation_id")
+        row = await self._after(info, "fund") if allocation_id else None
+        for a in row.get("allocations", []) if row else []:
+            if a["allocation_id"] == allocation_id:
+                return Allocation(row=a, known_at=None)
+        return None
+
+    @strawberry.field(description="For an assignment's events: the assignment right after it.")
+    async def assignment(self, info: Info) -> Assignment | None:
+        row = await self._after(info, "assignment")
+        return Assignment(row=row, known_at=None) if row else None
+
+    @strawberry.field(
+        description="For a decision's own events (conditions met, revocation, correction): "
+        "the decision right after it."
+    )
+    async def subject_decision(self, info: Info) -> Decision | None:
+        row = await self._after(info, "decision")
+        return Decision(row=row, known_at=None) if row else None
+
 
 async def _events(info: Info, *ids: UUID | None) -> list[Event]:
     rows: dict[int, EventRow] = {}

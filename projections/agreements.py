@@ -9,6 +9,7 @@ duplicated here. Each event closes the current version row and inserts the new o
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -42,6 +43,7 @@ SQLITE_DDL = [
         ON agreement_versions (recorded_to, in_force_from, effective_until)""",
     """CREATE INDEX IF NOT EXISTS agreement_versions_current
         ON agreement_versions (agreement_id, recorded_to)""",
+    "CREATE INDEX IF NOT EXISTS agreement_versions_event ON agreement_versions (event_position)",
 ]
 
 # The days an agreement is in force, on PostgreSQL. A computed start after the end (the last
@@ -67,6 +69,7 @@ POSTGRES_DDL = [
     "USING gist (" + _PG_IN_FORCE + ", tstzrange(recorded_from, recorded_to, '[)'))",
     """CREATE INDEX IF NOT EXISTS agreement_versions_current
         ON {s}agreement_versions (agreement_id, recorded_to)""",
+    "CREATE INDEX IF NOT EXISTS agreement_versions_event ON {s}agreement_versions (event_position)",
 ]
 
 
@@ -299,3 +302,15 @@ class AgreementsReadModel:
             {**params, "t": known_at},
         )
         return {UUID(r["agreement_id"]): _row(r) for r in rows}
+
+    def written_by(self, db: Db, positions: Iterable[int]) -> dict[int, AgreementRow]:
+        """The version each agreement event (by log position) wrote."""
+        params = {f"p{n}": p for n, p in enumerate(sorted(set(positions)))}
+        if not params:
+            return {}
+        rows = db.rows(
+            "SELECT * FROM {s}agreement_versions WHERE event_position IN "
+            f"({', '.join(f':{p}' for p in params)})",
+            params,
+        )
+        return {int(r["event_position"]): _row(r) for r in rows}

@@ -69,6 +69,7 @@ SQLITE_DDL = [
         ON entity_versions (entity_id, recorded_to)""",
     """CREATE INDEX IF NOT EXISTS entity_versions_list
         ON entity_versions (entity_type, body_id, key_date)""",
+    "CREATE INDEX IF NOT EXISTS entity_versions_event ON entity_versions (event_position)",
 ]
 
 POSTGRES_DDL = [
@@ -82,6 +83,7 @@ POSTGRES_DDL = [
         ON {s}entity_versions (entity_id, recorded_to)""",
     """CREATE INDEX IF NOT EXISTS entity_versions_list
         ON {s}entity_versions (entity_type, body_id, key_date)""",
+    "CREATE INDEX IF NOT EXISTS entity_versions_event ON {s}entity_versions (event_position)",
 ]
 
 
@@ -414,6 +416,18 @@ class EntitiesReadModel:
             params,
         )
         return [_entity(r) for r in rows]
+
+    def written_by(self, db: Db, positions: Iterable[int]) -> dict[int, EntityRow]:
+        """The version each event (by log position) wrote: the entity right after it."""
+        params = {f"p{n}": p for n, p in enumerate(sorted(set(positions)))}
+        if not params:
+            return {}
+        rows = db.rows(
+            "SELECT * FROM {s}entity_versions WHERE event_position IN "
+            f"({', '.join(f':{p}' for p in params)})",
+            params,
+        )
+        return {int(r["event_position"]): _entity(r) for r in rows}
 
     def versions(self, db: Db, entity_id: UUID) -> list[EntityRow]:
         rows = db.rows(

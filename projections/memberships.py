@@ -37,6 +37,8 @@ SQLITE_DDL = [
         ON membership_versions (membership_id, recorded_to)""",
     """CREATE INDEX IF NOT EXISTS membership_versions_person
         ON membership_versions (person_id, recorded_to, valid_from, valid_to)""",
+    """CREATE INDEX IF NOT EXISTS membership_versions_event
+        ON membership_versions (event_position)""",
 ]
 
 POSTGRES_DDL = [
@@ -63,6 +65,8 @@ POSTGRES_DDL = [
         ON {s}membership_versions (membership_id, recorded_to)""",
     """CREATE INDEX IF NOT EXISTS membership_versions_person
         ON {s}membership_versions (person_id, recorded_to)""",
+    """CREATE INDEX IF NOT EXISTS membership_versions_event
+        ON {s}membership_versions (event_position)""",
 ]
 
 
@@ -332,6 +336,22 @@ class MembershipsReadModel:
         found: dict[UUID, list[dict]] = {b: [] for b in params.values()}
         for r in rows:
             found[UUID(r["body_id"])].append(r)
+        return found
+
+    def written_by(self, db: Db, positions: list[int]) -> dict[int, list[MembershipRow]]:
+        """The membership versions each event (by log position) wrote."""
+        params = {f"p{n}": p for n, p in enumerate(sorted(set(positions)))}
+        if not params:
+            return {}
+        rows = db.rows(
+            "SELECT v.*, s.label AS seat_label FROM {s}membership_versions v "
+            "LEFT JOIN {s}body_seats s ON s.seat_id = v.seat_id WHERE v.event_position IN "
+            f"({', '.join(f':{p}' for p in params)}) ORDER BY v.version_id",
+            params,
+        )
+        found: dict[int, list[MembershipRow]] = {int(p): [] for p in params.values()}
+        for r in rows:
+            found[int(r["event_position"])].append(_row(r))
         return found
 
     def history(self, db: Db, membership_id: UUID) -> list[MembershipRow]:

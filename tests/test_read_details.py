@@ -128,3 +128,67 @@ def test_revision_history_and_personal_deputy(client):
         "Kent Lagrell": None,
         "Lena Hult": {"name": "Kent Lagrell"},
     }
+
+
+def test_a_decisions_effects_link_to_what_they_changed(client):
+    from registry.application import Appointment
+    from registry.values import DecisionKind, Role
+
+    registry = client.app.state.registry
+    ctx = Context("sekreterare Ann-Louise", Source("Protokoll chefsgrupp 2020-02-07", "§ 9"))
+    region = registry.register_organisation("Region Örebro län", "region", ctx)
+    body = registry.register_body("Styrgrupp nära vård", "styrgrupp", ctx)
+    patrik = registry.register_person("Patrik Jonsson", ctx)
+    annika = registry.register_person("Annika Roman", ctx)
+    registry.appoint(body, Appointment(patrik, Role.MEMBER, start=date(2019, 1, 1)), ctx)
+    agreement = registry.register_agreement(
+        "Tandvårdsavtal", [region], ctx, valid_from=date(2019, 1, 1), valid_until=date(2020, 6, 30)
+    )
+    fund = registry.establish_fund("Brukarmiljonen", "1000000", ctx)
+    with registry.decide(body, date(2020, 2, 7), "9", DecisionKind.APPROVED, "Godkänns", ctx) as d:
+        registry.replace_member(
+            body, patrik, Appointment(annika, start=date(2020, 2, 7)), d.context
+        )
+        registry.extend_agreement(agreement, date(2021, 6, 30), d.context)
+        registry.allocate(fund, "Kumla kommun", "Brukarrevision", "600000", d.context)
+        registry.give_assignment(
+            body,
+            "person",
+            "Annika Roman",
+            "Återkom med förslag",
+            d.context,
+            holder_id=annika,
+            due_date=date(2020, 6, 1),
+            given_on=date(2020, 2, 7),
+        )
+        decision = d.id
+    effects = ask(
+        client,
+        """query($id: ID!) { decision(id: $id) { effects {
+            type entityType
+            memberships { personName from until }
+            agreement { effectiveUntil }
+            fund { allocated remaining }
+            allocation { recipient amount decision { item } }
+            assignment { task dueDate }
+        } } }""",
+        id=str(decision),
+    )["decision"]["effects"]
+    by_type = {e["type"]: e for e in effects}
+    assert [e["type"] for e in effects] == ["MemberReplaced", "Extended", "Allocated", "Given"]
+    assert by_type["MemberReplaced"]["memberships"] == [
+        {"personName": "Patrik Jonsson", "from": "2019-01-01", "until": "2020-02-07"},
+        {"personName": "Annika Roman", "from": "2020-02-07", "until": None},
+    ]
+    assert by_type["Extended"]["agreement"] == {"effectiveUntil": "2021-06-30"}
+    assert by_type["Allocated"]["fund"] == {"allocated": "600000.00", "remaining": "400000.00"}
+    assert by_type["Allocated"]["allocation"] == {
+        "recipient": "Kumla kommun",
+        "amount": "600000.00",
+        "decision": {"item": "9"},
+    }
+    assert by_type["Given"]["assignment"] == {
+        "task": "Återkom med förslag",
+        "dueDate": "2020-06-01",
+    }
+    assert by_type["Given"]["memberships"] == [] and by_type["Given"]["agreement"] is None
