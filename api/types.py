@@ -248,13 +248,33 @@ class Organisation:
     def id(self) -> strawberry.ID:
         return _gid(self.row.entity_id)
 
-    @strawberry.field
-    def name(self) -> str:
+    @strawberry.field(
+        description="The name; with `asOf`, the name it had that day (before a rename)."
+    )
+    def name(self, as_of: date | None = None) -> str:
+        if as_of is not None:
+            for former in self.row.get("former_names", []):
+                until = as_date(former["until"])
+                if until is not None and as_of < until:
+                    return former["name"]
         return self.row["name"]
+
+    @strawberry.field(description="Names it had before, oldest first, each with its last day.")
+    def former_names(self) -> list[FormerName]:
+        return [
+            FormerName(name=f["name"], until=as_date(f["until"]))
+            for f in self.row.get("former_names", [])
+        ]
 
     @strawberry.field
     def kind(self) -> str:
         return self.row["kind"]
+
+
+@strawberry.type(description="A name an organisation had before a rename.")
+class FormerName:
+    name: str
+    until: date | None = strawberry.field(description="The day the new name took over.")
 
 
 async def load_organisation(info: Info, org_id: Any, known_at: datetime | None) -> Any:

@@ -125,7 +125,13 @@ def _view(aggregate: Any, event: Any, previous: dict[str, Any] | None) -> dict[s
     """The aggregate as a JSON-ready document; `previous` carries what only events tell."""
     view: dict[str, Any]
     if isinstance(aggregate, Organisation):
-        view = {"name": aggregate.name, "kind": aggregate.kind}
+        view = {
+            "name": aggregate.name,
+            "kind": aggregate.kind,
+            "former_names": [
+                {"name": name, "until": plain(until)} for name, until in aggregate.former_names
+            ],
+        }
     elif isinstance(aggregate, Person):
         view = {
             "name": aggregate.name,

@@ -192,3 +192,23 @@ def test_a_decisions_effects_link_to_what_they_changed(client):
         "dueDate": "2020-06-01",
     }
     assert by_type["Given"]["memberships"] == [] and by_type["Given"]["agreement"] is None
+
+
+def test_an_organisation_renamed_keeps_its_former_name_on_earlier_days(client):
+    registry = client.app.state.registry
+    ctx = Context("registrator", Source("Förteckning"))
+    org = registry.register_organisation("Stockholms läns landsting", "region", ctx)
+    registry.rename_organisation(org, "Region Stockholm", date(2019, 1, 1), ctx)
+    data = ask(
+        client,
+        """query($id: ID!) { organisation(id: $id) {
+            name then: name(asOf: "2018-12-31") now: name(asOf: "2019-01-01")
+            formerNames { name until } } }""",
+        id=str(org),
+    )["organisation"]
+    assert data == {
+        "name": "Region Stockholm",
+        "then": "Stockholms läns landsting",
+        "now": "Region Stockholm",
+        "formerNames": [{"name": "Stockholms läns landsting", "until": "2019-01-01"}],
+    }
