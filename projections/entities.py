@@ -16,6 +16,7 @@ A few indexed columns (type, body, key date, name) let lists be filtered in SQL.
 from __future__ import annotations
 
 import json
+from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -278,8 +279,11 @@ class EntitiesReadModel:
 
     name = "entities"
 
-    def __init__(self, mapper: Mapper) -> None:
+    def __init__(self, mapper: Mapper, cache_size: int = 10_000) -> None:
         self.mapper = mapper
+        self.cache_size = cache_size
+        self._cache: OrderedDict[UUID, tuple[Any, dict[str, Any]]] = OrderedDict()
+        self._dirty: dict[UUID, Any] = {}
 
     def ddl(self, dialect: str) -> list[str]:
         return POSTGRES_DDL if dialect == POSTGRES else SQLITE_DDL
@@ -297,14 +301,42 @@ class EntitiesReadModel:
         )
         if entity_type is None:
             return
+        entity_id = event.originator_id
         if type(event).__name__ in ("Registered", "Held", "Recorded", "Established", "Given"):
             aggregate = event.mutate(None)
             previous = None
         else:
-            aggregate = event.mutate(self._load(db, event.originator_id))
-            previous = self._current_view(db, event.originator_id)
-        self._store(db, aggregate)
-        self._version(db, event, position, entity_type, _view(aggregate, event, previous))
+            cached = self._cache.get(entity_id)
+            if cached is not None and cached[0].version == event.originator_version - 1:
+                aggregate, previous = cached
+            else:  # not in memory, or another runner has applied events since
+                aggregate = self._load(db, entity_id)
+                previous = self._current_view(db, entity_id)
+            aggregate = event.mutate(aggregate)
+        view = _view(aggregate, event, previous)
+        self._remember(aggregate, view)
+        self._version(db, event, position, entity_type, view)
+
+    # The aggregates and views of recent events stay in memory, and each changed snapshot is
+    # written once at the end of its batch instead of after every event. A cached aggregate
+    # is used only if its version is the one just before the event's, so a batch rolled back
+    # (or applied by another runner) is never built upon.
+
+    def _remember(self, aggregate: Any, view: dict[str, Any]) -> None:
+        self._cache[aggregate.id] = (aggregate, view)
+        self._cache.move_to_end(aggregate.id)
+        while len(self._cache) > self.cache_size:
+            self._cache.popitem(last=False)
+        self._dirty[aggregate.id] = aggregate
+
+    def flush(self, db: Db) -> None:
+        for aggregate in self._dirty.values():
+            self._store(db, aggregate)
+        self._dirty.clear()
+
+    def discard(self) -> None:
+        self._dirty.clear()
+        self._cache.clear()
 
     def _version(
         self, db: Db, event: Any, position: int, entity_type: str, view: dict[str, Any]

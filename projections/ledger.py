@@ -98,13 +98,17 @@ class LedgerReadModel:
             for s in _DDL
         ]
 
+    def __init__(self) -> None:
+        self._log: list[dict[str, Any]] = []
+        self._refs: list[dict[str, Any]] = []
+
     def apply(self, db: Db, event: Any, position: int) -> None:
+        """Collects the event's rows; `flush` writes a batch's rows in a few statements."""
         if not hasattr(event, "context"):
             return
         data = {k: plain(v) for k, v in vars(event).items() if k not in _HIDDEN}
         ctx = event.context
-        db.insert(
-            "event_log",
+        self._log.append(
             {
                 "position": position,
                 "entity_id": event.originator_id,
@@ -120,16 +124,19 @@ class LedgerReadModel:
                 "note": getattr(ctx, "note", None),
                 "decision_id": ctx.decision_id,
                 "data": json.dumps(data, ensure_ascii=False, sort_keys=True),
-            },
+            }
         )
-        refs = sorted(uuids_in(data) - {str(event.originator_id)})
-        if refs:
-            params: dict[str, Any] = {f"r{n}": ref for n, ref in enumerate(refs)}
-            rows = ", ".join(f"(:r{n}, :position)" for n in range(len(refs)))
-            db.execute(
-                f"INSERT INTO {{s}}event_refs (ref_id, position) VALUES {rows}",
-                {**params, "position": position},
-            )
+        for ref in sorted(uuids_in(data) - {str(event.originator_id)}):
+            self._refs.append({"ref_id": ref, "position": position})
+
+    def flush(self, db: Db) -> None:
+        db.insert_many("event_log", self._log)
+        db.insert_many("event_refs", self._refs)
+        self.discard()
+
+    def discard(self) -> None:
+        self._log.clear()
+        self._refs.clear()
 
     # -- reading ------------------------------------------------------------------------
 

@@ -71,6 +71,17 @@ class Db:
         placeholders = ", ".join(f":{c}" for c in values)
         self.execute(f"INSERT INTO {{s}}{table} ({columns}) VALUES ({placeholders})", values)
 
+    def insert_many(self, table: str, rows: list[Mapping[str, Any]], chunk: int = 200) -> None:
+        """Insert rows with the same columns, `chunk` rows per statement."""
+        for start in range(0, len(rows), chunk):
+            part = rows[start : start + chunk]
+            columns = list(part[0])
+            values = ", ".join(
+                "(" + ", ".join(f":{c}_{n}" for c in columns) + ")" for n in range(len(part))
+            )
+            params = {f"{c}_{n}": row[c] for n, row in enumerate(part) for c in columns}
+            self.execute(f"INSERT INTO {{s}}{table} ({', '.join(columns)}) VALUES {values}", params)
+
     def script(self, statements: Iterable[str]) -> None:
         for statement in statements:
             self.cursor.execute(self.sql(statement))

@@ -21,7 +21,8 @@ class ReadModel(Protocol):
 
     def ddl(self, dialect: str) -> list[str]: ...
 
-    # Optional: `migrate(db)` brings tables made by an earlier version up to date.
+    # Optional: `migrate(db)` brings tables made by an earlier version up to date;
+    # `flush(db)` ends a batch (in its transaction); `discard()` forgets a batch rolled back.
 
     def apply(self, db: Db, event: Any, position: int) -> None: ...
 
@@ -66,9 +67,19 @@ class _ViewsMixin:
             # stop the runner. A repeated position still rolls the whole batch back.
             self._insert_tracking(c, tracking)  # type: ignore[attr-defined]
             db = self._db(c)
-            for event, position in events:
+            try:
+                for event, position in events:
+                    for model in self.read_models:
+                        model.apply(db, event, position)
                 for model in self.read_models:
-                    model.apply(db, event, position)
+                    if (flush := getattr(model, "flush", None)) is not None:
+                        flush(db)
+            except BaseException:
+                # The batch rolls back: what a model keeps in memory about it must go too.
+                for model in self.read_models:
+                    if (discard := getattr(model, "discard", None)) is not None:
+                        discard()
+                raise
 
     @contextmanager
     def reading(self) -> Iterator[Db]:
