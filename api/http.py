@@ -25,12 +25,14 @@ from graphql import GraphQLError
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket
+from strawberry.exceptions import MissingQueryError
 from strawberry.fastapi import GraphQLRouter
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.http.parse_content_type import parse_content_type
 from strawberry.schema.base import BaseSchema
-from strawberry.schema.exceptions import InvalidOperationTypeError
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types import ExecutionResult
+from strawberry.types.graphql import OperationType
 from strawberry.types.unset import UNSET
 
 from api.cache import AnswerCache
@@ -209,17 +211,37 @@ class GraphQLHTTPRouter(GraphQLRouter):
         key = await self._cache_key(request_adapter, context, request_data)
         if key is not None and (cached := self.cache.get(key)) is not None:
             return cached
+        # As strawberry's own execute_single, but subscriptions are served over WebSocket
+        # only (a subscription over HTTP would otherwise fail inside execution).
+        method = request_adapter.method
+        allowed = OperationType.from_http(method) - {OperationType.SUBSCRIPTION}
+        if not self.allow_queries_via_get and method == "GET":
+            allowed -= {OperationType.QUERY}
         try:
-            result = await super().execute_single(
-                request, request_adapter, sub_response, context, root_value, request_data
+            result = await self.schema.execute(
+                request_data.query,
+                root_value=root_value,
+                variable_values=request_data.variables,
+                context_value=context,
+                operation_name=request_data.operation_name,
+                allowed_operation_types=allowed,
+                operation_extensions=request_data.extensions,
             )
-        except HTTPException as error:
-            if isinstance(error.__cause__, InvalidOperationTypeError) and (
-                error.__cause__.operation_type.value == "mutation"
-            ):
+        except CannotGetOperationTypeError as error:
+            raise HTTPException(400, error.as_http_error_reason()) from error
+        except InvalidOperationTypeError as error:
+            if error.operation_type == OperationType.SUBSCRIPTION:
+                raise HTTPException(
+                    400,
+                    "Subscriptions are served over WebSocket (graphql-transport-ws) at "
+                    "/graphql, not over HTTP.",
+                ) from error
+            if error.operation_type == OperationType.MUTATION and method == "GET":
                 # The spec: a mutation over GET is answered 405 Method Not Allowed.
                 raise HTTPException(405, "Mutations are only accepted over POST.") from error
-            raise
+            raise HTTPException(400, error.as_http_error_reason(method)) from error
+        except MissingQueryError as error:
+            raise HTTPException(400, "No GraphQL query found in the request") from error
         if key is not None:
             self.cache.put(key, result)
         return result

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import unicodedata
+from collections.abc import AsyncGenerator
 from datetime import date, datetime
 from typing import Annotated
 
@@ -26,6 +27,7 @@ from api.pagination import (
     encode_cursor,
     page_size,
 )
+from api.reader import Reader
 from api.types import (
     Agreement,
     Assignment,
@@ -62,6 +64,8 @@ from projections.entities import (
     ORGANISATION,
     PERSON,
 )
+from projections.ledger import EventRow
+from projections.runner import ProjectionRunner
 from registry.ids import normalise
 
 
@@ -81,6 +85,31 @@ def _bad(field: str, message: str) -> GraphQLError:
     return GraphQLError(
         f"{field}: {message}", extensions={"code": "BAD_USER_INPUT", "field": field}
     )
+
+
+FEED_BATCH = 500
+FEED_POLL_SECONDS = 0.5
+
+
+@strawberry.type(description="An event of the change feed with its cursor.")
+class ChangeEdge:
+    cursor: str
+    node: Event
+
+
+def _feed_position(after: str | None) -> int:
+    """The log position a change-feed cursor stands for (0: from the start)."""
+    if after is None:
+        return 0
+    cursor = decode_cursor(after)
+    if len(cursor) != 1 or not isinstance(cursor[0], int) or cursor[0] < 0:
+        raise _bad("after", f"{after!r} is not a cursor of the change feed")
+    return cursor[0]
+
+
+def _feed_since(runner: ProjectionRunner, position: int, limit: int) -> list[EventRow]:
+    with runner.views.reading() as db:
+        return runner.ledger.since(db, position, limit)
 
 
 @strawberry.type
@@ -445,12 +474,7 @@ class Query:
     ) -> Connection[Event]:
         r = reader(info)
         size = page_size(first)
-        position = 0
-        if after is not None:
-            cursor = decode_cursor(after)
-            if len(cursor) != 1 or not isinstance(cursor[0], int):
-                raise _bad("after", f"{after!r} is not a cursor of the change feed")
-            position = cursor[0]
+        position = _feed_position(after)
 
         def work(db):  # type: ignore[no-untyped-def]
             rows = r.runner.ledger.since(db, position, size + 1)
@@ -497,7 +521,34 @@ class Query:
         return await asyncio.to_thread(reader(info).runner.position)
 
 
+@strawberry.type
+class Subscription:
+    @strawberry.subscription(
+        description="The change feed as a stream (graphql-transport-ws at /graphql): every "
+        "event after the cursor `after` (from the start without it), then each new event as "
+        "it is projected. The same events and cursors as `changes`: reconnect with the last "
+        "cursor seen to resume without a gap."
+    )
+    async def changes(
+        self, info: Info, after: str | None = None
+    ) -> AsyncGenerator[ChangeEdge, None]:
+        position = _feed_position(after)
+        runner = reader(info).runner
+        while True:
+            rows = await asyncio.to_thread(_feed_since, runner, position, FEED_BATCH)
+            if rows:
+                # Each batch is answered with a fresh reader: "now" (the default knownAt of
+                # the events' nested fields) moves on with the stream.
+                info.context["reader"] = Reader(runner)
+            for row in rows:
+                position = row.position
+                yield ChangeEdge(cursor=encode_cursor([row.position]), node=Event(row=row))
+            if len(rows) < FEED_BATCH:
+                await asyncio.sleep(FEED_POLL_SECONDS)
+
+
 schema = strawberry.Schema(
     query=Query,
+    subscription=Subscription,
     extensions=graphql_extensions(),
 )
