@@ -139,3 +139,19 @@ def test_a_changed_file_answers_422_with_the_difference_then_corrects_when_asked
     )
     assert response.status_code == 200, response.text
     assert response.json()["status"] == "corrected"
+
+
+def test_with_an_import_token_only_a_request_carrying_it_may_import(client, monkeypatch):
+    monkeypatch.setenv("REGISTRY_IMPORT_TOKEN", "s3cret-token")
+    registry = client.app.state.registry
+    for headers in ({}, {"Authorization": "Bearer wrong"}, {"Authorization": "Basic s3cret-token"}):
+        refused = client.post("/import", content=MINUTES.read_bytes(), headers=headers)
+        assert refused.status_code == 401
+        assert refused.json()["errors"][0]["code"] == "UNAUTHORIZED"
+        assert refused.headers["www-authenticate"] == "Bearer"
+    assert registry.max_position() == 0
+    allowed = client.post(
+        "/import", content=MINUTES.read_bytes(), headers={"Authorization": "Bearer s3cret-token"}
+    )
+    assert allowed.status_code == 200, allowed.text
+    assert registry.max_position() > 0
