@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi.responses import JSONResponse
 
 from api.cache import AnswerCache
 from api.http import GraphQLHTTPRouter
@@ -62,13 +63,19 @@ def create_app(
     app.include_router(import_router)
 
     @app.get("/healthz")
-    def healthz() -> dict[str, Any]:
-        return {
-            "status": "ok",
+    def healthz() -> JSONResponse:
+        """200 while the read models can keep up; 503 when this process's projection runner
+        has stopped on an error (reads would go stale), with the error's type."""
+        failed = runner.error
+        body = {
+            "status": "projection runner stopped" if failed else "ok",
             "store": settings.describe(),
             "events": registry.max_position(),
             "projected": runner.position(),
             "answer_cache": {"hits": cache.hits, "misses": cache.misses} if cache else None,
         }
+        if failed is not None:
+            body["error"] = type(failed).__name__
+        return JSONResponse(body, status_code=503 if failed else 200)
 
     return app

@@ -212,3 +212,14 @@ def test_an_organisation_renamed_keeps_its_former_name_on_earlier_days(client):
         "now": "Region Stockholm",
         "formerNames": [{"name": "Stockholms läns landsting", "until": "2019-01-01"}],
     }
+
+
+def test_health_says_when_the_projection_runner_has_stopped(client):
+    healthy = client.get("/healthz")
+    assert healthy.status_code == 200 and healthy.json()["status"] == "ok"
+    client.app.state.runner.error = RuntimeError("the store went away")
+    stopped = client.get("/healthz")
+    assert stopped.status_code == 503
+    assert stopped.json()["status"] == "projection runner stopped"
+    assert stopped.json()["error"] == "RuntimeError"
+    client.app.state.runner.error = None
