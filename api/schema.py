@@ -52,6 +52,7 @@ from api.types import (
     load_meeting,
     load_organisation,
     load_person,
+    load_row,
     parse_id,
     reader,
 )
@@ -387,9 +388,8 @@ class Query:
     async def fund(
         self, info: Info, id: strawberry.ID, known_at: datetime | None = None
     ) -> Fund | None:
-        r = reader(info)
-        row = await r.entity.load((parse_id(id, "id"), r.known_at(known_at)))
-        return Fund(row=row, known_at=known_at) if row and row.entity_type == FUND else None
+        row = await load_row(info, parse_id(id, "id"), FUND, known_at)
+        return Fund(row=row, known_at=known_at) if row else None
 
     @strawberry.field(
         description="Assignments by due date: with some statuses on `asOf` (default today), "

@@ -277,13 +277,21 @@ class FormerName:
     until: date | None = strawberry.field(description="The day the new name took over.")
 
 
-async def load_organisation(info: Info, org_id: Any, known_at: datetime | None) -> Any:
-    org_id = _uuid(org_id)
-    if org_id is None:
+async def load_row(
+    info: Info, entity_id: Any, entity_type: str, known_at: datetime | None
+) -> EntityRow | None:
+    """The entity's version as known at `known_at` (batched), if it is of `entity_type`."""
+    entity_id = _uuid(entity_id)
+    if entity_id is None:
         return None
     r = reader(info)
-    row = await r.entity.load((org_id, r.known_at(known_at)))
-    return Organisation(row=row) if row and row.entity_type == "organisation" else None
+    row = await r.entity.load((entity_id, r.known_at(known_at)))
+    return row if row is not None and row.entity_type == entity_type else None
+
+
+async def load_organisation(info: Info, org_id: Any, known_at: datetime | None) -> Any:
+    row = await load_row(info, org_id, "organisation", known_at)
+    return Organisation(row=row) if row else None
 
 
 @strawberry.type(description="A person, with every spelling of their name.")
@@ -600,12 +608,8 @@ class Body:
 
 
 async def load_body(info: Info, body_id: Any, known_at: datetime | None) -> Body | None:
-    body_id = _uuid(body_id)
-    if body_id is None:
-        return None
-    r = reader(info)
-    row = await r.entity.load((body_id, r.known_at(known_at)))
-    return Body(row=row, known_at=known_at) if row and row.entity_type == "body" else None
+    row = await load_row(info, body_id, "body", known_at)
+    return Body(row=row, known_at=known_at) if row else None
 
 
 # -- meetings ---------------------------------------------------------------------------------
@@ -921,21 +925,13 @@ class Decision:
 
 
 async def load_decision(info: Info, decision_id: Any, known_at: datetime | None) -> Decision | None:
-    decision_id = _uuid(decision_id)
-    if decision_id is None:
-        return None
-    r = reader(info)
-    row = await r.entity.load((decision_id, r.known_at(known_at)))
-    return Decision(row=row, known_at=known_at) if row and row.entity_type == "decision" else None
+    row = await load_row(info, decision_id, "decision", known_at)
+    return Decision(row=row, known_at=known_at) if row else None
 
 
 async def load_meeting(info: Info, meeting_id: Any, known_at: datetime | None) -> Meeting | None:
-    meeting_id = _uuid(meeting_id)
-    if meeting_id is None:
-        return None
-    r = reader(info)
-    row = await r.entity.load((meeting_id, r.known_at(known_at)))
-    return Meeting(row=row, known_at=known_at) if row and row.entity_type == "meeting" else None
+    row = await load_row(info, meeting_id, "meeting", known_at)
+    return Meeting(row=row, known_at=known_at) if row else None
 
 
 # -- agreements -----------------------------------------------------------------------------

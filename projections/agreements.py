@@ -18,7 +18,7 @@ from uuid import UUID
 from eventsourcing.domain import Snapshot
 from eventsourcing.persistence import Mapper, StoredEvent
 
-from projections.sql import POSTGRES, Db, as_date, as_datetime
+from projections.sql import POSTGRES, Db, as_date, as_datetime, in_list, known_at_clause
 from registry.domain.agreement import Agreement
 
 _VERSION_COLUMNS = """
@@ -275,42 +275,28 @@ class AgreementsReadModel:
         return [_row(r) for r in rows]
 
     def as_known_at(self, db: Db, agreement_id: UUID, known_at: datetime) -> AgreementRow | None:
-        if db.dialect == POSTGRES:
-            where = "tstzrange(recorded_from, recorded_to, '[)') @> :t::timestamptz"
-        else:
-            where = "recorded_from <= :t AND (recorded_to IS NULL OR recorded_to > :t)"
-        row = db.one(
-            f"SELECT * FROM {{s}}agreement_versions WHERE agreement_id = :id AND {where}",
-            {"id": agreement_id, "t": known_at},
-        )
-        return _row(row) if row else None
+        return self.as_known_at_many(db, [agreement_id], known_at).get(agreement_id)
 
     def as_known_at_many(
         self, db: Db, agreement_ids: list[UUID], known_at: datetime
     ) -> dict[UUID, AgreementRow]:
         """Several agreements as known at `known_at`, in one statement."""
-        params: dict[str, Any] = {f"a{n}": a for n, a in enumerate(sorted(set(agreement_ids)))}
+        ids, params = in_list(agreement_ids)
         if not params:
             return {}
-        if db.dialect == POSTGRES:
-            where = "tstzrange(recorded_from, recorded_to, '[)') @> :t::timestamptz"
-        else:
-            where = "recorded_from <= :t AND (recorded_to IS NULL OR recorded_to > :t)"
         rows = db.rows(
-            "SELECT * FROM {s}agreement_versions WHERE agreement_id IN "
-            f"({', '.join(f':{a}' for a in params)}) AND {where}",
+            f"SELECT * FROM {{s}}agreement_versions WHERE agreement_id IN ({ids}) "
+            f"AND {known_at_clause(db)}",
             {**params, "t": known_at},
         )
         return {UUID(r["agreement_id"]): _row(r) for r in rows}
 
     def written_by(self, db: Db, positions: Iterable[int]) -> dict[int, AgreementRow]:
         """The version each agreement event (by log position) wrote."""
-        params = {f"p{n}": p for n, p in enumerate(sorted(set(positions)))}
+        found, params = in_list(positions)
         if not params:
             return {}
         rows = db.rows(
-            "SELECT * FROM {s}agreement_versions WHERE event_position IN "
-            f"({', '.join(f':{p}' for p in params)})",
-            params,
+            f"SELECT * FROM {{s}}agreement_versions WHERE event_position IN ({found})", params
         )
         return {int(r["event_position"]): _row(r) for r in rows}

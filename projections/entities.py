@@ -28,7 +28,7 @@ from eventsourcing.domain import Snapshot
 from eventsourcing.persistence import Mapper, StoredEvent
 
 from projections.plain import plain
-from projections.sql import POSTGRES, Db, as_date, as_datetime
+from projections.sql import POSTGRES, Db, as_date, as_datetime, in_list, known_at_clause
 from registry.domain.assignment import Assignment
 from registry.domain.body import Body
 from registry.domain.decision import Decision
@@ -396,12 +396,6 @@ class EntitiesReadModel:
 
     # -- reading ------------------------------------------------------------------------
 
-    @staticmethod
-    def _known(db: Db) -> str:
-        if db.dialect == POSTGRES:
-            return "tstzrange(recorded_from, recorded_to, '[)') @> :t::timestamptz"
-        return "recorded_from <= :t AND (recorded_to IS NULL OR recorded_to > :t)"
-
     def get(self, db: Db, entity_id: UUID, known_at: datetime) -> EntityRow | None:
         rows = self.get_many(db, [entity_id], known_at)
         return rows.get(entity_id)
@@ -410,16 +404,13 @@ class EntitiesReadModel:
         self, db: Db, entity_ids: Iterable[UUID | None], known_at: datetime
     ) -> dict[UUID, EntityRow]:
         """Many entities as known at `known_at`, in one statement."""
-        wanted = sorted({str(i) for i in entity_ids if i is not None})
-        if not wanted:
+        ids, params = in_list(entity_ids)
+        if not params:
             return {}
-        params: dict[str, Any] = {f"p{n}": v for n, v in enumerate(wanted)}
-        params["t"] = known_at
-        placeholders = ", ".join(f":p{n}" for n in range(len(wanted)))
         rows = db.rows(
-            f"SELECT * FROM {{s}}entity_versions WHERE entity_id IN ({placeholders}) "
-            f"AND {self._known(db)}",
-            params,
+            f"SELECT * FROM {{s}}entity_versions WHERE entity_id IN ({ids}) "
+            f"AND {known_at_clause(db)}",
+            {**params, "t": known_at},
         )
         return {UUID(r["entity_id"]): _entity(r) for r in rows}
 
@@ -434,14 +425,14 @@ class EntitiesReadModel:
     ) -> list[EntityRow]:
         """Entities of one type as known at `known_at`, optionally of some bodies and with
         their key date (decided on, held on, due) within [date_from, date_to]."""
-        where = ["entity_type = :type", self._known(db)]
+        where = ["entity_type = :type", known_at_clause(db)]
         params: dict[str, Any] = {"type": entity_type, "t": known_at}
         if body_ids is not None:
-            ids = sorted({str(b) for b in body_ids})
-            if not ids:
+            bodies, body_params = in_list(body_ids, "b")
+            if not body_params:
                 return []
-            params.update({f"b{n}": v for n, v in enumerate(ids)})
-            where.append(f"body_id IN ({', '.join(f':b{n}' for n in range(len(ids)))})")
+            params.update(body_params)
+            where.append(f"body_id IN ({bodies})")
         if date_from is not None:
             where.append("key_date >= :date_from")
             params["date_from"] = date_from
@@ -457,13 +448,11 @@ class EntitiesReadModel:
 
     def written_by(self, db: Db, positions: Iterable[int]) -> dict[int, EntityRow]:
         """The version each event (by log position) wrote: the entity right after it."""
-        params = {f"p{n}": p for n, p in enumerate(sorted(set(positions)))}
+        found, params = in_list(positions)
         if not params:
             return {}
         rows = db.rows(
-            "SELECT * FROM {s}entity_versions WHERE event_position IN "
-            f"({', '.join(f':{p}' for p in params)})",
-            params,
+            f"SELECT * FROM {{s}}entity_versions WHERE event_position IN ({found})", params
         )
         return {int(r["event_position"]): _entity(r) for r in rows}
 

@@ -18,7 +18,7 @@ from typing import Any
 from uuid import UUID
 
 from projections.plain import plain, uuids_in
-from projections.sql import POSTGRES, Db, as_date, as_datetime
+from projections.sql import POSTGRES, Db, as_date, as_datetime, in_list
 
 _HIDDEN = {
     "originator_id",
@@ -154,11 +154,9 @@ class LedgerReadModel:
 
     def about_many(self, db: Db, ids: Iterable[UUID]) -> dict[UUID, list[EventRow]]:
         """The events behind many answer rows, in one statement."""
-        wanted = sorted({str(i) for i in ids})
-        if not wanted:
+        placeholders, params = in_list(ids)
+        if not params:
             return {}
-        params = {f"p{n}": v for n, v in enumerate(wanted)}
-        placeholders = ", ".join(f":{p}" for p in params)
         rows = db.rows(
             "SELECT e.*, e.entity_id AS about_id FROM {s}event_log e "
             f"WHERE e.entity_id IN ({placeholders}) "
@@ -167,24 +165,22 @@ class LedgerReadModel:
             "ORDER BY position",
             params,
         )
-        found: dict[UUID, list[EventRow]] = {UUID(i): [] for i in wanted}
+        found: dict[UUID, list[EventRow]] = {UUID(str(i)): [] for i in params.values()}
         for r in rows:
             found[UUID(r["about_id"])].append(_row(r))
         return found
 
     def authorised_by(self, db: Db, decision_ids: Iterable[UUID]) -> dict[UUID, list[EventRow]]:
         """The effects of decisions: every event each one authorised."""
-        wanted = sorted({str(i) for i in decision_ids})
-        if not wanted:
+        placeholders, params = in_list(decision_ids)
+        if not params:
             return {}
-        params = {f"p{n}": v for n, v in enumerate(wanted)}
-        placeholders = ", ".join(f":{p}" for p in params)
         rows = db.rows(
             f"SELECT * FROM {{s}}event_log WHERE decision_id IN ({placeholders}) "
             "AND entity_id <> decision_id ORDER BY position",
             params,
         )
-        found: dict[UUID, list[EventRow]] = {UUID(i): [] for i in wanted}
+        found: dict[UUID, list[EventRow]] = {UUID(str(i)): [] for i in params.values()}
         for r in rows:
             found[UUID(r["decision_id"])].append(_row(r))
         return found

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from projections.sql import POSTGRES, Db, as_date, as_datetime
+from projections.sql import POSTGRES, Db, as_date, as_datetime, in_list
 from registry.domain.body import Body, Membership
 
 SQLITE_DDL = [
@@ -112,6 +112,16 @@ def _open_date(db: Db, value: date | None) -> date | str | None:
 
 def _open_time(db: Db) -> str | None:
     return None if db.dialect == POSTGRES else OPEN_TIME
+
+
+def _held(db: Db) -> str:
+    """Membership versions valid on `:d` as recorded at `:t` (one indexed range test)."""
+    if db.dialect == POSTGRES:
+        return (
+            "daterange(v.valid_from, v.valid_to, '[)') @> :d::date "
+            "AND tstzrange(v.recorded_from, v.recorded_to, '[)') @> :t::timestamptz"
+        )
+    return "v.recorded_to > :t AND v.recorded_from <= :t AND v.valid_from <= :d AND v.valid_to > :d"
 
 
 def _current(db: Db) -> str:
@@ -269,25 +279,14 @@ class MembershipsReadModel:
         self, db: Db, body_ids: list[UUID], as_of: date, known_at: datetime
     ) -> dict[UUID, list[MembershipRow]]:
         """Members of several bodies on one date, in one statement."""
-        params: dict[str, Any] = {f"b{n}": b for n, b in enumerate(sorted(set(body_ids)))}
+        in_bodies, params = in_list(body_ids, "b")
         if not params:
             return {}
-        in_bodies = ", ".join(f":{b}" for b in params)
-        if db.dialect == POSTGRES:
-            where = (
-                f"v.body_id IN ({in_bodies}) "
-                "AND daterange(v.valid_from, v.valid_to, '[)') @> :d::date "
-                "AND tstzrange(v.recorded_from, v.recorded_to, '[)') @> :t::timestamptz"
-            )
-        else:
-            where = (
-                f"v.body_id IN ({in_bodies}) AND v.recorded_to > :t AND v.recorded_from <= :t "
-                "AND v.valid_from <= :d AND v.valid_to > :d"
-            )
         rows = db.rows(
             f"SELECT v.*, s.label AS seat_label FROM {{s}}membership_versions v "
             f"LEFT JOIN {{s}}body_seats s ON s.seat_id = v.seat_id "
-            f"WHERE {where} ORDER BY v.role, v.person_name, v.valid_from",
+            f"WHERE v.body_id IN ({in_bodies}) AND {_held(db)} "
+            "ORDER BY v.role, v.person_name, v.valid_from",
             {**params, "d": as_of, "t": known_at},
         )
         found: dict[UUID, list[MembershipRow]] = {b: [] for b in params.values()}
@@ -300,24 +299,13 @@ class MembershipsReadModel:
         self, db: Db, person_ids: list[UUID], as_of: date, known_at: datetime
     ) -> list[MembershipRow]:
         """Every place the persons held on `as_of` in any body, as known at `known_at`."""
-        if not person_ids:
+        in_persons, params = in_list(person_ids)
+        if not params:
             return []
-        params: dict[str, Any] = {f"p{n}": p for n, p in enumerate(sorted(set(person_ids)))}
-        in_persons = ", ".join(f":{p}" for p in params)
-        if db.dialect == POSTGRES:
-            where = (
-                "daterange(v.valid_from, v.valid_to, '[)') @> :d::date "
-                "AND tstzrange(v.recorded_from, v.recorded_to, '[)') @> :t::timestamptz"
-            )
-        else:
-            where = (
-                "v.recorded_to > :t AND v.recorded_from <= :t "
-                "AND v.valid_from <= :d AND v.valid_to > :d"
-            )
         rows = db.rows(
             f"SELECT v.*, s.label AS seat_label FROM {{s}}membership_versions v "
             f"LEFT JOIN {{s}}body_seats s ON s.seat_id = v.seat_id "
-            f"WHERE v.person_id IN ({in_persons}) AND {where} "
+            f"WHERE v.person_id IN ({in_persons}) AND {_held(db)} "
             "ORDER BY v.body_id, v.role, v.valid_from",
             {**params, "d": as_of, "t": known_at},
         )
@@ -325,12 +313,11 @@ class MembershipsReadModel:
 
     def seats(self, db: Db, body_ids: list[UUID]) -> dict[UUID, list[dict]]:
         """The seats defined for bodies, in the order they were defined."""
-        if not body_ids:
+        bodies, params = in_list(body_ids)
+        if not params:
             return {}
-        params = {f"p{n}": b for n, b in enumerate(sorted(set(body_ids)))}
         rows = db.rows(
-            "SELECT * FROM {s}body_seats WHERE body_id IN "
-            f"({', '.join(f':{p}' for p in params)}) ORDER BY label, seat_id",
+            f"SELECT * FROM {{s}}body_seats WHERE body_id IN ({bodies}) ORDER BY label, seat_id",
             params,
         )
         found: dict[UUID, list[dict]] = {b: [] for b in params.values()}
@@ -340,13 +327,13 @@ class MembershipsReadModel:
 
     def written_by(self, db: Db, positions: list[int]) -> dict[int, list[MembershipRow]]:
         """The membership versions each event (by log position) wrote."""
-        params = {f"p{n}": p for n, p in enumerate(sorted(set(positions)))}
+        found_positions, params = in_list(positions)
         if not params:
             return {}
         rows = db.rows(
             "SELECT v.*, s.label AS seat_label FROM {s}membership_versions v "
-            "LEFT JOIN {s}body_seats s ON s.seat_id = v.seat_id WHERE v.event_position IN "
-            f"({', '.join(f':{p}' for p in params)}) ORDER BY v.version_id",
+            "LEFT JOIN {s}body_seats s ON s.seat_id = v.seat_id "
+            f"WHERE v.event_position IN ({found_positions}) ORDER BY v.version_id",
             params,
         )
         found: dict[int, list[MembershipRow]] = {int(p): [] for p in params.values()}

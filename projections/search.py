@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from projections.sql import POSTGRES, Db
+from projections.sql import POSTGRES, Db, in_list
 from registry.domain.agreement import Agreement
 from registry.domain.decision import Decision
 from registry.domain.meeting import Meeting
@@ -127,10 +127,8 @@ class SearchReadModel:
         self, db: Db, query: str, kinds: list[str] | None = None, limit: int = 100
     ) -> list[SearchHit]:
         """Documents matching `query`, best first."""
-        kinds = list(kinds or KINDS)
-        params: dict[str, Any] = {f"k{n}": k for n, k in enumerate(kinds)}
-        params.update(limit=limit)
-        in_kinds = ", ".join(f":k{n}" for n in range(len(kinds)))
+        in_kinds, params = in_list(kinds or KINDS, "k")
+        params["limit"] = limit
         if db.dialect == POSTGRES:
             params["q"] = query
             rows = db.rows(

@@ -87,6 +87,22 @@ class Db:
             self.cursor.execute(self.sql(statement))
 
 
+def in_list(values: Iterable[Any], prefix: str = "p") -> tuple[str, dict[str, Any]]:
+    """Placeholders and parameters for `column IN (...)`: each distinct value once, in a
+    stable order (None left out). The placeholders are empty when there is no value."""
+    distinct = sorted({v for v in values if v is not None}, key=str)
+    params = {f"{prefix}{n}": v for n, v in enumerate(distinct)}
+    return ", ".join(f":{p}" for p in params), params
+
+
+def known_at_clause(db: Db) -> str:
+    """The versions recorded at `:t`: recorded by then and not yet replaced (a NULL
+    `recorded_to` is the current version)."""
+    if db.dialect == POSTGRES:
+        return "tstzrange(recorded_from, recorded_to, '[)') @> :t::timestamptz"
+    return "recorded_from <= :t AND (recorded_to IS NULL OR recorded_to > :t)"
+
+
 def as_date(value: Any) -> date | None:
     if value is None or (isinstance(value, date) and not isinstance(value, datetime)):
         return value
