@@ -24,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -189,6 +190,9 @@ class SQLitePersonalDataRecorder(SQLiteApplicationRecorder):
                     "VALUES (?, ?, ?, ?, ?, ?)",
                     (str(d.ref), str(d.person_id), d.kind, d.value, d.salt.hex(), now),
                 )
+            if changes.erasures:
+                # Zero the erased bytes in the page instead of leaving them in free space.
+                c.execute("PRAGMA secure_delete = ON")
             for e in changes.erasures:
                 for ref in e.refs:
                     c.execute(
@@ -197,6 +201,26 @@ class SQLitePersonalDataRecorder(SQLiteApplicationRecorder):
                         (_sqlite_time(e.at), e.decision, str(ref)),
                     )
         return ids
+
+    def insert_events(
+        self, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        ids = super().insert_events(stored_events, **kwargs)
+        changes = _changes(kwargs)
+        if changes is not None and changes.erasures:
+            self._truncate_journal()
+        return ids
+
+    def _truncate_journal(self) -> None:
+        """The write-ahead log still holds the frames that once wrote an erased value:
+        copy the log into the database file and truncate it to nothing. Readers in other
+        processes can hold it back for a moment; after that the next checkpoint does it."""
+        with self.datastore.get_connection(commit=True) as conn:
+            for _ in range(50):
+                busy = conn._sqlite_conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+                if not busy:
+                    return
+                time.sleep(0.02)
 
     def select_personal_data(self, refs: Iterable[UUID]) -> dict[UUID, StoredValue]:
         wanted = sorted({str(r) for r in refs})
@@ -257,6 +281,19 @@ class PostgresPersonalDataRecorder(PostgresApplicationRecorder):
                 ).format(t=self._table),
                 (e.at, e.decision, list(e.refs)),
             )
+
+    def insert_events(
+        self, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        ids = super().insert_events(stored_events, **kwargs)
+        changes = _changes(kwargs)
+        if changes is not None and changes.erasures:
+            # The UPDATE leaves the old row version (with the value) as a dead tuple until
+            # vacuumed; do it now rather than whenever autovacuum gets round to it. (The
+            # server's WAL and base backups keep their own retention: docs/redaction.md.)
+            with self.datastore.get_connection() as conn:
+                conn.execute(SQL("VACUUM {t}").format(t=self._table))
+        return ids
 
     def select_personal_data(self, refs: Iterable[UUID]) -> dict[UUID, StoredValue]:
         wanted = sorted({UUID(str(r)) for r in refs}, key=str)
