@@ -371,6 +371,15 @@ class Registry(Application):
                 found[(d.kind, d.value)] = d.ref
         return found
 
+    def contact_ref(self, person_id: UUID, kind: str, value: str) -> UUID | None:
+        """The ref of an unredacted contact value the person (or the record it was merged
+        into) already holds, if any."""
+        try:
+            person = self._person(_current_unit.get() or _UnitOfWork(self), person_id, "person_id")
+        except NotFound:
+            return None
+        return self._live_values(_UnitOfWork(self), person).get((kind, value.strip()))
+
     def personal_data(self, refs: Iterable[UUID]) -> dict[UUID, StoredValue]:
         """The kept-apart rows of these refs (value and salt None once redacted)."""
         return self.recorder.select_personal_data(refs)  # type: ignore[attr-defined]

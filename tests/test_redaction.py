@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 import psycopg
 import pytest
@@ -309,3 +310,108 @@ def test_a_contact_value_of_the_wrong_shape_is_refused_naming_the_field(registry
         registry.register_person("Anna Berg", CTX, contact={"email": "anna.example.se"})
     assert e.value.field == "email"
     assert registry.max_position() == 0
+
+
+# -- contact details from a minutes file ----------------------------------------------------
+
+MINUTES = """
+version: 1
+kind: minutes
+source: {document: Protokoll Testnämnden 2026-02-01}
+date: 2026-02-01
+body: {ref: board, name: Testnämnden, kind: nämnd, owners: [kommun]}
+organisations:
+  - {ref: kommun, name: Testkommun, kind: kommun}
+persons:
+  - ref: anna
+    name: Anna Berg
+    organisation: kommun
+    email: %(email)s
+    phone: "%(phone)s"
+  - {ref: bo, name: Bo Ek, organisation: kommun}
+meeting:
+  present: [anna, bo]
+  chair: anna
+items:
+  - number: 1
+    title: Mötets öppnande
+"""
+
+
+def minutes(email: str = EMAIL, phone: str = PHONE) -> str:
+    return MINUTES % {"email": email, "phone": phone}
+
+
+def test_a_minutes_file_gives_contact_details_that_the_log_never_holds(
+    settings: StoreSettings, client: TestClient
+):
+    from registry.importing import import_text
+
+    registry = registry_of(client)
+    first = import_text(registry, minutes(), "anna.yaml")
+    assert first.status == "imported"
+    settle(client)
+    anna = data(client, '{ persons(name: "Anna Berg") { nodes { id } } }')["persons"]["nodes"]
+    person_id = anna[0]["id"]
+    answer = details_by_kind(data(client, PERSON, id=person_id))
+    assert answer["email"]["value"] == EMAIL and answer["phone"]["value"] == PHONE
+    # The imported document the registry keeps names the kept-apart refs, not the values.
+    assert places_holding(settings, EMAIL) == ["personal_data.value"]
+    assert all(EMAIL.encode() not in r[4] for r in stored_events(settings))
+    assert any(
+        f"personal-data:{answer['email']['ref']}".encode() in r[4] for r in stored_events(settings)
+    )
+
+    position = registry.max_position()
+    assert import_text(registry, minutes(), "anna.yaml").status == "unchanged"
+    assert registry.max_position() == position
+
+    registry.redact_contact_details(
+        UUID(person_id), "Gallringsbeslut 2026:4", "Uppdraget avslutat", CTX, kinds=["email"]
+    )
+    # The same file again does not bring the destroyed value back.
+    assert import_text(registry, minutes(), "anna.yaml").status == "unchanged"
+    assert places_holding(settings, EMAIL) == []
+    settle(client)
+    assert details_by_kind(data(client, PERSON, id=person_id))["email"]["redacted"] is True
+
+
+def test_a_changed_contact_value_is_refused_without_correct_and_added_with_it(
+    settings: StoreSettings, registry: Registry
+):
+    from registry.importing import ImportRefused, import_text
+
+    import_text(registry, minutes(), "anna.yaml")
+    new_phone = "+46 19 60 200 00"
+    with pytest.raises(ImportRefused) as refused:
+        import_text(registry, minutes(phone=new_phone), "anna.yaml")
+    assert refused.value.problems[0].code == "CHANGED"
+    # The difference shown names refs, never the values.
+    assert PHONE not in (refused.value.diff or "") and new_phone not in (refused.value.diff or "")
+    assert "+  phone: personal-data:" in (refused.value.diff or "")
+    result = import_text(
+        registry, minutes(phone=new_phone), "anna.yaml", correct=True, reason="Fel nummer"
+    )
+    assert result.status == "corrected"
+    assert result.changes == ["persons[0].phone: corrected"]
+    assert sorted(places_holding(settings, new_phone)) == ["personal_data.value"]
+    # The number recorded before stays until a disposal decision destroys it.
+    assert places_holding(settings, PHONE) == ["personal_data.value"]
+
+
+def test_a_file_with_a_malformed_email_is_refused_naming_the_place_and_writes_nothing(
+    registry: Registry,
+):
+    from registry.importing import ImportRefused, import_text
+
+    with pytest.raises(ImportRefused) as refused:
+        import_text(registry, minutes(email="anna.berg.example.se"), "anna.yaml")
+    (problem,) = refused.value.problems
+    assert problem.path == "persons[0].email"
+    assert "is not an e-mail address" in problem.message
+    assert registry.max_position() == 0
+    with pytest.raises(ImportRefused) as stored_form:
+        import_text(
+            registry, minutes(email="personal-data:0b9e0c1e-8a5c-4a55-9f39-2c1a1f0e6a01"), "a.yaml"
+        )
+    assert stored_form.value.problems[0].path == "persons[0].email"
