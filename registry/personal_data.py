@@ -81,13 +81,12 @@ def check_value(kind: str, value: str, field_name: str | None = None) -> str:
     value = value.strip()
     if kind == "email" and (value.count("@") != 1 or any(c.isspace() for c in value)):
         raise InvalidInput(
-            f"{field_name}: {value!r} is not an e-mail address (one @, no spaces)",
+            f"{value!r} is not an e-mail address (one @, no spaces)",
             field=field_name,
         )
     if kind == "phone" and not all(c.isdigit() or c in "+-() " for c in value):
         raise InvalidInput(
-            f"{field_name}: {value!r} is not a phone number (digits, spaces, + - and "
-            "parentheses only)",
+            f"{value!r} is not a phone number (digits, spaces, + - and parentheses only)",
             field=field_name,
         )
     if len(value) > 500:

@@ -306,7 +306,7 @@ def test_the_command_refuses_a_bad_field_naming_it_and_writes_nothing(settings, 
 
 
 def test_a_contact_value_of_the_wrong_shape_is_refused_naming_the_field(registry: Registry):
-    with pytest.raises(InvalidInput, match=r"email: 'anna\.example\.se' is not an e-mail") as e:
+    with pytest.raises(InvalidInput, match=r"'anna\.example\.se' is not an e-mail") as e:
         registry.register_person("Anna Berg", CTX, contact={"email": "anna.example.se"})
     assert e.value.field == "email"
     assert registry.max_position() == 0
