@@ -415,3 +415,30 @@ def test_a_file_with_a_malformed_email_is_refused_naming_the_place_and_writes_no
             registry, minutes(email="personal-data:0b9e0c1e-8a5c-4a55-9f39-2c1a1f0e6a01"), "a.yaml"
         )
     assert stored_form.value.problems[0].path == "persons[0].email"
+
+
+def test_a_conflicting_write_leaves_no_kept_apart_value_behind(
+    settings: StoreSettings, registry: Registry
+):
+    import threading
+
+    from registry.errors import ConcurrentChange
+
+    person_id = registry.register_person("Anna Berg", CTX)
+    other_phone = "+46 8 123 456"
+    other = Registry(settings)  # another process's registry, same store
+    try:
+        with pytest.raises(ConcurrentChange), registry.unit_of_work():
+            registry.add_contact_details(person_id, {"phone": PHONE}, CTX)
+            # Meanwhile the other writer changes the same person and commits first (in a
+            # thread: a unit of work belongs to its own thread's context).
+            writer = threading.Thread(
+                target=other.add_contact_details, args=(person_id, {"phone": other_phone}, CTX)
+            )
+            writer.start()
+            writer.join()
+    finally:
+        other.close()
+    # The refused write's value went with its events: neither was written.
+    assert places_holding(settings, PHONE) == []
+    assert places_holding(settings, other_phone) == ["personal_data.value"]
