@@ -7,6 +7,7 @@ import getpass
 from uuid import UUID
 
 import typer
+from rich.markup import escape
 
 from api.cli import DATABASE, app, console
 from registry.config import settings_from_environment
@@ -67,8 +68,12 @@ def redact(
             pid, decision, reason, context, kinds=kinds, refs=ref_ids
         )
     except RegistryError as error:
-        where = f" ({error.field})" if error.field else ""
-        console.print(f"[red]refused[/]{where}: {error.message}; nothing was written")
+        where = f"{error.field}: " if error.field else ""
+        console.print(
+            f"[red]refused[/]: {escape(where + error.message)}; nothing was written",
+            highlight=False,
+            soft_wrap=True,
+        )
         raise typer.Exit(1) from None
     finally:
         registry.close()

@@ -347,7 +347,7 @@ class Registry(Application):
                 result.append(known)
                 continue
             ref = (refs or {}).get(kind) or uuid.uuid4()
-            if any(c.ref == ref for c in person.contact_details):
+            if any(c.ref == ref for c in [*person.contact_details, *new]):
                 raise InvalidInput(f"{kind}: the ref {ref} is already used", field=kind)
             salt = new_salt()
             unit.personal_data.added.append(PersonalDatum(ref, person.id, kind, value, salt))
@@ -411,7 +411,7 @@ class Registry(Application):
                 of_kind = [c.ref for c in person.live_contact_details() if c.kind == kind]
                 if not of_kind:
                     raise InvalidInput(
-                        f"fields: {person.name} has no {kind} left to redact", field="fields"
+                        f"{person.name} has no {kind} left to redact", field="fields"
                     )
                 chosen.extend(of_kind)
             redacted = person.redact(chosen, decision, reason, context)

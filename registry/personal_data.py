@@ -67,7 +67,7 @@ def verify(value: str, salt_hex: str, expected: str) -> bool:
 def check_kind(kind: str, field_name: str = "kind") -> str:
     if kind not in KINDS:
         raise InvalidInput(
-            f"{field_name}: {kind!r} is not a kind of contact detail; use {', '.join(KINDS)}",
+            f"{kind!r} is not a kind of contact detail; use {', '.join(KINDS)}",
             field=field_name,
         )
     return kind

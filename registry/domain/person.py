@@ -141,7 +141,7 @@ class Person(RegistryAggregate):
         for ref in refs:
             detail = by_ref.get(ref)
             if detail is None:
-                raise InvalidInput(f"refs: {self.name} has no contact detail {ref}", field="refs")
+                raise InvalidInput(f"{self.name} has no contact detail {ref}", field="refs")
             if ref in self.redacted_refs:
                 raise InvalidTransition(
                     f"the {detail.kind} {ref} of {self.name} has already been redacted"
