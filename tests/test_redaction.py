@@ -442,3 +442,96 @@ def test_a_conflicting_write_leaves_no_kept_apart_value_behind(
     # The refused write's value went with its events: neither was written.
     assert places_holding(settings, PHONE) == []
     assert places_holding(settings, other_phone) == ["personal_data.value"]
+
+
+# -- as a user does it: a running server, the import and redact commands --------------------
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _graphql(port: int, query: str, **variables: Any) -> dict[str, Any]:
+    import httpx
+
+    response = httpx.post(
+        f"http://127.0.0.1:{port}/graphql",
+        json={"query": query, "variables": variables},
+        timeout=30,
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert not body.get("errors"), body
+    return body["data"]
+
+
+def _until(check: Any, timeout: float = 30.0) -> Any:
+    """Ask again until the answer satisfies `check` (the server projects in the background)."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        answer = check()
+        if answer or time.monotonic() > deadline:
+            return answer
+        time.sleep(0.1)
+
+
+def test_over_a_running_server_a_redaction_by_the_command_answers_redacted(
+    settings: StoreSettings, tmp_path: Path
+):
+    import httpx
+
+    file = tmp_path / "anna.yaml"
+    file.write_text(minutes(), encoding="utf-8")
+    imported = subprocess.run(
+        [REGISTRY, "import", str(file), "--database", settings.url],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert imported.returncode == 0, imported.stdout + imported.stderr
+    port = _free_port()
+    server = subprocess.Popen(
+        [REGISTRY, "serve", "--port", str(port), "--database", settings.url],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+
+        def healthy() -> bool:
+            try:
+                return httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200
+            except httpx.TransportError:
+                return False
+
+        assert _until(healthy, 60), "the server did not start"
+        find = '{ persons(name: "Anna Berg") { nodes { id } } }'
+        nodes = _until(lambda: _graphql(port, find)["persons"]["nodes"])
+        person_id = nodes[0]["id"]
+        before = details_by_kind(_graphql(port, PERSON, id=person_id))
+        assert before["email"]["value"] == EMAIL and before["phone"]["value"] == PHONE
+
+        done = redact_cli(
+            settings, person_id, "--fields", "email", "--reason", "Gallras", "--decision", "GB 9"
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+
+        def redacted() -> dict[str, Any] | None:
+            answer = details_by_kind(_graphql(port, PERSON, id=person_id))
+            return answer if answer["email"]["redacted"] else None
+
+        after = _until(redacted)
+        assert after is not None, "the server never answered redacted"
+        assert after["email"]["value"] is None and after["email"]["decision"] == "GB 9"
+        assert after["phone"]["value"] == PHONE
+        assert places_holding(settings, EMAIL) == []
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
