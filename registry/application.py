@@ -26,6 +26,7 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError, JSONTranscoder
 
+from registry.chain import POSTGRES_RECORDER_TOPIC, SQLITE_RECORDER_TOPIC, ChainStore
 from registry.config import StoreSettings, settings_from_environment
 from registry.domain import RegistryAggregate
 from registry.domain.agreement import Agreement, EntryIntoForce, check_start
@@ -152,10 +153,21 @@ class Registry(Application):
     """The decision and mandate registry (the write side)."""
 
     name = "Registry"
+    # Every stored event gets its hash-chain link in the same transaction (registry/chain.py).
+    # Only the write-cost benchmark turns this off, to measure what the chain costs.
+    chained = True
 
     def __init__(self, settings: StoreSettings | None = None) -> None:
         self.settings = settings or settings_from_environment()
-        super().__init__(env=self.settings.eventsourcing_env())
+        env = self.settings.eventsourcing_env()
+        if self.chained:
+            env["APPLICATION_RECORDER_TOPIC"] = (
+                POSTGRES_RECORDER_TOPIC if self.settings.is_postgres else SQLITE_RECORDER_TOPIC
+            )
+        super().__init__(env=env)
+        if self.chained:
+            # A store written before the chain existed gets its chain built once.
+            self.chain.ensure_chain()
         self._listeners: list[Callable[[int], None]] = []
         self._lock = threading.Lock()
 
@@ -216,6 +228,14 @@ class Registry(Application):
         is written."""
         with self._changes():
             yield
+
+    @property
+    def chain(self) -> ChainStore:
+        """The hash chain next to the events (links, checkpoints, raw stored events)."""
+        recorder = self.recorder
+        if not isinstance(recorder, ChainStore):
+            raise TypeError("this registry was built without the hash chain")
+        return recorder
 
     def max_position(self) -> int:
         return self.recorder.max_notification_id() or 0
