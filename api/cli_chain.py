@@ -101,7 +101,7 @@ def _report(report: Any, what: str, key: Any) -> None:
 
 @app.command()
 def digest(
-    output: Path | None = typer.Option(
+    output: Path | None = typer.Option(  # noqa: B008
         None, "--output", help="Also write the signed digest as JSON to this file (keep it)."
     ),
     signing_key: str | None = SIGNING_KEY,
@@ -143,10 +143,10 @@ def verify(
     digest_files: list[Path] = typer.Option(  # noqa: B008 - typer declares options this way
         [], "--digest", help="A digest file kept from `registry digest --output` (repeatable)."
     ),
-    file: Path | None = typer.Option(
+    file: Path | None = typer.Option(  # noqa: B008
         None, "--file", help="Verify this export file (`registry export`) instead of the store."
     ),
-    proof: Path | None = typer.Option(
+    proof: Path | None = typer.Option(  # noqa: B008
         None, "--proof", help="Verify this inclusion proof (`registry prove`), offline."
     ),
     public_key: str | None = PUBLIC_KEY,
@@ -228,7 +228,7 @@ def prove(
     event: str = typer.Argument(
         ..., help="The event: its position, or ENTITY_ID@VERSION (as the audit trail shows)."
     ),
-    output: Path = typer.Option(..., "--output", help="Write the proof (JSON) here."),
+    output: Path = typer.Option(..., "--output", help="Write the proof (JSON) here."),  # noqa: B008
     signing_key: str | None = SIGNING_KEY,
     database: str | None = DATABASE,
 ) -> None:
@@ -254,7 +254,7 @@ def prove(
             raise _fail(f"EVENT: no event {event} in the chain")
         head = next((cp for cp in reversed(chain.checkpoints()) if cp.position >= position), None)
         if head is None:
-            key, created = load_or_create_private_key(
+            key, _created = load_or_create_private_key(
                 signing_key_path(registry.settings, signing_key)
             )
             head = sign_head(key, *chain.chain_head())
@@ -284,7 +284,7 @@ def export(
     format: str = typer.Option(
         "ndjson", "--format", help="Export format: ndjson (the whole log, verifiable)."
     ),
-    output: Path = typer.Option(..., "--output", help="Write the export here ('-': stdout)."),
+    output: Path = typer.Option(..., "--output", help="Write the export here ('-': stdout)."),  # noqa: B008
     as_of: str | None = typer.Option(
         None, "--as-of", help="For formats that describe a day (YYYY-MM-DD)."
     ),
@@ -321,7 +321,7 @@ def export(
 
 @app.command()
 def restore(
-    file: Path = typer.Argument(..., help="An ndjson export (`registry export`)."),
+    file: Path = typer.Argument(..., help="An ndjson export (`registry export`)."),  # noqa: B008
     public_key: str | None = PUBLIC_KEY,
     project: bool = typer.Option(
         True, help="Bring the read models up to date now (else the next runner does)."

@@ -10,6 +10,7 @@ registry's public key, and the link at their position against the recomputed cha
 from __future__ import annotations
 
 import base64
+import itertools
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -466,7 +467,7 @@ def verify_export(
     findings = [walk.broken] if walk.broken else []
     # Reordered rows in the file: the recorded positions must increase.
     positions = [e.position for e in export.events]
-    for earlier, later in zip(positions, positions[1:], strict=False):
+    for earlier, later in itertools.pairwise(positions):
         if later <= earlier:
             findings.append(Finding(later, "events out of order in the file"))
             break
