@@ -39,7 +39,9 @@ def fill(settings: StoreSettings, organisations: int = 12) -> int:
     registry = Registry(settings)
     try:
         ctx = Context(actor="chain-test", source=Source("test minutes", "§ 1"))
-        for n in range(organisations):
+        # Kommun k is the event at position k + 1 (on an empty store and after earlier fills).
+        first = registry.max_position()
+        for n in range(first, first + organisations):
             registry.register_organisation(f"Kommun {n}", "kommun", ctx)
         return registry.max_position()
     finally:
