@@ -22,6 +22,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from registry.chain import Checkpoint
+from registry.config import StoreSettings, signing_key_path
 
 CHECKPOINT_MAGIC = "REGISTRY-CHECKPOINT-1"
 
@@ -120,3 +121,15 @@ def signature_valid(checkpoint: Checkpoint, key: Ed25519PublicKey) -> bool:
     except (InvalidSignature, binascii.Error, ValueError):
         return False
     return True
+
+
+def registry_public_key(settings: StoreSettings, latest: Checkpoint | None = None) -> str | None:
+    """The public key to publish: from the registry's key file when this process can read
+    it, else the one that signed the latest checkpoint; None before any key exists."""
+    path = signing_key_path(settings)
+    try:
+        if path.exists():
+            return public_key_text(load_public_key(str(path)))
+    except (OSError, ValueError):
+        pass
+    return latest.public_key if latest is not None else None
