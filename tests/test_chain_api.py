@@ -74,7 +74,7 @@ def query(url: str, text: str) -> dict:
 
 
 def test_ledger_head_public_key_and_link_hashes(server, settings):
-    url, env = server
+    url, _env = server
     data = query(
         url,
         "{ ledger { head { position hash signedAt signature } currentPosition currentHash "
