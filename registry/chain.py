@@ -16,7 +16,6 @@ docs/audit.md describes the serialisation byte by byte.
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -56,16 +55,24 @@ def _field(value: bytes) -> bytes:
     return len(value).to_bytes(8, "big") + value
 
 
+_TIMESTAMP_PREFIX = b'{"timestamp":{"_type_":"datetime_iso","_data_":"'
+
+
+def recorded_at_bytes(state: bytes) -> bytes:
+    """The recorded time as the library wrote it at the start of the stored state: the
+    bytes after `{"timestamp":{"_type_":"datetime_iso","_data_":"` up to the next `"`;
+    empty when the state does not start so. A byte rule, not a JSON parse, so that an
+    auditor's implementation cannot disagree with ours."""
+    state = bytes(state)
+    if not state.startswith(_TIMESTAMP_PREFIX):
+        return b""
+    end = state.find(b'"', len(_TIMESTAMP_PREFIX))
+    return state[len(_TIMESTAMP_PREFIX) : end] if end >= 0 else b""
+
+
 def recorded_at_of(state: bytes) -> str:
-    """The recorded time as the library wrote it into the stored state (the `_data_` of the
-    top-level `timestamp`), or "" when the state holds none (or is not JSON)."""
-    try:
-        data = json.loads(state)
-        stamp = data["timestamp"]
-        value = stamp["_data_"] if isinstance(stamp, dict) else stamp
-        return value if isinstance(value, str) else ""
-    except (ValueError, TypeError, KeyError):
-        return ""
+    """The recorded time (`recorded_at_bytes`) as text, for people and the event_chain row."""
+    return recorded_at_bytes(state).decode("utf-8", "replace")
 
 
 def canonical_id(originator_id: UUID | str) -> str:
@@ -85,7 +92,7 @@ def event_material(
             canonical_id(originator_id).encode("ascii"),
             str(int(version)).encode("ascii"),
             topic.encode("utf-8"),
-            recorded_at_of(state).encode("utf-8"),
+            recorded_at_bytes(state),
             bytes(state),
         )
     )
