@@ -304,3 +304,44 @@ def test_a_store_written_before_the_chain_gets_it_built_once(settings, tmp_path)
     result = verify(settings, tmp_path)
     assert result.returncode == 0, result.stdout
     assert "the chain was built at" in result.stdout and "6 events verify" in result.stdout
+
+
+def test_the_documented_serialisation_reproduces_the_head(settings):
+    """docs/audit.md's stand-alone re-implementation (standard library only) gives the
+    head the registry stored, from the raw rows read with plain SQL."""
+    import hashlib
+    import uuid
+
+    fill(settings, 6)
+
+    def field(b: bytes) -> bytes:
+        return len(b).to_bytes(8, "big") + b
+
+    def event_hash(position, originator_id, version, topic, state: bytes) -> bytes:
+        prefix = b'{"timestamp":{"_type_":"datetime_iso","_data_":"'
+        recorded = b""
+        if state.startswith(prefix):
+            end = state.find(b'"', len(prefix))
+            recorded = state[len(prefix) : end] if end >= 0 else b""
+        parts = [
+            str(position).encode(),
+            str(uuid.UUID(str(originator_id))).encode(),
+            str(version).encode(),
+            topic.encode("utf-8"),
+            recorded,
+            state,
+        ]
+        return hashlib.sha256(b"REGISTRY-EVENT-1" + b"".join(map(field, parts))).digest()
+
+    with raw(settings) as db:
+        rows = db.q(
+            "SELECT {pos}, originator_id, originator_version, topic, state FROM {events} "
+            "ORDER BY {pos}"
+        )
+        (stored_head,) = db.q("SELECT hash FROM event_chain ORDER BY position DESC LIMIT 1")[0]
+    link = bytes(32)
+    for position, oid, version, topic, state in rows:
+        link = hashlib.sha256(
+            link + event_hash(position, oid, version, topic, bytes(state))
+        ).digest()
+    assert link.hex() == stored_head
