@@ -345,3 +345,42 @@ def test_the_documented_serialisation_reproduces_the_head(settings):
             link + event_hash(position, oid, version, topic, bytes(state))
         ).digest()
     assert link.hex() == stored_head
+
+
+def test_concurrent_writers_keep_one_unbroken_chain(settings):
+    """Writers in parallel (each its own registry and connections, as separate processes
+    would be) still give one chain in store order: the head is read under the write lock."""
+    import threading
+
+    from registry.audit import verify_store
+    from registry.values import Context, Source
+
+    # Opened one after the other: the library's CREATE ... IF NOT EXISTS statements are not
+    # safe to run concurrently on PostgreSQL; the writes are.
+    apps = [Registry(settings) for _ in range(4)]
+    errors: list[BaseException] = []
+
+    def write(worker: int) -> None:
+        app = apps[worker]
+        try:
+            ctx = Context(actor=f"writer {worker}", source=Source("parallel", None))
+            for n in range(15):
+                app.register_organisation(f"Writer {worker} org {n}", "kommun", ctx)
+        except BaseException as error:
+            errors.append(error)
+        finally:
+            app.close()
+
+    threads = [threading.Thread(target=write, args=(w,)) for w in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    registry = Registry(settings)
+    try:
+        report = verify_store(registry.chain, None)
+        assert report.ok, [f.line() for f in report.findings]
+        assert report.walk.events == 60
+    finally:
+        registry.close()
