@@ -131,7 +131,11 @@ def digest(
         registry.chain.add_checkpoint(checkpoint)
         text = json.dumps(digest_json(checkpoint), indent=2)
         if output is not None:
-            output.write_text(text + "\n", encoding="utf-8")
+            try:
+                output.write_text(text + "\n", encoding="utf-8")
+            except OSError as error:
+                # The checkpoint is stored; only the copy failed.
+                raise _fail(f"--output: cannot write {output} ({error.strerror})") from None
         print(text)
         console.print(f"public key: {public_key_text(key.public_key())}", highlight=False)
     finally:
@@ -250,7 +254,7 @@ def prove(
                 raise _fail(f"EVENT: {event!r} is not ENTITY_ID@VERSION") from None
         else:
             raise _fail(f"EVENT: expected a position or ENTITY_ID@VERSION, got {event!r}")
-        if position is None:
+        if position is None or chain.chain_row_at(position) is None:
             raise _fail(f"EVENT: no event {event} in the chain")
         head = next((cp for cp in reversed(chain.checkpoints()) if cp.position >= position), None)
         if head is None:
@@ -264,7 +268,10 @@ def prove(
             proof = make_proof(chain, position, head)
         except LookupError as error:
             raise _fail(f"EVENT: {error}") from None
-        output.write_text(json.dumps(proof, indent=1) + "\n", encoding="utf-8")
+        try:
+            output.write_text(json.dumps(proof, indent=1) + "\n", encoding="utf-8")
+        except OSError as error:
+            raise _fail(f"--output: cannot write {output} ({error.strerror})") from None
         out.print(
             f"proof of position {position} to the head at {head.position} signed "
             f"{head.signed_at}: {len(proof['following'])} links, written to {output}"
@@ -311,9 +318,13 @@ def export(
                 summary = chosen.write(registry, sys.stdout, options)
             else:
                 partial = output.with_name(output.name + ".partial")
-                with partial.open("w", encoding="utf-8") as handle:
-                    summary = chosen.write(registry, handle, options)
-                partial.replace(output)  # no half-written export under the real name
+                try:
+                    with partial.open("w", encoding="utf-8") as handle:
+                        summary = chosen.write(registry, handle, options)
+                    partial.replace(output)  # no half-written export under the real name
+                except OSError as error:
+                    partial.unlink(missing_ok=True)
+                    raise _fail(f"--output: cannot write {output} ({error.strerror})") from None
         console.print(f"exported {format}: {summary} to {output}", highlight=False)
     finally:
         registry.close()

@@ -384,3 +384,36 @@ def test_concurrent_writers_keep_one_unbroken_chain(settings):
         assert report.walk.events == 60
     finally:
         registry.close()
+
+
+def test_prove_by_entity_and_version_and_refuse_an_unknown_event(settings, tmp_path):
+    fill(settings, 3)
+    registry = Registry(settings)
+    try:
+        second = registry.chain.raw_events(1, 1)[0]
+    finally:
+        registry.close()
+    made = cli(
+        "prove",
+        f"{second.originator_id}@1",
+        "--database",
+        settings.url,
+        "--output",
+        str(tmp_path / "p.json"),
+        cwd=tmp_path,
+        env=_key_env(tmp_path),
+    )
+    assert made.returncode == 0, made.stdout + made.stderr
+    assert json.loads((tmp_path / "p.json").read_text())["event"]["position"] == 2
+    unknown = cli(
+        "prove",
+        "99",
+        "--database",
+        settings.url,
+        "--output",
+        str(tmp_path / "q.json"),
+        cwd=tmp_path,
+        env=_key_env(tmp_path),
+    )
+    assert unknown.returncode == 2 and "EVENT: no event 99" in unknown.stdout
+    assert not (tmp_path / "q.json").exists()
