@@ -8,11 +8,13 @@ Skipped event types still advance the position, so `wait_for` always returns.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
+from collections.abc import Sequence
 from typing import Any
 
-from eventsourcing.persistence import InfrastructureFactory, Tracking
+from eventsourcing.persistence import InfrastructureFactory, Notification, Tracking
 from eventsourcing.utils import Environment
 
 from projections.agreements import AgreementsReadModel
@@ -22,6 +24,9 @@ from projections.memberships import MembershipsReadModel
 from projections.search import SearchReadModel
 from projections.views import PostgresViews, SQLiteViews
 from registry.application import Registry
+from registry.chain import ChainBroken, RawEvent, canonical_id
+
+log = logging.getLogger("registry.projections")
 
 
 class ProjectionRunner:
@@ -74,13 +79,31 @@ class ProjectionRunner:
             )
             if not notifications:
                 break
+            notifications, broken = self._verified(start, notifications)
             events = [(self.registry.mapper.to_domain_event(n), n.id) for n in notifications]
+            if broken is not None:
+                # Apply what verifies, then stop: never project around a broken link.
+                if events:
+                    self.views.process_batch(events, Tracking(self.registry.name, events[-1][1]))
+                log.error("projections stopped: %s", broken)
+                raise broken
             self.views.process_batch(events, Tracking(self.registry.name, notifications[-1].id))
             applied += len(events)
             batches += 1
             with self._advanced:
                 self._advanced.notify_all()
         return applied
+
+    def _verified(
+        self, start: int, notifications: Sequence[Notification]
+    ) -> tuple[Sequence[Notification], ChainBroken | None]:
+        """The notifications whose hash-chain links verify, and the break after them."""
+        raw = [
+            RawEvent(n.id, canonical_id(n.originator_id), n.originator_version, n.topic, n.state)
+            for n in notifications
+        ]
+        good, broken = self.registry.chain.check_batch(start, raw)
+        return notifications[:good], broken
 
     def wait_for(self, position: int, timeout: float = 5.0) -> None:
         """Block until the read models include `position` (read-your-writes)."""
