@@ -96,11 +96,6 @@ def serve(
 ) -> None:
     """Serve GraphQL at /graphql (GraphiQL in a browser) and keep the read models current.
     Health at /livez and /readyz, Prometheus metrics at /metrics."""
-    import uvicorn
-
-    from api.app import create_app
-    from api.observability import configure_logging
-
     try:
         options = serve_settings(
             host=host,
@@ -112,6 +107,12 @@ def serve(
     except ConfigError as error:
         fail_on_bad_configuration(error)
     settings = demo_store() if demo else open_store(database)
+    # Imported after the checks, so that a bad setting is refused without loading the app.
+    import uvicorn
+
+    from api.app import create_app
+    from api.observability import configure_logging
+
     configure_logging(options.log_format, options.log_level)
     log = logging.getLogger("registry")
     log.info("store: %s", settings.describe())
