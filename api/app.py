@@ -4,7 +4,6 @@ health at /livez and /readyz (/healthz is /readyz), Prometheus metrics at /metri
 
 from __future__ import annotations
 
-import copy
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -22,14 +21,18 @@ from api.observability import (
     STORE_COLLECTOR,
     ObservedGraphQLRouter,
     RequestObserver,
-    ResolverTiming,
     readiness,
+    time_root_resolvers,
 )
 from api.reader import Reader
 from api.schema import schema
 from projections.runner import ProjectionRunner
 from registry.application import Registry
-from registry.config import StoreSettings, serve_settings, settings_from_environment
+from registry.config import (
+    StoreSettings,
+    readiness_limits_from_environment,
+    settings_from_environment,
+)
 
 
 def create_app(
@@ -39,6 +42,7 @@ def create_app(
     answer_cache: bool = True,
     ready_max_lag: int | None = None,
     ready_heartbeat_age: int | None = None,
+    resolver_timing: bool = True,
 ) -> FastAPI:
     """Build the app. With `run_projections` the projection runner runs in this process
     (the embedded default); without, another process (`registry project`) keeps the read
@@ -48,15 +52,15 @@ def create_app(
     (api/cache.py). `/readyz` answers 503 when the read models are more than
     `ready_max_lag` events behind or no runner's heartbeat is younger than
     `ready_heartbeat_age` seconds (defaults: REGISTRY_READY_MAX_LAG,
-    REGISTRY_READY_HEARTBEAT_AGE; see docs/configuration.md)."""
+    REGISTRY_READY_HEARTBEAT_AGE; see docs/configuration.md). `resolver_timing` times root
+    resolvers for /metrics (once on, it stays on for the process: the resolvers are shared)."""
     settings = settings or settings_from_environment()
     if introspection is None:
         introspection = introspection_from_environment()
     if ready_max_lag is None or ready_heartbeat_age is None:
-        defaults = serve_settings(introspection=introspection)
-        ready_max_lag = defaults.ready_max_lag if ready_max_lag is None else ready_max_lag
-        if ready_heartbeat_age is None:
-            ready_heartbeat_age = defaults.ready_heartbeat_age
+        lag, age = readiness_limits_from_environment()
+        ready_max_lag = lag if ready_max_lag is None else ready_max_lag
+        ready_heartbeat_age = age if ready_heartbeat_age is None else ready_heartbeat_age
     registry = Registry(settings)
     runner = ProjectionRunner(registry)
     registry.on_recorded(lambda _position: EVENT_WRITES.inc())
@@ -78,13 +82,12 @@ def create_app(
     app.state.registry = registry
     app.state.runner = runner
     graphql_schema = schema if introspection else without_introspection(schema)
-    # Root resolvers' times for /metrics, on a copy so the module's schema stays as built.
-    timed_schema = copy.copy(graphql_schema)
-    timed_schema.extensions = (*graphql_schema.extensions, ResolverTiming)
+    if resolver_timing:
+        time_root_resolvers(graphql_schema)  # root fields' times for /metrics
     cache = AnswerCache() if answer_cache else None
     app.state.answer_cache = cache
     app.include_router(
-        ObservedGraphQLRouter(timed_schema, context_getter=context, cache=cache),
+        ObservedGraphQLRouter(graphql_schema, context_getter=context, cache=cache),
         prefix="/graphql",
     )
     app.include_router(import_router)

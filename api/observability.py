@@ -36,7 +36,6 @@ from typing import Any
 from prometheus_client import Counter, Histogram, disable_created_metrics
 from prometheus_client.core import REGISTRY, CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
-from strawberry.extensions import SchemaExtension
 
 from api.http import GraphQLHTTPRouter
 from projections import heartbeat
@@ -155,28 +154,43 @@ def record_import(outcome: str) -> None:
     IMPORTS.labels(outcome=outcome).inc()
 
 
-class ResolverTiming(SchemaExtension):
-    """Times root fields only: timing every nested field would cost more than it tells."""
+def time_root_resolvers(schema: Any) -> None:
+    """Time every root field's resolver (queries and mutations) for
+    registry_graphql_resolver_seconds, by wrapping the resolvers of the built schema's root
+    types once (every variant of the schema shares them). Not a strawberry `resolve`
+    extension: strawberry would then route every nested field through it too, which cost
+    5-14% of a large answer's time (benchmarks/observability_overhead.py)."""
+    core = getattr(schema, "_schema", schema)
+    for root in (core.query_type, core.mutation_type):
+        if root is None:
+            continue
+        for name, field in root.fields.items():
+            resolve = field.resolve
+            if resolve is None or getattr(resolve, "_timed", False):
+                continue
+            field.resolve = _timed(name, resolve)
 
-    def resolve(
-        self, _next: Callable[..., Any], root: Any, info: Any, *args: Any, **kwargs: Any
-    ) -> Any:
-        if info.path.prev is not None:
-            return _next(root, info, *args, **kwargs)
-        field = info.field_name
+
+def _timed(field: str, resolve: Callable[..., Any]) -> Callable[..., Any]:
+    histogram = RESOLVER_SECONDS.labels(field=field)
+
+    def timed(root: Any, info: Any, *args: Any, **kwargs: Any) -> Any:
         start = time.perf_counter()
-        result = _next(root, info, *args, **kwargs)
+        result = resolve(root, info, *args, **kwargs)
         if isawaitable(result):
 
-            async def timed() -> Any:
+            async def finish() -> Any:
                 try:
                     return await result
                 finally:
-                    RESOLVER_SECONDS.labels(field=field).observe(time.perf_counter() - start)
+                    histogram.observe(time.perf_counter() - start)
 
-            return timed()
-        RESOLVER_SECONDS.labels(field=field).observe(time.perf_counter() - start)
+            return finish()
+        histogram.observe(time.perf_counter() - start)
         return result
+
+    timed._timed = True  # type: ignore[attr-defined]
+    return timed
 
 
 class ObservedGraphQLRouter(GraphQLHTTPRouter):

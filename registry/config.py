@@ -341,6 +341,23 @@ class ServeSettings:
     ready_heartbeat_age: int = 10
 
 
+def readiness_limits_from_environment(environ: Mapping[str, str] = os.environ) -> tuple[int, int]:
+    """(REGISTRY_READY_MAX_LAG events, REGISTRY_READY_HEARTBEAT_AGE seconds) for /readyz."""
+    defaults = ServeSettings()
+    lag = parse_int(
+        "REGISTRY_READY_MAX_LAG",
+        _pick(None, environ, "REGISTRY_READY_MAX_LAG", str(defaults.ready_max_lag)) or "",
+        0,
+    )
+    age = parse_int(
+        "REGISTRY_READY_HEARTBEAT_AGE",
+        _pick(None, environ, "REGISTRY_READY_HEARTBEAT_AGE", str(defaults.ready_heartbeat_age))
+        or "",
+        1,
+    )
+    return lag, age
+
+
 def _pick(
     flag: object, environ: Mapping[str, str], name: str, default: str | None = None
 ) -> str | None:
@@ -351,6 +368,13 @@ def _pick(
     if value is not None and value.strip():
         return value
     return default
+
+
+def _bool(flag: bool | None, environ: Mapping[str, str], name: str, default: bool) -> bool:
+    if flag is not None:
+        return flag
+    value = _pick(None, environ, name)
+    return default if value is None else parse_bool(name, value)
 
 
 def serve_settings(
@@ -369,19 +393,9 @@ def serve_settings(
     chosen_port = parse_int(
         "REGISTRY_PORT (--port)", _pick(port, environ, "REGISTRY_PORT", "8000") or "", 1, 65535
     )
-    projections_value = (
-        projections
-        if projections is not None
-        else parse_bool("REGISTRY_PROJECTIONS", environ["REGISTRY_PROJECTIONS"])
-        if (environ.get("REGISTRY_PROJECTIONS") or "").strip()
-        else defaults.projections
-    )
-    introspection_value = (
-        introspection
-        if introspection is not None
-        else parse_bool("REGISTRY_GRAPHQL_INTROSPECTION", environ["REGISTRY_GRAPHQL_INTROSPECTION"])
-        if (environ.get("REGISTRY_GRAPHQL_INTROSPECTION") or "").strip()
-        else defaults.introspection
+    projections_value = _bool(projections, environ, "REGISTRY_PROJECTIONS", defaults.projections)
+    introspection_value = _bool(
+        introspection, environ, "REGISTRY_GRAPHQL_INTROSPECTION", defaults.introspection
     )
     chosen_format = parse_choice(
         "REGISTRY_LOG_FORMAT (--log-format)",
@@ -393,17 +407,7 @@ def serve_settings(
         _pick(None, environ, "REGISTRY_LOG_LEVEL", defaults.log_level) or "",
         ("debug", "info", "warning", "error"),
     )
-    lag = parse_int(
-        "REGISTRY_READY_MAX_LAG",
-        _pick(None, environ, "REGISTRY_READY_MAX_LAG", str(defaults.ready_max_lag)) or "",
-        0,
-    )
-    age = parse_int(
-        "REGISTRY_READY_HEARTBEAT_AGE",
-        _pick(None, environ, "REGISTRY_READY_HEARTBEAT_AGE", str(defaults.ready_heartbeat_age))
-        or "",
-        1,
-    )
+    lag, age = readiness_limits_from_environment(environ)
     connect_timeout_from_environment(environ)  # checked here too, so serve refuses it at start
     return ServeSettings(
         host=chosen_host,
