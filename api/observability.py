@@ -417,15 +417,13 @@ class RequestObserver:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket":
+            await self._websocket(scope, receive, send)
+            return
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        given = ""
-        for name, value in scope.get("headers", ()):
-            if name == b"x-request-id":
-                given = value.decode("latin-1").strip()
-                break
-        request_id = given if _REQUEST_ID.match(given) else uuid.uuid4().hex
+        request_id = _request_id(scope)
         info = RequestInfo(request_id)
         token = _request.set(info)
         start = time.perf_counter()
@@ -466,3 +464,45 @@ class RequestObserver:
                 },
             )
             _request.reset(token)
+
+    async def _websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """A subscription connection: its id on the lines logged while it is open, and one
+        line when it ends (the status is the close code)."""
+        request_id = _request_id(scope)
+        token = _request.set(RequestInfo(request_id))
+        start = time.perf_counter()
+        code: int | None = None
+
+        async def send_close_code(message: Message) -> None:
+            nonlocal code
+            if message["type"] == "websocket.close":
+                code = message.get("code", 1000)
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_close_code)
+        finally:
+            path = scope.get("path", "")
+            log.info(
+                "WEBSOCKET %s closed",
+                path,
+                extra={
+                    "request_id": request_id,
+                    "method": "WEBSOCKET",
+                    "path": path,
+                    "status": code,
+                    "duration_ms": round((time.perf_counter() - start) * 1000, 2),
+                },
+            )
+            _request.reset(token)
+
+
+def _request_id(scope: Scope) -> str:
+    """The client's X-Request-ID when it is a sensible one, else a new random id."""
+    for name, value in scope.get("headers", ()):
+        if name == b"x-request-id":
+            given = value.decode("latin-1").strip()
+            if _REQUEST_ID.match(given):
+                return given
+            break
+    return uuid.uuid4().hex
