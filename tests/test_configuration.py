@@ -22,6 +22,8 @@ import pytest
 from tests.conftest import SERVER
 
 ROOT = Path(__file__).resolve().parents[1]
+# The installed `registry` command, as a user runs it (beside this Python in its virtualenv).
+REGISTRY = [str(Path(sys.executable).with_name("registry"))]
 EXAMPLE = sorted((ROOT / "examples").glob("*.yaml"))[0]
 PASSWORD = "s3cret-pw"
 
@@ -36,7 +38,7 @@ def registry(
     }
     environment.update(env or {})
     return subprocess.run(
-        [sys.executable, "-m", "api.cli", *args],
+        [*REGISTRY, *args],
         capture_output=True,
         text=True,
         env=environment,

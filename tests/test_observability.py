@@ -26,6 +26,8 @@ from prometheus_client.parser import text_string_to_metric_families
 from registry.config import StoreSettings
 
 ROOT = Path(__file__).resolve().parents[1]
+# The installed `registry` command, as a user runs it (beside this Python in its virtualenv).
+REGISTRY = [str(Path(sys.executable).with_name("registry"))]
 EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
 QUERY = "query Steering { bodies { totalCount nodes { name } } }"
 
@@ -44,7 +46,7 @@ def free_port() -> int:
 
 def run_registry(*args: str) -> subprocess.CompletedProcess[str]:
     run = subprocess.run(
-        [sys.executable, "-m", "api.cli", *args],
+        [*REGISTRY, *args],
         capture_output=True,
         text=True,
         env=environment(),
@@ -64,7 +66,7 @@ def process(args: list[str], log_dir: Path, name: str, **env: str) -> Iterator[s
         (log_dir / f"{name}.err").open("w") as err,
     ):
         proc = subprocess.Popen(
-            [sys.executable, "-m", "api.cli", *args],
+            [*REGISTRY, *args],
             stdout=out,
             stderr=err,
             env=environment(**env),
