@@ -3,12 +3,21 @@ projection runner alone, print the GraphQL schema, or import minutes files."""
 
 from __future__ import annotations
 
+import logging
+import sys
 from pathlib import Path
+from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
 
-from registry.config import StoreSettings, settings_from_environment
+from registry.config import (
+    ConfigError,
+    StoreSettings,
+    check_store,
+    serve_settings,
+    settings_from_environment,
+)
 
 app = typer.Typer(
     help="Event-sourced decision and mandate registry. The store is a SQLite file "
@@ -25,20 +34,51 @@ DATABASE = typer.Option(
 )
 
 
+def fail_on_bad_configuration(error: ConfigError) -> NoReturn:
+    """Refuse a bad setting in one line on stderr (no traceback) and exit 2."""
+    sys.stderr.write(f"registry: {error}\n")
+    sys.stderr.flush()
+    raise typer.Exit(2)
+
+
+def open_store(database: str | None) -> StoreSettings:
+    """The configured store, checked once (reachable, writable): a bad one ends the command
+    with one line saying what to do (docs/configuration.md)."""
+    try:
+        settings = settings_from_environment(database)
+        check_store(settings)
+    except ConfigError as error:
+        fail_on_bad_configuration(error)
+    return settings
+
+
 @app.command()
 def serve(
-    host: str = typer.Option("127.0.0.1", help="Interface to listen on."),
-    port: int = typer.Option(8000, help="Port to listen on."),
-    projections: bool = typer.Option(
-        True,
-        help="Run the projection runner in this process (turn off when `registry "
-        "project` runs separately).",
-    ),
-    introspection: bool = typer.Option(
-        True,
-        envvar="REGISTRY_GRAPHQL_INTROSPECTION",
-        help="Answer introspection queries (GraphiQL and code generators need them).",
-    ),
+    host: Annotated[
+        str | None,
+        typer.Option(help="Interface to listen on [env REGISTRY_HOST; default 127.0.0.1]."),
+    ] = None,
+    port: Annotated[
+        str | None, typer.Option(help="Port to listen on [env REGISTRY_PORT; default 8000].")
+    ] = None,
+    projections: Annotated[
+        bool | None,
+        typer.Option(
+            "--projections/--no-projections",
+            help="Run the projection runner in this process (turn off when `registry "
+            "project` runs separately) [env REGISTRY_PROJECTIONS; default on].",
+            show_default=False,
+        ),
+    ] = None,
+    introspection: Annotated[
+        bool | None,
+        typer.Option(
+            "--introspection/--no-introspection",
+            help="Answer introspection queries (GraphiQL and code generators need them) "
+            "[env REGISTRY_GRAPHQL_INTROSPECTION; default on].",
+            show_default=False,
+        ),
+    ] = None,
     demo: bool = typer.Option(
         False,
         "--demo",
@@ -46,17 +86,53 @@ def serve(
         "of the configured one.",
     ),
     database: str | None = DATABASE,
+    log_format: Annotated[
+        str | None,
+        typer.Option(
+            help="json, text, or auto: text on a terminal, else JSON "
+            "[env REGISTRY_LOG_FORMAT; default auto].",
+        ),
+    ] = None,
 ) -> None:
-    """Serve GraphQL at /graphql (GraphiQL in a browser) and keep the read models current."""
+    """Serve GraphQL at /graphql (GraphiQL in a browser) and keep the read models current.
+    Health at /livez and /readyz, Prometheus metrics at /metrics."""
+    try:
+        options = serve_settings(
+            host=host,
+            port=port,
+            projections=projections,
+            introspection=introspection,
+            log_format=log_format,
+        )
+    except ConfigError as error:
+        fail_on_bad_configuration(error)
+    settings = demo_store() if demo else open_store(database)
+    # Imported after the checks, so that a bad setting is refused without loading the app.
     import uvicorn
 
     from api.app import create_app
+    from api.observability import configure_logging
 
-    settings = demo_store() if demo else settings_from_environment(database)
-    console.print(f"[bold]registry[/] store: {settings.describe()}")
-    console.print(f"GraphQL: http://{host}:{port}/graphql")
-    app = create_app(settings, run_projections=projections, introspection=introspection)
-    uvicorn.run(app, host=host, port=port)
+    configure_logging(options.log_format, options.log_level)
+    log = logging.getLogger("registry")
+    log.info("store: %s", settings.describe())
+    log.info("GraphQL: http://%s:%s/graphql", options.host, options.port)
+    app = create_app(
+        settings,
+        run_projections=options.projections,
+        introspection=options.introspection,
+        ready_max_lag=options.ready_max_lag,
+        ready_heartbeat_age=options.ready_heartbeat_age,
+    )
+    # Our logging configuration, not uvicorn's; our middleware logs each request once.
+    uvicorn.run(
+        app,
+        host=options.host,
+        port=options.port,
+        log_config=None,
+        log_level=options.log_level,
+        access_log=False,
+    )
 
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
@@ -94,15 +170,28 @@ def demo(
 
 
 @app.command()
-def project(database: str | None = DATABASE) -> None:
+def project(
+    database: str | None = DATABASE,
+    log_format: Annotated[
+        str | None,
+        typer.Option(help="json, text or auto [env REGISTRY_LOG_FORMAT; default auto]."),
+    ] = None,
+) -> None:
     """Run only the projection runner, for ever (the API then runs with --no-projections)."""
+    from api.observability import configure_logging
     from projections.runner import ProjectionRunner
     from registry.application import Registry
 
-    settings = settings_from_environment(database)
+    try:
+        options = serve_settings(log_format=log_format)
+    except ConfigError as error:
+        fail_on_bad_configuration(error)
+    settings = open_store(database)
+    configure_logging(options.log_format, options.log_level)
+    log = logging.getLogger("registry")
     registry = Registry(settings)
     runner = ProjectionRunner(registry)
-    console.print(f"projecting {settings.describe()} from position {runner.position()}")
+    log.info("projecting %s from position %s", settings.describe(), runner.position())
     try:
         runner.run_forever()
     except KeyboardInterrupt:
@@ -143,7 +232,7 @@ def import_minutes(
     if correct and not (reason and reason.strip()):
         raise typer.BadParameter("--correct needs --reason saying why", param_hint="--reason")
     out = Console(soft_wrap=True)
-    registry = Registry(settings_from_environment(database))
+    registry = Registry(open_store(database))
     refused = 0
     try:
         with Progress(console=console, transient=True, disable=len(files) < 2) as progress:

@@ -19,6 +19,7 @@ from eventsourcing.utils import Environment
 
 from projections.agreements import AgreementsReadModel
 from projections.entities import EntitiesReadModel
+from projections.heartbeat import beat
 from projections.ledger import LedgerReadModel
 from projections.memberships import MembershipsReadModel
 from projections.search import SearchReadModel
@@ -127,6 +128,7 @@ class ProjectionRunner:
         while not self._stopping.is_set():
             try:
                 self.catch_up()
+                beat(self)  # tells processes behind the same store that a runner is alive
             except BaseException as error:  # keep serving reads; report on wait_for
                 self.error = error
                 raise
