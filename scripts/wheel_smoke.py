@@ -117,6 +117,17 @@ def wait_for_examples(port: int, demo: subprocess.Popen, log: Path) -> dict:
 
 
 def first_changes_over_websocket(port: int, count: int) -> list[str]:
+    from websockets.exceptions import WebSocketException
+
+    try:
+        return receive_changes(port, count)
+    except WebSocketException as error:
+        # e.g. HTTP 400 "No supported WebSocket library detected" when the installed package
+        # lacks a WebSocket implementation.
+        raise SmokeFailure(f"the change-feed subscription failed: {error}") from error
+
+
+def receive_changes(port: int, count: int) -> list[str]:
     from websockets.sync.client import connect
 
     with connect(
