@@ -3,7 +3,9 @@ from a temporary store and removes that store when it is stopped."""
 
 from __future__ import annotations
 
+import os
 import signal
+import socket
 import subprocess
 from importlib import metadata
 
@@ -28,6 +30,28 @@ def test_the_demo_serves_the_examples_and_removes_its_store_when_stopped(tmp_pat
 
     assert list(temporary.iterdir()) == [], demo.output()
     assert demo.process.returncode in (0, 128 + stop_with), demo.output()
+
+
+def test_a_demo_that_cannot_start_says_why_and_removes_its_store(tmp_path):
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            [*registry_command(), "demo", "--port", str(port)],
+            cwd=tmp_path,
+            env={**os.environ, "TMPDIR": str(temporary)},
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+
+    assert result.returncode != 0
+    assert "address already in use" in result.stderr.lower(), result.stderr
+    assert list(temporary.iterdir()) == []
 
 
 def test_version_prints_the_installed_package_version():
