@@ -6,6 +6,7 @@ from __future__ import annotations
 import atexit
 import shutil
 import signal
+import threading
 from importlib import metadata, resources
 from pathlib import Path
 
@@ -133,7 +134,9 @@ def remove_on_exit(directory: Path) -> None:
     handler in place; so SIGTERM is turned into SystemExit (exit code 143, as if killed by it).
     """
     atexit.register(shutil.rmtree, directory, ignore_errors=True)
-    if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+    # Handlers can only be set from the main thread (the CLI's; not a test's worker thread).
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    if in_main_thread and signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
         signal.signal(signal.SIGTERM, exit_on_sigterm)
 
 
