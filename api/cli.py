@@ -3,8 +3,13 @@ projection runner alone, print the GraphQL schema, or import minutes files."""
 
 from __future__ import annotations
 
+import atexit
 import logging
+import shutil
+import signal
 import sys
+import threading
+from importlib import metadata, resources
 from pathlib import Path
 from typing import Annotated, NoReturn
 
@@ -25,6 +30,28 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 console = Console(stderr=True)
+
+
+def print_version(value: bool) -> None:
+    """Print the installed package's version and exit (the eager `--version` option)."""
+    if value:
+        print(f"registry {metadata.version('mandate-registry')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: bool = typer.Option(
+        False,
+        "--version",
+        callback=print_version,
+        is_eager=True,
+        help="Print the version and exit.",
+    ),
+) -> None:
+    """Event-sourced decision and mandate registry. The store is a SQLite file
+    (registry.sqlite) unless REGISTRY_DATABASE says otherwise."""
+
 
 DATABASE = typer.Option(
     None,
@@ -135,28 +162,63 @@ def serve(
     )
 
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+# Package data (pyproject.toml), so `registry demo` also works from an installed wheel. The
+# repository's top-level examples/ is a link to this folder.
+EXAMPLES = Path(str(resources.files("registry") / "examples"))
 
 
 def demo_store(examples: Path = EXAMPLES) -> StoreSettings:
-    """A fresh SQLite store in a temporary directory with every example file imported."""
+    """A fresh SQLite store in a temporary directory with every example file imported and
+    projected, so that the first query already sees them.
+
+    The directory is removed when the process exits: normally, on an error, on Ctrl-C
+    (SIGINT) or on SIGTERM.
+    """
     import tempfile
 
+    from projections.runner import ProjectionRunner
     from registry.application import Registry
     from registry.importing import import_file
 
     files = sorted([*examples.glob("*.yaml"), *examples.glob("*.json")])
     if not files:
         raise typer.BadParameter(f"no example files in {examples}")
-    settings = StoreSettings(str(Path(tempfile.mkdtemp(prefix="registry-demo-")) / "demo.sqlite"))
+    directory = Path(tempfile.mkdtemp(prefix="registry-demo-"))
+    remove_on_exit(directory)
+    settings = StoreSettings(str(directory / "demo.sqlite"))
     registry = Registry(settings)
     try:
         for path in files:
             result = import_file(registry, path)
             console.print(f"demo: {path.name}: {result.events} events", highlight=False)
+        runner = ProjectionRunner(registry)
+        try:
+            runner.catch_up()
+        finally:
+            runner.close()
     finally:
         registry.close()
     return settings
+
+
+def remove_on_exit(directory: Path) -> None:
+    """Remove `directory` when the interpreter exits, including after SIGTERM.
+
+    atexit runs on a normal exit, on SystemExit and after KeyboardInterrupt (SIGINT), but not
+    when a signal's default action kills the process. SIGTERM's default is exactly that, and
+    uvicorn, after its graceful shutdown, raises the signal it caught again with the previous
+    handler in place; so SIGTERM is turned into SystemExit (exit code 143, as if killed by it).
+    """
+    atexit.register(shutil.rmtree, directory, ignore_errors=True)
+    # Handlers can only be set from the main thread (the CLI's; not a test's worker thread).
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    if in_main_thread and signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, exit_on_sigterm)
+
+
+def exit_on_sigterm(signum: int, frame: object) -> None:
+    """Exit as SIGTERM would, but through SystemExit so that atexit handlers run."""
+    raise SystemExit(128 + signum)
 
 
 @app.command()
