@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
 from api.cache import AnswerCache
+from api.exports.routes import router as exports_router
 from api.http import GraphQLHTTPRouter
 from api.importing import router as import_router
 from api.limits import introspection_from_environment, without_introspection
@@ -61,6 +62,7 @@ def create_app(
         GraphQLHTTPRouter(graphql_schema, context_getter=context, cache=cache), prefix="/graphql"
     )
     app.include_router(import_router)
+    app.include_router(exports_router)
 
     @app.get("/healthz")
     def healthz() -> JSONResponse:
