@@ -124,7 +124,7 @@ def assert_valid_oparl(document: dict) -> None:
     check("System", document["system"])
     (body,) = document["body"]
     check("Body", body)
-    assert document["system"]["body"] == body["id"].rsplit("/", 1)[0]
+    assert document["system"]["body"].startswith(body["id"].rsplit("/", 1)[0] + "?asOf=")
     lists = {
         "organization": "Organization",
         "person": "Person",
@@ -133,7 +133,7 @@ def assert_valid_oparl(document: dict) -> None:
         "paper": "Paper",
     }
     for name, kind in lists.items():
-        assert body[name].endswith(f"/{name}"), "each Body list has its URL"
+        assert f"/{name}?asOf=" in body[name], "each Body list has its URL (on the day)"
         ids = [obj["id"] for obj in document[name]]
         assert len(ids) == len(set(ids)), f"ids in {name} are unique"
         for obj in document[name]:
@@ -408,6 +408,30 @@ def test_http_exports_from_a_running_server(server):
     assert_valid_oparl(oparl)
     assert oparl["system"]["id"] == f"{server}/oparl/v1.1/system"
     assert set(oparl_members(oparl, STYRGRUPP)) == AFTER_NINE
+
+    # OParl's own endpoints, walked as a client walks them: System -> bodies -> Body -> each
+    # list, page by page along the `next` links; the pages hold exactly the dump's objects.
+    status, _, system = get(f"{server}/oparl/v1.1/system?asOf=2020-02-08")
+    assert status == 200 and system == oparl["system"]
+    status, _, bodies = get(system["body"])
+    assert status == 200 and bodies["data"] == oparl["body"]
+    status, _, body = get(bodies["data"][0]["id"] + "?asOf=2020-02-08")
+    assert status == 200 and body == oparl["body"][0]
+    for name in ("organization", "person", "membership", "meeting", "paper"):
+        url, walked, pages = body[name] + "&limit=7", [], 0
+        while url:
+            status, _, page = get(url)
+            assert status == 200, page
+            assert len(page["data"]) <= 2 * 7  # a page may end one connection, start the next
+            walked += page["data"]
+            pages += 1
+            url = page["links"].get("next")
+        assert walked == oparl[name], name
+        assert pages >= len(oparl[name]) // 14, f"{name} is paged"
+    status, _, refused = get(f"{server}/oparl/v1.1/body/registry/person?page=bm90IGEgcGFnZQ")
+    assert status == 400 and refused["errors"][0]["field"] == "page"
+    status, _, refused = get(f"{server}/oparl/v1.1/body/registry/person?limit=501")
+    assert status == 400 and refused["errors"][0]["field"] == "limit"
 
     status, kind, refused = get(f"{server}/export/oparl.json?asOf=8%20Feb%202020")
     assert status == 400 and kind.startswith("application/json")

@@ -94,14 +94,16 @@ def meeting_times(held_on: str, time: str | None) -> tuple[str | None, str | Non
 class Urls:
     """The URL of every object of the dump, under one base."""
 
-    def __init__(self, base_url: str) -> None:
+    def __init__(self, base_url: str, as_of: date | None = None) -> None:
         self.base = base_url.rstrip("/") + "/oparl/v1.1"
         self.system = f"{self.base}/system"
         self.bodies = f"{self.base}/body"
         self.body = f"{self.bodies}/registry"
+        self.query = f"?asOf={as_of.isoformat()}" if as_of else ""
 
     def list(self, name: str) -> str:
-        return f"{self.body}/{name}"
+        """The URL of one of the Body's lists (on the day, when one was given)."""
+        return f"{self.body}/{name}{self.query}"
 
     def of(self, kind: str, id: str) -> str:
         return f"{self.base}/{kind}/{id}"
@@ -294,32 +296,51 @@ async def _items(source: ExportSource, urls: Urls, as_of: date) -> Items:
             yield item
 
 
-def oparl_export(source: ExportSource, as_of: date, base_url: str) -> Export:
-    """The registry on `as_of` as an OParl 1.1 dump: the System, its one Body, and the Body's
-    lists as arrays of objects; memberships valid that day, names as they were then,
-    meetings up to that day, agreements in force that day. Ids are URLs under `base_url`."""
-    urls = Urls(base_url)
-    system = {
+def oparl_system(urls: Urls) -> dict[str, Any]:
+    """The System object."""
+    return {
         "id": urls.system,
         "type": SCHEMA + "System",
         "oparlVersion": SCHEMA,
-        "body": urls.bodies,
+        "body": urls.bodies + urls.query,
         "name": NAME,
     }
-    body = {
+
+
+def oparl_body(urls: Urls) -> dict[str, Any]:
+    """The one Body: the registry, with the URLs of its lists."""
+    return {
         "id": urls.body,
         "type": SCHEMA + "Body",
         "system": urls.system,
         "name": NAME,
         "shortName": "registry",
-        "organization": urls.list("organization"),
-        "person": urls.list("person"),
-        "meeting": urls.list("meeting"),
-        "paper": urls.list("paper"),
-        "membership": urls.list("membership"),
+        **{name: urls.list(name) for name in SECTIONS},
         "legislativeTerm": [],
         "classification": "collaboration bodies in health and social care",
     }
+
+
+LISTS = {
+    "organization": lambda source, urls, as_of: _organizations(source, urls, as_of),
+    "person": lambda source, urls, as_of: _persons(source, urls, as_of, "person"),
+    "membership": lambda source, urls, as_of: _persons(source, urls, as_of, "membership"),
+    "meeting": lambda source, urls, as_of: _meetings(source, urls, as_of),
+    "paper": lambda source, urls, as_of: _papers(source, urls, as_of),
+}
+
+
+async def oparl_list(source: ExportSource, name: str, as_of: date, urls: Urls) -> list[dict]:
+    """The objects of one of the Body's lists (one page of it when `source` has a window)."""
+    return [obj async for _, obj in LISTS[name](source, urls, as_of)]
+
+
+def oparl_export(source: ExportSource, as_of: date, base_url: str) -> Export:
+    """The registry on `as_of` as an OParl 1.1 dump: the System, its one Body, and the Body's
+    lists as arrays of objects; memberships valid that day, names as they were then,
+    meetings up to that day, agreements in force that day. Ids are URLs under `base_url`;
+    the list URLs carry `?asOf=`, so that a server at `base_url` answers them."""
+    urls = Urls(base_url, as_of)
     head = {
         "meta": {
             "format": "oparl",
@@ -327,7 +348,7 @@ def oparl_export(source: ExportSource, as_of: date, base_url: str) -> Export:
             "known_at": source.known_at.isoformat(),
             "lists": "each Body list URL's objects are in the top-level array of that name",
         },
-        "system": system,
-        "body": [body],
+        "system": oparl_system(urls),
+        "body": [oparl_body(urls)],
     }
     return Export(head=head, sections=SECTIONS, items=_items(source, urls, as_of))

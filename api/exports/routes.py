@@ -1,21 +1,35 @@
-"""GET /export/popolo.json and /export/oparl.json: the exports over HTTP, streamed.
+"""The exports over HTTP.
 
-The answer is written object by object as it is read (a chunked response), so a large
-registry is never built in memory. `asOf` (YYYY-MM-DD, default today) and `knownAt` (an ISO
-8601 date-time, default now) are checked before anything is read: a bad value is a 400 whose
-error names the parameter. OParl ids are URLs under this server's address.
+GET /export/popolo.json and /export/oparl.json give the whole document, streamed object by
+object as it is read (a chunked response), so a large registry is never built in memory.
+
+OParl's own endpoints serve the same objects as an OParl client walks them: /oparl/v1.1/system,
+/oparl/v1.1/body (the list of bodies: the registry), /oparl/v1.1/body/registry, and its lists
+/oparl/v1.1/body/registry/{organization,person,membership,meeting,paper}, each paged
+(`limit` objects a page, default 100) with a `next` link while more follow. The `next` link
+pins `asOf` and `knownAt`, so a client walking the pages sees one consistent state.
+
+`asOf` (YYYY-MM-DD, default today) and `knownAt` (an ISO 8601 date-time, default now) are
+checked before anything is read: a bad value is a 400 whose error names the parameter.
+OParl ids are URLs under this server's address.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
 import logging
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 
-from api.exports import ExportSource, build_export, json_chunks
+from api.exports import ExportError, ExportSource, build_export, json_chunks
+from api.exports.oparl import LISTS, Urls, oparl_body, oparl_list, oparl_system
+from api.exports.source import PAGE, Window
 
 router = APIRouter(tags=["export"])
 log = logging.getLogger(__name__)
@@ -58,12 +72,16 @@ async def _logged(chunks: AsyncIterator[str], what: str) -> AsyncIterator[str]:
         raise
 
 
+def _refused(bad: BadParameter) -> JSONResponse:
+    error = {"message": str(bad), "code": "BAD_USER_INPUT", "field": bad.field}
+    return JSONResponse({"errors": [error]}, status_code=400)
+
+
 def _export(request: Request, fmt: str, as_of: str | None, known_at: str | None) -> Response:
     try:
         day, moment = _day(as_of), _moment(known_at)
     except BadParameter as bad:
-        error = {"message": str(bad), "code": "BAD_USER_INPUT", "field": bad.field}
-        return JSONResponse({"errors": [error]}, status_code=400)
+        return _refused(bad)
     state = request.app.state
     source = ExportSource(state.runner, state.registry, moment)
     base_url = str(request.base_url).rstrip("/")
@@ -100,3 +118,107 @@ async def oparl(
     """The System, its Body, and the Body's lists (organization, person, membership,
     meeting, paper) as arrays of objects, on `asOf`. See docs/exports.md."""
     return _export(request, "oparl", as_of, known_at)
+
+
+# -- OParl's endpoints ------------------------------------------------------------------------
+
+
+def _base(request: Request) -> str:
+    return str(request.base_url).rstrip("/")
+
+
+def _urls(request: Request, as_of: str | None) -> Urls:
+    """The URLs of the objects; list URLs keep the day the client asked about."""
+    return Urls(_base(request), _day(as_of) if as_of is not None else None)
+
+
+def _page_token(value: str | None) -> tuple[str, str | None] | None:
+    if value is None:
+        return None
+    try:
+        field, cursor = json.loads(base64.urlsafe_b64decode(value.encode()))
+        if not isinstance(field, str) or not (cursor is None or isinstance(cursor, str)):
+            raise ValueError
+    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
+        raise BadParameter("page", "is not a page of this list (use the `next` link)") from None
+    return field, cursor
+
+
+def _token(start: tuple[str, str | None]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(list(start)).encode()).decode()
+
+
+@router.get("/oparl/v1.1/system", summary="OParl: the System", tags=["oparl"])
+async def oparl_system_endpoint(request: Request, as_of: str | None = AS_OF) -> Response:
+    """The OParl System: this registry, with the URL of its list of bodies."""
+    try:
+        return JSONResponse(oparl_system(_urls(request, as_of)))
+    except BadParameter as bad:
+        return _refused(bad)
+
+
+@router.get("/oparl/v1.1/body", summary="OParl: the list of bodies", tags=["oparl"])
+async def oparl_bodies_endpoint(request: Request, as_of: str | None = AS_OF) -> Response:
+    """The System's bodies: one, the registry."""
+    try:
+        body = oparl_body(_urls(request, as_of))
+    except BadParameter as bad:
+        return _refused(bad)
+    return JSONResponse({"data": [body], "pagination": {"totalElements": 1}, "links": {}})
+
+
+@router.get("/oparl/v1.1/body/registry", summary="OParl: the Body", tags=["oparl"])
+async def oparl_body_endpoint(request: Request, as_of: str | None = AS_OF) -> Response:
+    """The Body with the URLs of its lists (on `asOf`, when given)."""
+    try:
+        return JSONResponse(oparl_body(_urls(request, as_of)))
+    except BadParameter as bad:
+        return _refused(bad)
+
+
+@router.get(
+    "/oparl/v1.1/body/registry/{name}",
+    summary="OParl: one of the Body's lists, paged",
+    tags=["oparl"],
+    responses={400: {"description": "A bad parameter"}, 404: {"description": "No such list"}},
+)
+async def oparl_list_endpoint(
+    request: Request,
+    name: str,
+    as_of: str | None = AS_OF,
+    known_at: str | None = KNOWN_AT,
+    limit: str | None = Query(None, description=f"Objects a page, 1 to {PAGE} (default 100)."),
+    page: str | None = Query(None, description="Where the page starts (from a `next` link)."),
+) -> Response:
+    """`organization`, `person`, `membership`, `meeting` or `paper`: `{"data": [...],
+    "pagination": {...}, "links": {"next": ...}}`; `next` is there while more pages follow."""
+    if name not in LISTS:
+        message = f"no list {name!r}; the lists are {', '.join(LISTS)}"
+        return JSONResponse({"errors": [{"message": message, "code": "NOT_FOUND"}]}, 404)
+    try:
+        day, moment = _day(as_of), _moment(known_at)
+        size = 100 if limit is None else int(limit) if limit.isdigit() else -1
+        if not 1 <= size <= PAGE:
+            raise BadParameter("limit", f"must be a whole number from 1 to {PAGE}, got {limit!r}")
+        window = Window(size, _page_token(page))
+    except BadParameter as bad:
+        return _refused(bad)
+    state = request.app.state
+    source = ExportSource(state.runner, state.registry, moment, window)
+    wrong_page = BadParameter("page", "is not a page of this list (use the `next` link)")
+    try:
+        data = await oparl_list(source, name, day, Urls(_base(request), day))
+    except ExportError:
+        return _refused(wrong_page)
+    if not window.entered:  # a page of another list
+        return _refused(wrong_page)
+    links: dict[str, str] = {}
+    if window.next is not None:
+        query = {
+            "asOf": day.isoformat(),
+            "knownAt": source.known_at.isoformat(),
+            "limit": size,
+            "page": _token(window.next),
+        }
+        links["next"] = f"{_base(request)}{request.url.path}?{urlencode(query)}"
+    return JSONResponse({"data": data, "pagination": {"elementsPerPage": size}, "links": links})
