@@ -66,6 +66,20 @@ COMPOSITION = f"""query({_PAGE_VARS}, $asOf: Date) {{
   }}
 }}"""
 
+SEATS = f"""query({_PAGE_VARS}, $asOf: Date) {{
+  bodies(first: $first, after: $after) {{
+    pageInfo {{ hasNextPage endCursor }}
+    nodes {{ id seats(asOf: $asOf) {{ id label }} }}
+  }}
+}}"""
+
+AFFILIATIONS = f"""query({_PAGE_VARS}) {{
+  persons(first: $first, after: $after) {{
+    pageInfo {{ hasNextPage endCursor }}
+    nodes {{ id title organisation {{ id }} }}
+  }}
+}}"""
+
 MEETINGS = f"""query({_PAGE_VARS}, $to: Date) {{
   meetings(to: $to, first: $first, after: $after) {{
     pageInfo {{ hasNextPage endCursor }}
@@ -201,7 +215,7 @@ async def _memberships(source: ExportSource, as_of: date) -> Items:
                 ),
             )
     # The organisation a person belongs to (and their title there), undated in the record.
-    async for p in source.nodes(PERSONS, "persons", {}):
+    async for p in source.nodes(AFFILIATIONS, "persons", {}):
         if p["organisation"]:
             yield (
                 "memberships",
@@ -217,7 +231,7 @@ async def _memberships(source: ExportSource, as_of: date) -> Items:
 
 
 async def _posts(source: ExportSource, as_of: date) -> Items:
-    async for b in source.nodes(COMPOSITION, "bodies", {"asOf": as_of.isoformat()}):
+    async for b in source.nodes(SEATS, "bodies", {"asOf": as_of.isoformat()}):
         for s in b["seats"]:
             yield ("posts", {"id": s["id"], "label": s["label"], "organization_id": b["id"]})
 
