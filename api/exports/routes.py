@@ -61,12 +61,22 @@ def _moment(value: str | None) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
+SEND_AT = 64 * 1024  # characters gathered before a piece is sent (fewer, larger writes)
+
+
 async def _logged(chunks: AsyncIterator[str], what: str) -> AsyncIterator[str]:
     # Once the first chunk is sent the status is 200; a failure later can only end the
     # stream early (the client sees JSON that does not parse), so it is logged here.
+    gathered: list[str] = []
+    size = 0
     try:
         async for chunk in chunks:
-            yield chunk
+            gathered.append(chunk)
+            size += len(chunk)
+            if size >= SEND_AT:
+                yield "".join(gathered)
+                gathered, size = [], 0
+        yield "".join(gathered)
     except Exception:
         log.exception("%s export failed while streaming", what)
         raise
