@@ -2,8 +2,9 @@
 bodies (each with 8 members, a meeting of 3 items and 3 decisions: graphql_reads.py's data).
 
 For each N it times the whole export streamed to a byte counter (objects/s, MB), and for OParl
-the first and the last page of the person list (100 a page) through the app in process: with
-keyset cursors the last page should cost about what the first does.
+the first and the last page of the person list (100 a page) through the app in process: the
+last page costs about what the first does (keyset cursors), and both grow with the list (the
+GraphQL list resolvers read the whole list, then take the page).
 
     .venv/bin/python benchmarks/exports.py           # N = 100 and 400
     .venv/bin/python benchmarks/exports.py --quick   # N = 20 and 80

@@ -422,7 +422,8 @@ def test_http_exports_from_a_running_server(server):
         while url:
             status, _, page = get(url)
             assert status == 200, page
-            assert len(page["data"]) <= 2 * 7  # a page may end one connection, start the next
+            if name != "membership":  # that one is paged by person (docs/exports.md)
+                assert len(page["data"]) <= 2 * 7  # a page may end one list and start the next
             walked += page["data"]
             pages += 1
             url = page["links"].get("next")
