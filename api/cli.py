@@ -176,7 +176,8 @@ def import_minutes(
         raise typer.Exit(1)
 
 
-import api.cli_export  # noqa: E402, F401  (registers its commands)
+import api.cli_export  # noqa: E402  (registers its commands)
+import api.cli_redact  # noqa: E402, F401  (registers its commands)
 
 if __name__ == "__main__":
     app()
