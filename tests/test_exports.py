@@ -440,3 +440,32 @@ def test_http_exports_from_a_running_server(server):
     assert error["field"] == "asOf" and error["message"].startswith("asOf:")
     status, _, refused = get(f"{server}/export/popolo.json?knownAt=soon")
     assert status == 400 and refused["errors"][0]["field"] == "knownAt"
+
+
+def test_contact_details_are_exported_until_a_disposal_decision_destroys_them(
+    registry, runner, ctx
+):
+    email, phone = "anna.berg@example.se", "+46 70 123 45 67"
+    person = registry.register_person("Anna Berg", ctx, contact={"email": email, "phone": phone})
+    runner.catch_up()
+    popolo = export_popolo(runner, registry, date(2026, 1, 1))
+    oparl = export_oparl(runner, registry, date(2026, 1, 1))
+    assert_valid_popolo(popolo)
+    assert_valid_oparl(oparl)
+    (anna,) = popolo["persons"]
+    assert {(c["type"], c["value"]) for c in anna["contact_details"]} == {
+        ("email", email),
+        ("voice", phone),
+    }
+    (anna,) = oparl["person"]
+    assert anna["email"] == [email] and anna["phone"] == [phone]
+
+    registry.redact_contact_details(person, "GB 2026/117", "gallring", ctx, kinds=["email"])
+    runner.catch_up()
+    popolo = export_popolo(runner, registry, date(2026, 1, 1))
+    oparl = export_oparl(runner, registry, date(2026, 1, 1))
+    for document in (popolo, oparl):
+        text = json.dumps(document, ensure_ascii=False)
+        assert email not in text and phone in text
+    assert popolo["persons"][0]["contact_details"] == [{"type": "voice", "value": phone}]
+    assert "email" not in oparl["person"][0]

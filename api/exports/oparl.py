@@ -31,6 +31,7 @@ PERSONS = f"""query({_PAGE_VARS}, $asOf: Date) {{
     pageInfo {{ hasNextPage endCursor }}
     nodes {{
       id name title organisation {{ id }}
+      contactDetails {{ kind value redacted }}
       mandates(asOf: $asOf) {{
         id person {{ id }} personId body {{ id }} role onBehalfOf {{ id }} from until
       }}
@@ -192,6 +193,15 @@ async def _organizations(source: ExportSource, urls: Urls, as_of: date) -> Items
         )
 
 
+def _contact(person: dict[str, Any], kind: str) -> list[str]:
+    """The person's values of one kind, leaving out those a disposal decision destroyed."""
+    return [
+        c["value"]
+        for c in person["contactDetails"]
+        if c["kind"] == kind and c["value"] and not c["redacted"]
+    ]
+
+
 async def _persons(source: ExportSource, urls: Urls, as_of: date, section: str) -> Items:
     """The persons (section "person", memberships embedded) or their memberships alone
     (section "membership")."""
@@ -213,6 +223,8 @@ async def _persons(source: ExportSource, urls: Urls, as_of: date, section: str) 
                     "body": urls.body,
                     "name": p["name"],
                     "status": [p["title"]] if p["title"] else [],
+                    "email": _contact(p, "EMAIL"),
+                    "phone": _contact(p, "PHONE"),
                     "membership": memberships,
                 },
             ),

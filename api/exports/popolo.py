@@ -26,12 +26,18 @@ ROLES = {
     "CO_OPTED": "co-opted",
 }
 
+# Popolo's contact detail types ("voice" for a telephone, as in its examples).
+CONTACT_TYPES = {"EMAIL": "email", "PHONE": "voice", "ADDRESS": "address"}
+
 _PAGE_VARS = "$first: Int, $after: String"
 
 PERSONS = f"""query({_PAGE_VARS}) {{
   persons(first: $first, after: $after) {{
     pageInfo {{ hasNextPage endCursor }}
-    nodes {{ id name title party nameVariants mergedIds organisation {{ id }} }}
+    nodes {{
+      id name title party nameVariants mergedIds organisation {{ id }}
+      contactDetails {{ kind value redacted }}
+    }}
   }}
 }}"""
 
@@ -135,6 +141,11 @@ async def _persons(source: ExportSource) -> Items:
                     ],
                     "identifiers": [
                         {"identifier": i, "scheme": "merged record"} for i in p["mergedIds"]
+                    ],
+                    "contact_details": [
+                        {"type": CONTACT_TYPES[c["kind"]], "value": c["value"]}
+                        for c in p["contactDetails"]
+                        if c["value"] and not c["redacted"]  # destroyed by a disposal decision
                     ],
                 }
             ),
