@@ -14,6 +14,7 @@ from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from api.cache import AnswerCache
+from api.exports.routes import router as exports_router
 from api.importing import router as import_router
 from api.ledger_http import router as ledger_router
 from api.limits import introspection_from_environment, without_introspection
@@ -95,6 +96,7 @@ def create_app(
     app.include_router(ledger_router)
     app.add_middleware(RequestObserver)
     STORE_COLLECTOR.watch(app.state)
+    app.include_router(exports_router)
 
     @app.get("/livez")
     def livez() -> JSONResponse:

@@ -328,6 +328,7 @@ def import_minutes(
 
 
 import api.cli_chain  # noqa: E402  (registers its commands)
+import api.cli_export  # noqa: E402  (registers its commands)
 import api.cli_redact  # noqa: E402, F401  (registers its commands)
 
 if __name__ == "__main__":
