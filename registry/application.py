@@ -46,6 +46,7 @@ from registry.errors import (
     NotFound,
 )
 from registry.ids import natural_id, normalise
+from registry.store_setup import setup_lock
 from registry.values import (
     Context,
     DecisionKind,
@@ -155,7 +156,9 @@ class Registry(Application):
 
     def __init__(self, settings: StoreSettings | None = None) -> None:
         self.settings = settings or settings_from_environment()
-        super().__init__(env=self.settings.eventsourcing_env())
+        # The library creates its tables here; processes started together take turns.
+        with setup_lock(self.settings):
+            super().__init__(env=self.settings.eventsourcing_env())
         self._listeners: list[Callable[[int], None]] = []
         self._lock = threading.Lock()
 
