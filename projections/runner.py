@@ -12,6 +12,7 @@ position from the tracking table, so `wait_for` works in a standby too.
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from typing import Any
@@ -47,8 +48,10 @@ class ProjectionRunner:
         self.leadership = leadership or leadership_for(registry.settings, self.name)
         self.batch_size = batch_size
         self.poll_interval = poll_interval
+        # As the library's Application does: the process environment (POSTGRES_POOL_SIZE and
+        # the like), overridden by the store settings.
         factory = InfrastructureFactory.construct(
-            env=Environment(self.name, registry.settings.eventsourcing_env())
+            env=Environment(self.name, {**os.environ, **registry.settings.eventsourcing_env()})
         )
         view_class = PostgresViews if registry.settings.is_postgres else SQLiteViews
         self.memberships = MembershipsReadModel()

@@ -13,18 +13,40 @@ from typing import Any
 
 import yaml
 
+APPOINTED = "2021-01-01"  # the first members' start; the replacements are on the meeting day
+MEETING_DAY = "2021-04-01"
+
+
+def person_names(tag: str, n: int, persons: int = 12) -> list[str]:
+    return [f"Person {tag}-{n:04}-{p:02}" for p in range(persons)]
+
+
+def body_name(tag: str, n: int) -> str:
+    return f"Nämnden {tag}-{n:04}"
+
+
+def members_on(tag: str, n: int, day: str, persons: int = 12) -> list[str]:
+    """Who file `n` makes a member of its body on `day` (after APPOINTED): the first half
+    of its persons, and from the meeting day on, the first of them and the second half
+    but its first (who replace the first half but its first)."""
+    people = person_names(tag, n, persons)
+    half = persons // 2
+    if day < MEETING_DAY:
+        return sorted(people[:half])
+    return sorted([people[0], *people[half + 1 :]])
+
 
 def minutes_document(tag: str, n: int, persons: int = 12) -> dict[str, Any]:
     """The content of minutes file `n`: independent of every other `n` and `tag`."""
     name = f"{tag}-{n:04}"
-    people = [f"Person {name}-{p:02}" for p in range(persons)]
+    people = person_names(tag, n, persons)
     half = persons // 2
     return {
         "version": 1,
         "kind": "minutes",
-        "source": {"document": f"Protokoll Nämnden {name} 2021-04-01"},
-        "date": "2021-04-01",
-        "body": {"ref": "board", "name": f"Nämnden {name}", "kind": "nämnd", "owners": ["k"]},
+        "source": {"document": f"Protokoll {body_name(tag, n)} {MEETING_DAY}"},
+        "date": MEETING_DAY,
+        "body": {"ref": "board", "name": body_name(tag, n), "kind": "nämnd", "owners": ["k"]},
         "organisations": [{"ref": "k", "name": f"Kommunen {name}", "kind": "kommun"}],
         "persons": [{"name": p, "organisation": "k"} for p in people],
         "meeting": {"present": people[:half], "chair": people[0]},
@@ -37,9 +59,7 @@ def minutes_document(tag: str, n: int, persons: int = 12) -> dict[str, Any]:
                     {
                         "kind": "decided",
                         "text": "Ledamöterna väljs.",
-                        "appointments": [
-                            {"person": p, "start": "2021-04-01"} for p in people[:half]
-                        ],
+                        "appointments": [{"person": p, "start": APPOINTED} for p in people[:half]],
                     }
                 ],
             },
@@ -49,7 +69,7 @@ def minutes_document(tag: str, n: int, persons: int = 12) -> dict[str, Any]:
                 "decisions": [
                     {
                         "kind": "decided",
-                        "text": "Ledamöter ersätts.",
+                        "text": "Ledamöter ersätts från och med idag.",
                         "replacements": [
                             {"incoming": people[half + p], "outgoing": people[p]}
                             for p in range(1, half)
