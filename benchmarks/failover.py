@@ -45,6 +45,7 @@ from multiprocess import (  # noqa: E402
     batch_in_progress,
     last_event,
     leader,
+    runners_polling,
     tracked_position,
     wait_until,
 )
@@ -97,6 +98,10 @@ def measure(settings: StoreSettings, scratch: Path, kills: int) -> None:
         for round_ in range(kills):
             current = wait_until(lambda: leader(settings), 120, "a leader")
             killed = next(p for p in runners if p.pid == current.pid)
+            # Measure a standby that is up: the runner started last round polls the lock.
+            wait_until(
+                lambda: {p.pid for p in runners} <= runners_polling(settings), 120, "a standby"
+            )
             batch = wait_until(lambda: batch_in_progress(settings), 120, "a batch")
             before = tracked_position(settings)
             killed.send_signal(signal.SIGKILL)

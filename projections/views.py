@@ -15,6 +15,7 @@ from eventsourcing.sqlite import SQLiteTrackingRecorder
 from psycopg.sql import SQL, Identifier
 
 from projections.sql import POSTGRES, SQLITE, Db
+from registry.store_setup import SETUP_LOCK_KEY
 
 
 class ReadModel(Protocol):
@@ -119,6 +120,12 @@ class PostgresViews(_ViewsMixin, PostgresTrackingRecorder):
     dialect = POSTGRES
 
     def _record_position(self, cursor: Any, tracking: Tracking, after: int | None) -> None:
+        # A process starting up runs the tables' DDL under the setup lock, and even DDL that
+        # changes nothing (CREATE INDEX IF NOT EXISTS, ALTER TABLE ... IF NOT EXISTS) waits
+        # for the table locks a batch holds, while the batch may wait for its: a deadlock
+        # that would abort one of them. Taking the setup lock shared before any table lock
+        # orders them: a batch waits for a setup in progress, a setup for the batch.
+        cursor.execute("SELECT pg_advisory_xact_lock_shared(%s)", (SETUP_LOCK_KEY,))
         if after is None:
             super()._record_position(cursor, tracking, after)
             return

@@ -9,6 +9,11 @@ lock on a fixed key, taken on a connection of its own and released as soon as th
 done. It is one lock per database (not per schema) because some setup, such as
 `CREATE EXTENSION ... WITH SCHEMA public`, is shared by every schema.
 
+A batch of the projection runner takes the same lock shared in its transaction
+(projections/views.py), so a setup waits for a batch in progress and the next batch waits
+for the setup: without it, a process starting while the leader applies a batch can deadlock
+with it, since even DDL that changes nothing waits for the tables' locks.
+
 Anything else that creates or alters tables (a rebuild into a new schema, a custom recorder)
 should run its DDL inside the same `with setup_lock(settings):`. The block must not be
 nested: the inner one would wait for the outer one for ever (separate connections).

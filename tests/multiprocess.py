@@ -149,6 +149,18 @@ def leader(settings: StoreSettings) -> Leader | None:
     return current_leader(settings, ProjectionRunner.name)
 
 
+def runners_polling(settings: StoreSettings) -> set[int]:
+    """The process ids of the projection runners that have connected for the leadership (the
+    leader and the standbys ready to take over), from their connections' application names."""
+    with connect(settings) as c:
+        names = c.execute(
+            "SELECT application_name FROM pg_stat_activity "
+            "WHERE datname = current_database() AND application_name LIKE %s",
+            ("registry projections %",),
+        ).fetchall()
+    return {Leader(name, 0).pid for (name,) in names} - {None}  # type: ignore[misc]
+
+
 def tracked_position(settings: StoreSettings) -> int:
     with connect(settings) as c:
         row = c.execute(

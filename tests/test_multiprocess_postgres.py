@@ -45,6 +45,7 @@ from multiprocess import (
     last_event,
     leader,
     read_model_tables,
+    runners_polling,
     table_rows,
     tracked_position,
     wait_until,
@@ -201,22 +202,27 @@ def test_one_holder_leads_until_it_lets_go(store):
 def test_a_batch_read_before_another_runner_moved_the_position_writes_nothing(store, ctx):
     registry = Registry(store)
     stale = ProjectionRunner(registry)
-    current = ProjectionRunner(registry)
+    current = ProjectionRunner(registry, batch_size=2)
     try:
         for n in range(3):
             registry.register_person(f"Person {n}", ctx)
+        # One runner reads all three events after position 0 ...
         notifications = registry.recorder.select_notifications(start=0, limit=10)
         events = [(registry.mapper.to_domain_event(n), n.id) for n in notifications]
-        current.catch_up()  # another runner records the same events first
+        # ... while another records the first two.
+        current.catch_up(limit_batches=1)
+        assert current.position() == notifications[1].id
         with current.views.reading() as db:
             before = db.rows("SELECT * FROM {s}event_log ORDER BY position")
+        # Only forwards (2 -> 3) is not enough: the first two would be applied twice.
         with pytest.raises(PositionMoved):
             stale.views.process_batch(
                 events, Tracking(registry.name, notifications[-1].id), after=0
             )
         with current.views.reading() as db:
             assert db.rows("SELECT * FROM {s}event_log ORDER BY position") == before
-        assert len(before) == 3
+        assert len(before) == 2
+        assert current.position() == notifications[1].id
     finally:
         stale.close()
         current.close()
@@ -288,6 +294,13 @@ class Reader(threading.Thread):
 KILLS = 10
 
 
+def all_polling(processes: Processes, runners: list, store: StoreSettings) -> bool:
+    """Every runner process is alive and connected for the leadership."""
+    for runner in runners:
+        assert runner.poll() is None, processes.output(runner)
+    return {runner.pid for runner in runners} <= runners_polling(store)
+
+
 def test_killing_the_leader_ten_times_mid_batch_loses_and_doubles_no_event(
     store, processes, postgres_database, tmp_path
 ):
@@ -311,6 +324,8 @@ def test_killing_the_leader_ten_times_mid_batch_loses_and_doubles_no_event(
         for _ in range(KILLS):
             current = wait_until(lambda: leader(store), 120, "a leader")
             killed = next(p for p in runners if p.pid == current.pid)
+            # The runner started last round is up and polling for the lock.
+            wait_until(lambda: all_polling(processes, runners, store), 120, "a standby")
             batch = wait_until(lambda: batch_in_progress(store), 120, "a batch in progress")
             before = tracked_position(store)
             killed.send_signal(signal.SIGKILL)
