@@ -35,11 +35,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests"))  # the helpers the multi-process tests use
 
 import psycopg  # noqa: E402
-from generated_minutes import write_minutes  # noqa: E402
-from multiprocess import (  # noqa: E402
+
+from registry.application import Registry  # noqa: E402
+from registry.config import StoreSettings  # noqa: E402
+from registry.importing import import_file  # noqa: E402
+from tests.generated_minutes import write_minutes  # noqa: E402
+from tests.multiprocess import (  # noqa: E402
     Processes,
     backend_alive,
     batch_in_progress,
@@ -49,10 +52,6 @@ from multiprocess import (  # noqa: E402
     tracked_position,
     wait_until,
 )
-
-from registry.application import Registry  # noqa: E402
-from registry.config import StoreSettings  # noqa: E402
-from registry.importing import import_file  # noqa: E402
 
 
 def writer(settings: StoreSettings, directory: Path, stop: threading.Event) -> None:

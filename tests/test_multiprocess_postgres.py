@@ -14,7 +14,6 @@ from __future__ import annotations
 import os
 import signal
 import statistics
-import sys
 import threading
 import time
 import uuid
@@ -31,11 +30,8 @@ from projections.views import PositionMoved
 from registry.application import Registry
 from registry.config import StoreSettings
 from registry.importing import import_file
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from generated_minutes import body_name, members_on, write_minutes
-from multiprocess import (
+from tests.generated_minutes import body_name, members_on, write_minutes
+from tests.multiprocess import (
     Processes,
     backend_alive,
     batch_in_progress,
