@@ -4,11 +4,16 @@ SQLite has no subscription in the library, so the runner polls `select_notificat
 its tracked position; in one process, a write also wakes it at once (`Registry.on_recorded`).
 Each batch of events is applied with its last position in one transaction (see views.py).
 Skipped event types still advance the position, so `wait_for` always returns.
+
+On PostgreSQL several processes may run a runner; one leads and applies events, the others
+stand by and take over when it dies (projections/leadership.py). Every process reads the
+position from the tracking table, so `wait_for` works in a standby too.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from collections.abc import Sequence
@@ -20,12 +25,14 @@ from eventsourcing.utils import Environment
 from projections.agreements import AgreementsReadModel
 from projections.entities import EntitiesReadModel
 from projections.heartbeat import beat
+from projections.leadership import Leadership, leadership_for
 from projections.ledger import LedgerReadModel
 from projections.memberships import MembershipsReadModel
 from projections.search import SearchReadModel
-from projections.views import PostgresViews, SQLiteViews
+from projections.views import PositionMoved, PostgresViews, SQLiteViews
 from registry.application import Registry
 from registry.chain import ChainBroken, RawEvent, canonical_id
+from registry.store_setup import setup_lock
 
 log = logging.getLogger("registry.projections")
 
@@ -35,30 +42,43 @@ class ProjectionRunner:
 
     name = "RegistryViews"
 
-    def __init__(self, registry: Registry, batch_size: int = 500, poll_interval: float = 0.5):
+    def __init__(
+        self,
+        registry: Registry,
+        batch_size: int = 500,
+        poll_interval: float = 0.5,
+        leadership: Leadership | None = None,
+    ):
         self.registry = registry
+        # poll_interval is also how often a standby tries to take the lead.
+        self.leadership = leadership or leadership_for(registry.settings, self.name)
         self.batch_size = batch_size
         self.poll_interval = poll_interval
+        # As the library's Application does: the process environment (POSTGRES_POOL_SIZE and
+        # the like), overridden by the store settings.
         factory = InfrastructureFactory.construct(
-            env=Environment(self.name, registry.settings.eventsourcing_env())
+            env=Environment(self.name, {**os.environ, **registry.settings.eventsourcing_env()})
         )
         view_class = PostgresViews if registry.settings.is_postgres else SQLiteViews
-        self.views: Any = factory.tracking_recorder(view_class)
         self.memberships = MembershipsReadModel()
         self.agreements = AgreementsReadModel(registry.mapper)
         self.entities = EntitiesReadModel(registry.mapper)
         self.ledger = LedgerReadModel()
         self.search = SearchReadModel()
-        # Order matters: search reads the views the entities and agreements models write.
-        self.views.attach(
-            [
-                self.memberships,
-                self.agreements,
-                self.entities,
-                self.ledger,
-                self.search,
-            ]
-        )
+        # The tracking table and the read models' tables are created here: processes
+        # started together take turns (registry/store_setup.py).
+        with setup_lock(registry.settings):
+            self.views: Any = factory.tracking_recorder(view_class)
+            # Order matters: search reads the views the entities and agreements models write.
+            self.views.attach(
+                [
+                    self.memberships,
+                    self.agreements,
+                    self.entities,
+                    self.ledger,
+                    self.search,
+                ]
+            )
         self._wake = threading.Event()
         self._stopping = threading.Event()
         self._advanced = threading.Condition()
@@ -85,10 +105,14 @@ class ProjectionRunner:
             if broken is not None:
                 # Apply what verifies, then stop: never project around a broken link.
                 if events:
-                    self.views.process_batch(events, Tracking(self.registry.name, events[-1][1]))
+                    self.views.process_batch(
+                        events, Tracking(self.registry.name, events[-1][1]), after=start
+                    )
                 log.error("projections stopped: %s", broken)
                 raise broken
-            self.views.process_batch(events, Tracking(self.registry.name, notifications[-1].id))
+            self.views.process_batch(
+                events, Tracking(self.registry.name, notifications[-1].id), after=start
+            )
             applied += len(events)
             batches += 1
             with self._advanced:
@@ -126,14 +150,35 @@ class ProjectionRunner:
 
     def _run(self) -> None:
         while not self._stopping.is_set():
+            if not self._lead():
+                # A standby: try again after the poll interval (not at every write).
+                self._stopping.wait(self.poll_interval)
+                continue
             try:
                 self.catch_up()
                 beat(self)  # tells processes behind the same store that a runner is alive
+            except PositionMoved:
+                # Another runner recorded these events (this one lost the lead unaware):
+                # nothing of the batch was written; look at the leadership again.
+                continue
             except BaseException as error:  # keep serving reads; report on wait_for
                 self.error = error
+                self.leadership.release()  # a standby process may do better
                 raise
             self._wake.wait(self.poll_interval)
             self._wake.clear()
+        self.leadership.release()
+
+    def _lead(self) -> bool:
+        was_leading = self.leadership.leading
+        leading = self.leadership.lead()
+        if leading and not was_leading:
+            # Taking over: resume from the tracked position (catch_up reads it), with
+            # nothing that the read models remember from before.
+            for model in self.views.read_models:
+                if (discard := getattr(model, "discard", None)) is not None:
+                    discard()
+        return leading
 
     def stop(self) -> None:
         self._stopping.set()
@@ -144,6 +189,7 @@ class ProjectionRunner:
     def close(self) -> None:
         """Stop and release the read models' connections."""
         self.stop()
+        self.leadership.release()
         self.views.datastore.close()
 
     def run_forever(self) -> None:
