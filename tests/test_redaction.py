@@ -140,6 +140,16 @@ def redact_cli(settings: StoreSettings, *args: str) -> subprocess.CompletedProce
     )
 
 
+def chain_cli(settings: StoreSettings, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [REGISTRY, *args, "--database", settings.url],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
 def details_by_kind(answer: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {d["kind"].lower(): d for d in answer["person"]["contactDetails"]}
 
@@ -180,7 +190,7 @@ def _person() -> type:
 
 
 def test_redacting_the_email_destroys_it_everywhere_and_keeps_every_stored_event(
-    settings: StoreSettings, client: TestClient
+    settings: StoreSettings, client: TestClient, tmp_path: Path
 ):
     registry = registry_of(client)
     person_id = registry.register_person(
@@ -198,6 +208,10 @@ def test_redacting_the_email_destroys_it_everywhere_and_keeps_every_stored_event
     assert places_holding(settings, EMAIL) == ["personal_data.value"]
     events_before = stored_events(settings)
     known_before = datetime.now(UTC)
+    key = str(tmp_path / "registry.key")
+    digest = tmp_path / "digest.json"
+    signed = chain_cli(settings, "digest", "--signing-key", key, "--output", str(digest))
+    assert signed.returncode == 0, signed.stdout + signed.stderr
 
     done = redact_cli(
         settings,
@@ -221,6 +235,9 @@ def test_redacting_the_email_destroys_it_everywhere_and_keeps_every_stored_event
     assert events_after[: len(events_before)] == events_before
     appended = events_after[len(events_before) :]
     assert [r[3].rsplit(".", 1)[1] for r in appended] == ["Redacted"]
+    # And the chain verifies, against the digest published before the redaction too.
+    verified = chain_cli(settings, "verify", "--signing-key", key, "--digest", str(digest))
+    assert verified.returncode == 0, verified.stdout + verified.stderr
 
     # The value is nowhere: no table, no column, not the events, snapshots or read models.
     assert places_holding(settings, EMAIL) == []
