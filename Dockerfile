@@ -19,10 +19,12 @@ RUN pip install --no-cache-dir /tmp/dist/*.whl \
     && rm -rf /tmp/dist
 
 # The embedded default keeps its SQLite file in the working directory, so the
-# unprivileged user gets a writable one of its own.
+# unprivileged user gets a writable one of its own; /keys holds the signing key
+# (docker-compose.yml mounts a volume there, which starts with this ownership).
 RUN useradd --system --uid 10001 --user-group --no-create-home --shell /usr/sbin/nologin registry \
-    && mkdir -p /data \
-    && chown registry:registry /data
+    && mkdir -p /data /keys \
+    && chown registry:registry /data /keys \
+    && chmod 700 /keys
 WORKDIR /data
 USER registry
 
