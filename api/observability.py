@@ -39,6 +39,7 @@ from prometheus_client.registry import Collector
 
 from api.http import GraphQLHTTPRouter
 from projections import heartbeat
+from registry.chain import ChainBroken
 
 log = logging.getLogger("registry.http")
 
@@ -299,6 +300,9 @@ def readiness(
     registry: Any, runner: Any, runs_projections: bool, max_lag: int, heartbeat_age: int
 ) -> str | None:
     """None when ready, else why not (for operators: no paths, users or hosts)."""
+    if runs_projections and isinstance(runner.error, ChainBroken):
+        # The break's position and kind name no path, user or host: say it.
+        return f"the projections stopped: {runner.error}"
     if runs_projections and runner.error is not None:
         return (
             "this process's projection runner stopped on an error "

@@ -8,6 +8,9 @@ import json
 import logging
 import re
 import sqlite3
+import time
+import urllib.error
+import urllib.request
 import uuid
 from collections.abc import Iterator
 
@@ -20,6 +23,7 @@ from registry.chain import ChainBroken
 from registry.config import StoreSettings
 from registry.importing import import_file
 from tests.chain_support import EXAMPLES, cli, fill, raw
+from tests.served import registry_process
 
 
 @pytest.fixture
@@ -224,3 +228,31 @@ def test_registry_project_exits_with_the_break_in_its_log(settings, tmp_path):
     result = cli("project", "--database", settings.url, cwd=tmp_path)
     assert result.returncode != 0
     assert "projections stopped: hash chain broken at position 3" in result.stderr
+
+
+def test_a_server_whose_projections_stop_at_a_broken_link_is_not_ready_and_says_where(
+    settings, tmp_path
+):
+    fill(settings, 3)
+    with registry_process("serve", "--database", settings.url, cwd=tmp_path) as server:
+        assert readyz(server) == (200, "ready")
+        # An event slipped into the store behind the registry's back: it has no link (one
+        # statement, so the server cannot project it before it is there as it is).
+        with raw(settings) as db:
+            db.insert_copy(2, 4)
+        deadline = time.monotonic() + 30
+        # Behind at first (503 too), until the runner polls, finds the break and stops.
+        while "hash chain" not in (answer := readyz(server))[1] and time.monotonic() < deadline:
+            time.sleep(0.2)
+        status, reason = answer
+        assert status == 503
+        assert "hash chain broken at position 4" in reason, reason
+        assert str(tmp_path) not in reason
+
+
+def readyz(server) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(f"{server.base}/readyz", timeout=5) as response:
+            return response.status, json.load(response)["status"]
+    except urllib.error.HTTPError as error:
+        return error.code, json.load(error)["reason"]
