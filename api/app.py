@@ -10,14 +10,16 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
 from api.cache import AnswerCache
+from api.consistency import MinimumPosition
 from api.http import GraphQLHTTPRouter
 from api.importing import router as import_router
 from api.limits import introspection_from_environment, without_introspection
 from api.reader import Reader
 from api.schema import schema
+from projections.generations import ReadSide
 from projections.runner import ProjectionRunner
 from registry.application import Registry
-from registry.config import StoreSettings, settings_from_environment
+from registry.config import StoreSettings, read_settings_from_environment, settings_from_environment
 
 
 def create_app(
@@ -25,18 +27,22 @@ def create_app(
     run_projections: bool = True,
     introspection: bool | None = None,
     answer_cache: bool = True,
+    read_settings: StoreSettings | None = None,
 ) -> FastAPI:
     """Build the app. With `run_projections` the projection runner runs in this process
     (the embedded default); without, another process (`registry project`) keeps the read
     models current and this one only reads. `introspection` (default: the environment's
     REGISTRY_GRAPHQL_INTROSPECTION, else on) lets clients ask for the schema. `answer_cache`
     answers a repeated query from memory while no new event has been projected
-    (api/cache.py)."""
+    (api/cache.py). Queries read from `read_settings` (default: REGISTRY_READ_DATABASE, a
+    streaming replica; else the primary), always the current generation of the read models
+    (projections/generations.py)."""
     settings = settings or settings_from_environment()
     if introspection is None:
         introspection = introspection_from_environment()
     registry = Registry(settings)
     runner = ProjectionRunner(registry)
+    reads = ReadSide(runner, read_settings or read_settings_from_environment())
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -46,14 +52,18 @@ def create_app(
             yield
         finally:
             runner.close()
+            reads.close()
             registry.close()
 
     async def context() -> dict[str, Any]:
-        return {"runner": runner, "registry": registry, "reader": Reader(runner)}
+        # Readers see the read side as "runner": its views and position are what they read.
+        return {"runner": reads, "registry": registry, "reader": Reader(reads)}
 
     app = FastAPI(title="Decision and mandate registry", lifespan=lifespan)
     app.state.registry = registry
     app.state.runner = runner
+    app.state.read_side = reads
+    app.add_middleware(MinimumPosition, read_side=reads)  # X-Registry-Min-Position
     graphql_schema = schema if introspection else without_introspection(schema)
     cache = AnswerCache() if answer_cache else None
     app.state.answer_cache = cache

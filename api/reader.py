@@ -4,7 +4,9 @@ per kind of thing and level of nesting, never once per row (no N+1).
 A `Reader` lives for one request. Each loader collects the keys asked for while the query
 executes and reads them in one statement, in a worker thread (strawberry runs resolvers on
 the event loop; a blocking read there would stall every other request). Reads come from the
-projections only: nothing here loads an aggregate or replays events.
+projections only: nothing here loads an aggregate or replays events. In the API, `runner` is
+the process's `ReadSide`: the current generation of the read models, on the primary or on a
+streaming replica (REGISTRY_READ_DATABASE).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from uuid import UUID
 from strawberry.dataloader import DataLoader
 
 from projections.entities import DECISION, EntityRow
+from projections.generations import ReadSide
 from projections.ledger import EventRow
 from projections.memberships import MembershipRow
 from projections.runner import ProjectionRunner
@@ -30,8 +33,11 @@ T = TypeVar("T")
 class Reader:
     """Batched, read-only access to the projections for one GraphQL request."""
 
-    def __init__(self, runner: ProjectionRunner, now: datetime | None = None) -> None:
+    def __init__(self, runner: ProjectionRunner | ReadSide, now: datetime | None = None) -> None:
         self.runner = runner
+        # One generation of the read models for the whole request, even if `registry
+        # rebuild` switches to the next one meanwhile (projections/generations.py).
+        self.views = runner.views
         self.now = now or datetime.now(UTC)
         self.today = self.now.date()
         self.entity = DataLoader(self._entities)
@@ -51,7 +57,7 @@ class Reader:
         """Run `work` on a reading transaction in a worker thread."""
 
         def run() -> T:
-            with self.runner.views.reading() as db:
+            with self.views.reading() as db:
                 return work(db)
 
         return await asyncio.to_thread(run)

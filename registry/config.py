@@ -69,3 +69,19 @@ class StoreSettings:
 
 def settings_from_environment(url: str | None = None) -> StoreSettings:
     return StoreSettings(url or os.environ.get("REGISTRY_DATABASE") or DEFAULT_SQLITE_FILE)
+
+
+def read_settings_from_environment(url: str | None = None) -> StoreSettings | None:
+    """The streaming replica the API reads its read models from (`REGISTRY_READ_DATABASE`),
+    or None: read from the primary. Only a PostgreSQL URL is accepted; the schema is the
+    primary's (a replica holds the same schemas)."""
+    url = url or os.environ.get("REGISTRY_READ_DATABASE") or None
+    if url is None:
+        return None
+    settings = StoreSettings(url)
+    if not settings.is_postgres:
+        raise ValueError(
+            "REGISTRY_READ_DATABASE must be a postgresql:// URL of a streaming replica of "
+            "REGISTRY_DATABASE (got a value that is not one)"
+        )
+    return settings
