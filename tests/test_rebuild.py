@@ -1,0 +1,136 @@
+"""`registry rebuild` with no downtime: while a client fires GraphQL queries at a running
+`registry serve` process, `registry rebuild` runs as another process; every query answers,
+each answer equals the one given before the rebuild (none sees a half-built read model), the
+server reads the new generation afterwards (PostgreSQL: the old one is dropped) and keeps it
+current."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import httpx
+import psycopg
+
+from tests.processes import EXAMPLES, data, environment, graphql, run, serving
+
+QUERIES = [
+    """{ bodies(name: "god och nära vård") { nodes { name
+          before: members(asOf: "2020-02-06") { personName from fromNotAfter until }
+          after: members(asOf: "2020-02-08") { personName role from decision { item } } } } }""",
+    """{ lastDay: agreements(validOn: "2020-11-30", expiringWithinDays: 31) {
+          nodes { title effectiveUntil pendingExtensions { newUntil status } } }
+        dayAfter: agreements(validOn: "2020-12-01") { nodes { title } } }""",
+    """{ decisions(statuses: [CONDITIONAL], asOf: "2020-03-01") {
+          totalCount nodes { id decidedOn item kind conditions { text metOn } } } }""",
+    """{ decisions(first: 500) { totalCount nodes { id item events { type position } } } }""",
+    """{ search(query: "avtal") { totalCount nodes { snippet } } }""",
+    """{ changes(first: 500) { edges { cursor node { type position recordedAt } } } }""",
+    """{ persons(first: 500) { nodes { name mandates { role body { name } } } } }""",
+]
+
+
+def healthz(client: httpx.Client, base: str) -> dict:
+    return client.get(f"{base}/healthz").json()
+
+
+def wait_projected(client: httpx.Client, base: str) -> None:
+    deadline = time.monotonic() + 60
+    while (h := healthz(client, base))["projected"] < h["events"]:
+        assert time.monotonic() < deadline, h
+        time.sleep(0.1)
+
+
+class Firing(threading.Thread):
+    """Fires the queries in turn, as fast as answers come, recording every answer."""
+
+    def __init__(self, base: str) -> None:
+        super().__init__(daemon=True)
+        self.base = base
+        self.answers: list[tuple[float, int, int, str]] = []  # (time, query, status, body)
+        self.stop = threading.Event()
+
+    def run(self) -> None:
+        with httpx.Client(timeout=30) as client:
+            while not self.stop.is_set():
+                for n, query in enumerate(QUERIES):
+                    try:
+                        response = graphql(client, self.base, query)
+                        self.answers.append(
+                            (time.monotonic(), n, response.status_code, response.text)
+                        )
+                    except httpx.HTTPError as error:
+                        self.answers.append((time.monotonic(), n, 0, repr(error)))
+
+    def wait_rounds(self, rounds: int) -> None:
+        target = len(self.answers) + rounds * len(QUERIES)
+        deadline = time.monotonic() + 120
+        while len(self.answers) < target:
+            assert self.is_alive() and time.monotonic() < deadline
+            time.sleep(0.05)
+
+
+def test_rebuild_while_queries_run_answers_every_query_the_same(settings, tmp_path):
+    env = environment(REGISTRY_DATABASE=settings.url)
+    files = sorted(EXAMPLES.glob("*.yaml"))
+    run(["import", *map(str, files[:3])], env)
+    with serving([], env, tmp_path / "serve.log") as base, httpx.Client(timeout=30) as client:
+        wait_projected(client, base)
+        expected = [graphql(client, base, q).text for q in QUERIES]
+        for answer in expected:
+            assert '"errors"' not in answer, answer
+        firing = Firing(base)
+        firing.start()
+        try:
+            firing.wait_rounds(1)
+            started = time.monotonic()
+            rebuilt = run(["rebuild", "--grace", "1"], env)
+            ended = time.monotonic()
+            firing.wait_rounds(3)  # and after the old generation is gone
+        finally:
+            firing.stop.set()
+            firing.join(timeout=60)
+
+        wrong = [a for a in firing.answers if a[2] != 200 or a[3] != expected[a[1]]]
+        assert not wrong, f"{len(wrong)} of {len(firing.answers)} answers differ: {wrong[:3]}"
+        during = [a for a in firing.answers if started <= a[0] <= ended]
+        assert during, "no query was answered while the rebuild ran"
+
+        if settings.is_postgres:
+            assert "switched readers to generation 1" in rebuilt.stderr, rebuilt.stderr
+            assert "dropped generation 0" in rebuilt.stderr, rebuilt.stderr
+            schema = settings.postgres_schema
+            database = settings.url.split("?")[0]
+            with psycopg.connect(database, autocommit=True) as conn:
+                pointer = conn.execute(
+                    f'SELECT generation FROM "{schema}".registry_read_generation'
+                ).fetchone()
+                old = conn.execute(f"SELECT to_regclass('\"{schema}\".entity_versions')")
+                new = conn.execute(f"SELECT to_regclass('\"{schema}_gen1\".entity_versions')")
+                assert pointer == (1,)
+                assert old.fetchone() == (None,)
+                assert new.fetchone()[0] is not None
+
+        # The server's own projection runner keeps the new generation current.
+        before = data(graphql(client, base, "{ decisions { totalCount } }"))
+        answer = client.post(
+            f"{base}/import?name={files[3].name}",
+            content=files[3].read_bytes(),
+            headers={"Content-Type": "application/yaml"},
+        )
+        assert answer.status_code == 200, answer.text
+        position = answer.json()["position"]
+        after = data(
+            graphql(
+                client,
+                base,
+                "{ projectionPosition decisions { totalCount } }",
+                {"X-Registry-Min-Position": str(position)},
+            )
+        )
+        assert after["projectionPosition"] >= position
+        assert after["decisions"]["totalCount"] > before["decisions"]["totalCount"]
+
+    if settings.is_postgres:
+        with psycopg.connect(settings.url.split("?")[0], autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA IF EXISTS "{settings.postgres_schema}_gen1" CASCADE')
