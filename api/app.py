@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
 from api.cache import AnswerCache
-from api.consistency import MinimumPosition
+from api.consistency import MinimumPosition, wait_seconds_from_environment
 from api.http import GraphQLHTTPRouter
 from api.importing import router as import_router
 from api.limits import introspection_from_environment, without_introspection
@@ -63,7 +63,9 @@ def create_app(
     app.state.registry = registry
     app.state.runner = runner
     app.state.read_side = reads
-    app.add_middleware(MinimumPosition, read_side=reads)  # X-Registry-Min-Position
+    app.add_middleware(  # X-Registry-Min-Position
+        MinimumPosition, read_side=reads, timeout=wait_seconds_from_environment()
+    )
     graphql_schema = schema if introspection else without_introspection(schema)
     cache = AnswerCache() if answer_cache else None
     app.state.answer_cache = cache

@@ -193,3 +193,21 @@ def test_replica_serves_reads_that_see_a_write_once_its_position_replicated(repl
             runner.kill()
             runner.wait()
         project_log.close()
+
+
+def test_min_position_waits_for_this_stores_projection_without_a_replica(settings, tmp_path):
+    env = environment(REGISTRY_DATABASE=settings.url, REGISTRY_READ_WAIT_SECONDS="1")
+    files = sorted(EXAMPLES.glob("*.yaml"))
+    with serving([], env, tmp_path / "serve.log") as base, httpx.Client(timeout=30) as client:
+        position = import_file(client, base, files[1])
+        seen = data(graphql(client, base, DECISIONS, {"X-Registry-Min-Position": str(position)}))
+        assert seen["projectionPosition"] >= position
+        assert seen["decisions"]["totalCount"] > 0
+        # A position no event has reached yet: refused after the wait, nothing executed.
+        ahead = graphql(client, base, DECISIONS, {"X-Registry-Min-Position": str(position + 1000)})
+        assert ahead.status_code == 503, ahead.text
+        assert ahead.json()["errors"][0]["extensions"]["code"] == "POSITION_NOT_REACHED"
+        assert "data" not in ahead.json()
+        bad = graphql(client, base, DECISIONS, {"X-Registry-Min-Position": "-3"})
+        assert bad.status_code == 400, bad.text
+        assert bad.json()["errors"][0]["extensions"]["code"] == "BAD_REQUEST"

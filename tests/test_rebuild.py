@@ -134,3 +134,52 @@ def test_rebuild_while_queries_run_answers_every_query_the_same(settings, tmp_pa
     if settings.is_postgres:
         with psycopg.connect(settings.url.split("?")[0], autocommit=True) as conn:
             conn.execute(f'DROP SCHEMA IF EXISTS "{settings.postgres_schema}_gen1" CASCADE')
+
+
+def test_rebuild_keeps_or_drops_the_old_generation_as_asked(settings, tmp_path):
+    env = environment(REGISTRY_DATABASE=settings.url)
+    files = sorted(EXAMPLES.glob("*.yaml"))
+    run(["import", *map(str, files[:2])], env)
+    if not settings.is_postgres:
+        done = run(["rebuild", "--drop-old"], env)
+        assert "nothing to drop" in done.stderr
+        return
+    schema = settings.postgres_schema
+    database = settings.url.split("?")[0]
+
+    def state() -> tuple[int, list[str]]:
+        with psycopg.connect(database, autocommit=True) as conn:
+            pointer = conn.execute(
+                f'SELECT generation FROM "{schema}".registry_read_generation'
+            ).fetchone()[0]
+            found = conn.execute(
+                "SELECT table_schema FROM information_schema.tables "
+                "WHERE table_name = 'entity_versions' AND table_schema LIKE %s "
+                "ORDER BY table_schema",
+                (schema + "%",),
+            ).fetchall()
+        return pointer, [r[0] for r in found]
+
+    try:
+        run(["rebuild", "--keep-old"], env)
+        assert state()[0] == 1
+        run(["rebuild", "--drop-old"], env)
+        assert state() == (1, [f"{schema}_gen1"])
+        run(["rebuild", "--grace", "0"], env)
+        assert state() == (2, [f"{schema}_gen2"])
+        # A projection runner started now keeps generation 2, caught up to the whole log.
+        from projections.runner import ProjectionRunner
+        from registry.application import Registry
+
+        registry = Registry(settings)
+        runner = ProjectionRunner(registry)
+        try:
+            assert runner.generation == 2
+            assert runner.position() == registry.max_position() > 0
+        finally:
+            runner.close()
+            registry.close()
+    finally:
+        with psycopg.connect(database, autocommit=True) as conn:
+            for n in (1, 2):
+                conn.execute(f'DROP SCHEMA IF EXISTS "{schema}_gen{n}" CASCADE')
