@@ -2,17 +2,31 @@
 `registry serve` process, `registry rebuild` runs as another process; every query answers,
 each answer equals the one given before the rebuild (none sees a half-built read model), the
 server reads the new generation afterwards (PostgreSQL: the old one is dropped) and keeps it
-current."""
+current, also when the API and the projection runner are separate processes."""
 
 from __future__ import annotations
 
+import subprocess
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
 
 import httpx
 import psycopg
+import pytest
 
-from tests.processes import EXAMPLES, data, environment, graphql, run, serving
+from tests.processes import (
+    EXAMPLES,
+    ROOT,
+    data,
+    environment,
+    graphql,
+    registry_command,
+    run,
+    serving,
+)
 
 QUERIES = [
     """{ bodies(name: "god och nära vård") { nodes { name
@@ -70,11 +84,40 @@ class Firing(threading.Thread):
             time.sleep(0.05)
 
 
-def test_rebuild_while_queries_run_answers_every_query_the_same(settings, tmp_path):
+@contextmanager
+def projecting(env: dict[str, str], log: Path) -> Iterator[None]:
+    """`registry project` in its own process, once it has set up the read models."""
+    with log.open("w") as out:
+        runner = subprocess.Popen(
+            [*registry_command(), "project"], cwd=ROOT, env=env, stdout=out, stderr=out
+        )
+        try:
+            deadline = time.monotonic() + 60
+            while "projecting" not in log.read_text():
+                assert runner.poll() is None and time.monotonic() < deadline, log.read_text()
+                time.sleep(0.1)
+            yield
+        finally:
+            runner.terminate()
+            try:
+                runner.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                runner.kill()
+                runner.wait()
+
+
+@pytest.mark.parametrize("layout", ["one process", "api and runner processes"])
+def test_rebuild_while_queries_run_answers_every_query_the_same(settings, tmp_path, layout):
     env = environment(REGISTRY_DATABASE=settings.url)
     files = sorted(EXAMPLES.glob("*.yaml"))
     run(["import", *map(str, files[:3])], env)
-    with serving([], env, tmp_path / "serve.log") as base, httpx.Client(timeout=30) as client:
+    with ExitStack() as stack:
+        if layout == "one process":
+            base = stack.enter_context(serving([], env, tmp_path / "serve.log"))
+        else:
+            stack.enter_context(projecting(env, tmp_path / "project.log"))
+            base = stack.enter_context(serving(["--no-projections"], env, tmp_path / "serve.log"))
+        client = stack.enter_context(httpx.Client(timeout=30))
         wait_projected(client, base)
         expected = [graphql(client, base, q).text for q in QUERIES]
         for answer in expected:
