@@ -182,6 +182,25 @@ def test_replica_serves_reads_that_see_a_write_once_its_position_replicated(repl
             assert fresh["projectionPosition"] >= second
             assert fresh["decisions"]["totalCount"] > seen["decisions"]["totalCount"]
 
+            # A rebuild on the primary reaches the replica's readers too: they switch to the
+            # new generation once it has streamed there, and it is kept current.
+            rebuilt = subprocess.run(
+                [*registry_command(), "rebuild", "--grace", "1"],
+                cwd=ROOT,
+                env=environment(REGISTRY_DATABASE=primary_url),
+                capture_output=True,
+                text=True,
+                timeout=300,
+            )
+            assert rebuilt.returncode == 0, rebuilt.stderr
+            assert data(graphql(client, base, DECISIONS)) == fresh
+            third = import_file(client, base, files[3])
+            later = data(graphql(client, base, DECISIONS, {"X-Registry-Min-Position": str(third)}))
+            assert later["decisions"]["totalCount"] > fresh["decisions"]["totalCount"]
+            with psycopg.connect(replica_url, autocommit=True) as replica:
+                pointer = replica.execute("SELECT generation FROM registry_read_generation")
+                assert pointer.fetchone() == (1,)
+
             bad = graphql(client, base, DECISIONS, {"X-Registry-Min-Position": "soon"})
             assert bad.status_code == 400, bad.text
             assert "X-Registry-Min-Position" in bad.json()["errors"][0]["message"]
