@@ -37,6 +37,7 @@ def rebuild(
     from projections.generations import (
         POSTGRES,
         Generations,
+        exclusive,
         read_model_tables,
         rebuild_generation,
         rebuild_in_place,
@@ -61,14 +62,19 @@ def rebuild(
         datastore = registry.recorder.datastore
         generations = Generations(True, settings.postgres_schema)
         if drop_old:
-            current = generations.current(datastore)
-            runner = ProjectionRunner(registry, generation=current)
-            tables = read_model_tables(runner.views.read_models, POSTGRES)
-            runner.close()
-            for generation in generations.existing(datastore):
-                if generation != current:
-                    generations.drop(datastore, generation, tables)
-                    console.print(f"dropped generation {generation}")
+            try:
+                with exclusive(datastore, settings.postgres_schema):
+                    current = generations.current(datastore, strict=True)
+                    runner = ProjectionRunner(registry, generation=current)
+                    tables = read_model_tables(runner.views.read_models, POSTGRES)
+                    runner.close()
+                    for generation in generations.existing(datastore):
+                        if generation != current:
+                            generations.drop(datastore, generation, tables)
+                            console.print(f"dropped generation {generation}")
+            except RuntimeError as error:
+                console.print(f"[red]refused[/]: {error}")
+                raise typer.Exit(1) from None
             return
         try:
             done = rebuild_generation(

@@ -31,7 +31,8 @@ from __future__ import annotations
 import re
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -96,10 +97,10 @@ class Generations:
         self._pointer = _quoted(base_schema, POINTER_TABLE)
         self._pointer_exists = False
 
-    def current(self, datastore: Any, default: int = 0) -> int:
+    def current(self, datastore: Any, default: int = 0, strict: bool = False) -> int:
         """The generation the pointer names, read on `datastore` (any connection to the
-        database). `default` when there is no pointer yet or it cannot be read just now:
-        a process keeps its generation through a passing connection error."""
+        database). `default` when there is no pointer yet or (unless `strict`) it cannot be
+        read just now: a reader keeps its generation through a passing connection error."""
         if not self.is_postgres:
             return 0
         try:
@@ -113,6 +114,8 @@ class Generations:
                 c.execute(f"SELECT generation FROM {self._pointer}")
                 row = c.fetchone()
         except Exception:  # any failure to read: stay where we are
+            if strict:
+                raise
             return default
         return default if row is None else int(row["generation"])
 
@@ -284,12 +287,14 @@ class ReadSide:
 @dataclass(frozen=True)
 class Rebuilt:
     """What `rebuild_generation` did: the generation replaced, the one now read, the log
-    position at the switch, and the read-model tables (to drop generation 0 by name)."""
+    position at the switch, the read-model tables (to drop generation 0 by name), and how
+    long writes waited for the switch (seconds the event table's write lock was held)."""
 
     old: int
     new: int
     position: int
     tables: list[str]
+    write_pause: float = 0.0
 
 
 def rebuild_generation(
@@ -304,17 +309,23 @@ def rebuild_generation(
     base = settings.postgres_schema
     generations = Generations(True, base)
     datastore = registry.recorder.datastore
+    with exclusive(datastore, base):
+        return _rebuild(registry, runner_factory, report, generations, base)
+
+
+@contextmanager
+def exclusive(datastore: Any, base: str) -> Iterator[None]:
+    """One rebuild (or drop of old generations) of a store at a time: a second is refused
+    with RuntimeError. The advisory lock goes with the session if this process dies."""
+    key = f"registry rebuild {base}"
     with datastore.get_connection() as guard:
-        # Held for the whole rebuild, released with the session if this process dies.
-        got = guard.execute(
-            "SELECT pg_try_advisory_lock(hashtext(%s)) AS got", (f"registry rebuild {base}",)
-        ).fetchone()["got"]
-        if not got:
+        got = guard.execute("SELECT pg_try_advisory_lock(hashtext(%s)) AS got", (key,))
+        if not got.fetchone()["got"]:
             raise RuntimeError("another `registry rebuild` of this store is running")
         try:
-            return _rebuild(registry, runner_factory, report, generations, base)
+            yield
         finally:
-            guard.execute("SELECT pg_advisory_unlock(hashtext(%s))", (f"registry rebuild {base}",))
+            guard.execute("SELECT pg_advisory_unlock(hashtext(%s))", (key,))
 
 
 def _rebuild(
@@ -325,7 +336,7 @@ def _rebuild(
     base: str,
 ) -> Rebuilt:
     datastore = registry.recorder.datastore
-    old = generations.current(datastore)
+    old = generations.current(datastore, strict=True)
     new = max([old, *generations.existing(datastore)]) + 1
     schema = generation_schema(base, new)
     with datastore.transaction(commit=True) as c:
@@ -337,6 +348,7 @@ def _rebuild(
         while runner.catch_up(limit_batches=20):
             report(f"  at position {runner.position()} of {registry.max_position()}")
         events_table = registry.recorder.events_table_name
+        locked = time.monotonic()
         with datastore.transaction(commit=True) as c:
             # The write lock that every save takes (EXCLUSIVE: readers go on): no event can be
             # recorded between the last batch and the switch.
@@ -344,14 +356,18 @@ def _rebuild(
             runner.catch_up()
             position = runner.position()
             generations.switch(c, new)
+        write_pause = time.monotonic() - locked
     except BaseException:
         runner.close()
         # Not switched: the half-built generation goes, the serving one stays.
         generations.drop(datastore, new, [])
         raise
     runner.close()
-    report(f"switched readers to generation {new} at position {position}")
-    return Rebuilt(old, new, position, tables)
+    report(
+        f"switched readers to generation {new} at position {position} "
+        f"(writes waited {write_pause * 1000:.0f} ms)"
+    )
+    return Rebuilt(old, new, position, tables, write_pause)
 
 
 def rebuild_in_place(registry: Any, read_models: Sequence[Any], batch_size: int = 500) -> int:
