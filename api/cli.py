@@ -177,6 +177,7 @@ def import_minutes(
 
 
 import api.cli_rebuild  # noqa: E402, F401  (registers its commands)
+import api.cli_redact  # noqa: E402, F401  (registers its commands)
 
 if __name__ == "__main__":
     app()

@@ -24,6 +24,7 @@ from projections.entities import DECISION, EntityRow
 from projections.generations import ReadSide
 from projections.ledger import EventRow
 from projections.memberships import MembershipRow
+from projections.personal_data import ContactValue, contact_values
 from projections.runner import ProjectionRunner
 from projections.sql import Db
 
@@ -52,6 +53,7 @@ class Reader:
         self.entity_written_by = DataLoader(self._entity_written_by)
         self.agreement_written_by = DataLoader(self._agreement_written_by)
         self.memberships_written_by = DataLoader(self._memberships_written_by)
+        self.contact_values = DataLoader(self._contact_values)
 
     async def read(self, work: Callable[[Db], T]) -> T:
         """Run `work` on a reading transaction in a worker thread."""
@@ -176,6 +178,14 @@ class Reader:
     async def _memberships_written_by(self, keys: Sequence[int]) -> list[list[MembershipRow]]:
         found = await self.read(lambda db: self.runner.memberships.written_by(db, list(keys)))
         return [found.get(k, []) for k in keys]
+
+    async def _contact_values(self, keys: Sequence[UUID]) -> list[ContactValue | None]:
+        """Key: the ref of a contact detail; the value is read from personal_data."""
+        # personal_data is written with the events, in the event store's schema, not in a
+        # generation of the read models: read it there (same connection and snapshot).
+        schema = self.runner.registry.settings.postgres_schema
+        found = await self.read(lambda db: contact_values(Db(db.cursor, db.dialect, schema), keys))
+        return [found.get(k) for k in keys]
 
     async def _all_of_type(self, keys: Sequence[tuple[str, datetime]]) -> list[list[EntityRow]]:
         """Key: (entity type, known at): every entity of the type, for filtering in memory."""

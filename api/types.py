@@ -294,6 +294,66 @@ async def load_organisation(info: Info, org_id: Any, known_at: datetime | None) 
     return Organisation(row=row) if row else None
 
 
+@strawberry.enum(description="A kind of personal contact detail.")
+class ContactKind(enum.Enum):
+    EMAIL = "email"
+    PHONE = "phone"
+    ADDRESS = "address"
+
+
+@strawberry.type(
+    description="A personal contact detail. The event log holds only `commitment` = hex "
+    "SHA-256(salt || UTF-8 value); the value and salt are kept apart and read at query time. "
+    "After a disposal decision (gallringsbeslut) they are destroyed: `redacted` is true and "
+    "`value` and `salt` are null, for every `knownAt` (docs/redaction.md)."
+)
+class ContactDetail:
+    ref: strawberry.ID = strawberry.field(
+        description="Where the value is kept apart; also an id for auditTrail."
+    )
+    kind: ContactKind
+    commitment: str = strawberry.field(
+        description="Hex SHA-256 over the salt bytes followed by the UTF-8 value."
+    )
+    value: str | None
+    salt: str | None = strawberry.field(description="Hex salt; null once redacted.")
+    redacted: bool
+    redacted_at: datetime | None
+    redacted_on: date | None
+    decision: str | None = strawberry.field(
+        description="The disposal decision under which the value was destroyed."
+    )
+
+
+@strawberry.type(description="A disposal decision (gallring) applied to contact details.")
+class Redaction:
+    row: strawberry.Private[dict[str, Any]]
+
+    @strawberry.field(description="The disposal decision (gallringsbeslut), as recorded.")
+    def decision(self) -> str:
+        return self.row["decision"]
+
+    @strawberry.field
+    def reason(self) -> str:
+        return self.row["reason"]
+
+    @strawberry.field(description="Who recorded the redaction.")
+    def actor(self) -> str:
+        return self.row["actor"]
+
+    @strawberry.field
+    def recorded_at(self) -> datetime:
+        return datetime.fromisoformat(self.row["recorded_at"])
+
+    @strawberry.field
+    def kinds(self) -> list[ContactKind]:
+        return [ContactKind(k) for k in self.row["kinds"]]
+
+    @strawberry.field
+    def refs(self) -> list[strawberry.ID]:
+        return [_gid(r) for r in self.row["refs"]]
+
+
 @strawberry.type(description="A person, with every spelling of their name.")
 class Person:
     row: strawberry.Private[EntityRow]
@@ -356,6 +416,38 @@ class Person:
             day = r.as_of(as_of)
             found = [a for a in found if assignment_status(a.row, day) == status]
         return found
+
+    @strawberry.field(
+        description="E-mail, phone and postal address as recorded by `knownAt`. The values "
+        "are personal data kept apart from the event log: one destroyed by a disposal "
+        "decision answers `redacted: true` and `value: null`, also as known before it."
+    )
+    async def contact_details(self, info: Info) -> list[ContactDetail]:
+        details = self.row.get("contact_details", [])
+        stored = await reader(info).contact_values.load_many([UUID(d["ref"]) for d in details])
+        found = []
+        for d, kept in zip(details, stored, strict=True):
+            redacted = d["redacted"] or (kept is not None and kept.redacted_at is not None)
+            at = kept.redacted_at if kept is not None else None
+            found.append(
+                ContactDetail(
+                    ref=_gid(d["ref"]),
+                    kind=ContactKind(d["kind"]),
+                    commitment=d["commitment"],
+                    # Never a value once redacted, whatever the row says.
+                    value=None if redacted or kept is None else kept.value,
+                    salt=None if redacted or kept is None else kept.salt,
+                    redacted=redacted,
+                    redacted_at=at,
+                    redacted_on=at.date() if at else None,
+                    decision=kept.decision if kept is not None else None,
+                )
+            )
+        return found
+
+    @strawberry.field(description="Disposal decisions applied to this person's contact details.")
+    def redactions(self) -> list[Redaction]:
+        return [Redaction(row=r) for r in self.row.get("redactions", [])]
 
     @strawberry.field(description="The audit trail of this person record.")
     async def events(self, info: Info) -> list[Event]:

@@ -134,6 +134,22 @@ def _view(aggregate: Any, event: Any, previous: dict[str, Any] | None) -> dict[s
             ],
         }
     elif isinstance(aggregate, Person):
+        # Contact details as commitments and refs only: the values live apart in
+        # personal_data and are read from there at query time, so a redaction leaves no
+        # copy here to purge (docs/redaction.md).
+        redactions = list((previous or {}).get("redactions", []))
+        if isinstance(event, Person.Redacted):
+            redactions.append(
+                {
+                    "refs": plain(event.refs),
+                    "kinds": list(event.kinds),
+                    "decision": event.decision,
+                    "reason": event.reason,
+                    "actor": event.context.actor,
+                    "recorded_at": plain(event.timestamp),
+                }
+            )
+        redacted = {str(r) for r in aggregate.redacted_refs}
         view = {
             "name": aggregate.name,
             "title": aggregate.title,
@@ -142,6 +158,16 @@ def _view(aggregate: Any, event: Any, previous: dict[str, Any] | None) -> dict[s
             "name_variants": list(aggregate.name_variants),
             "merged_into": plain(aggregate.merged_into),
             "absorbed": plain(aggregate.absorbed),
+            "contact_details": [
+                {
+                    "ref": str(c.ref),
+                    "kind": c.kind,
+                    "commitment": c.commitment,
+                    "redacted": str(c.ref) in redacted,
+                }
+                for c in aggregate.contact_details
+            ],
+            "redactions": redactions,
         }
     elif isinstance(aggregate, Meeting):
         view = {

@@ -14,7 +14,8 @@ If anything inside the block is refused, nothing at all is written.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator, Sequence
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -36,7 +37,7 @@ from registry.domain.fund import Allocation, Fund, allocation_id_for
 from registry.domain.imported import ImportedDocument
 from registry.domain.meeting import AgendaItem, Attendee, Meeting
 from registry.domain.organisation import Organisation
-from registry.domain.person import Person
+from registry.domain.person import ContactCommitment, Person
 from registry.errors import (
     AlreadyExists,
     ConcurrentChange,
@@ -46,6 +47,17 @@ from registry.errors import (
     NotFound,
 )
 from registry.ids import natural_id, normalise
+from registry.personal_data import (
+    Erasure,
+    PersonalDataChanges,
+    PersonalDatum,
+    StoredValue,
+    check_kind,
+    check_value,
+    commitment,
+    new_salt,
+    recorder_topic,
+)
 from registry.values import (
     Context,
     DecisionKind,
@@ -70,7 +82,12 @@ VALUE_TYPES: list[type] = [
     Allocation,
     Attendee,
     AgendaItem,
+    ContactCommitment,
 ]
+
+#: Contact details given to a command: kind (email, phone, address) to value, or a list of
+#: (kind, value) pairs when a person has two of a kind.
+ContactValues = Mapping[str, str] | Iterable[tuple[str, str]]
 
 
 @dataclass(frozen=True)
@@ -113,6 +130,8 @@ class _UnitOfWork:
         self.app = app
         self.aggregates: dict[UUID, RegistryAggregate] = {}
         self.refused: BaseException | None = None
+        # Contact values and erasures, written in the same transaction as the events.
+        self.personal_data = PersonalDataChanges()
 
     def get(self, aggregate_id: UUID, cls: type[A], field: str) -> A:
         if not isinstance(aggregate_id, UUID):
@@ -155,7 +174,10 @@ class Registry(Application):
 
     def __init__(self, settings: StoreSettings | None = None) -> None:
         self.settings = settings or settings_from_environment()
-        super().__init__(env=self.settings.eventsourcing_env())
+        env = self.settings.eventsourcing_env()
+        # The recorder that also writes personal_data in the events' transaction.
+        env["APPLICATION_RECORDER_TOPIC"] = recorder_topic(self.settings.is_postgres)
+        super().__init__(env=env)
         self._listeners: list[Callable[[int], None]] = []
         self._lock = threading.Lock()
 
@@ -197,7 +219,10 @@ class Registry(Application):
         if not any(a.pending_events for a in unit.aggregates.values()):
             return
         try:
-            recordings = self.save(*unit.aggregates.values())
+            if unit.personal_data:
+                recordings = self.save(*unit.aggregates.values(), personal_data=unit.personal_data)
+            else:
+                recordings = self.save(*unit.aggregates.values())
         except IntegrityError:
             raise ConcurrentChange(
                 "another command changed the same entity at the same time; nothing was "
@@ -264,8 +289,11 @@ class Registry(Application):
         party: str | None = None,
         organisation_id: UUID | None = None,
         key: str | None = None,
+        contact: ContactValues | None = None,
     ) -> UUID:
-        """Register a person. Id from `key` (default: name, plus organisation if given)."""
+        """Register a person. Id from `key` (default: name, plus organisation if given).
+        `contact` values (email, phone, address) are kept apart from the events, which hold
+        only commitments to them (see registry/personal_data.py)."""
         name = require_text(name, "name")
         with self._changes() as unit:
             if organisation_id is not None:
@@ -280,7 +308,119 @@ class Registry(Application):
                 context=context,
             )
             unit.add(person, f"the person {name!r}")
+            if contact:
+                self._add_contact(unit, person, contact, context)
         return person.id
+
+    def add_contact_details(
+        self,
+        person_id: UUID,
+        contact: ContactValues,
+        context: Context,
+        refs: Mapping[str, UUID] | None = None,
+    ) -> list[UUID]:
+        """Record contact values of a person (kept apart; the event holds commitments). A
+        value the person already has, unredacted, is not recorded twice. `refs` may fix the
+        ref of a kind (the importer does, to keep a file's stored form stable). Returns the
+        refs of the values, new or already held."""
+        with self._changes() as unit:
+            person = unit.get(person_id, Person, "person_id")
+            return self._add_contact(unit, person, contact, context, refs or {})
+
+    def _add_contact(
+        self,
+        unit: _UnitOfWork,
+        person: Person,
+        contact: ContactValues,
+        context: Context,
+        refs: Mapping[str, UUID] | None = None,
+    ) -> list[UUID]:
+        pairs = list(contact.items() if isinstance(contact, Mapping) else contact)
+        held = self._live_values(unit, person)
+        new: list[ContactCommitment] = []
+        result: list[UUID] = []
+        for i, (kind, value) in enumerate(pairs):
+            check_kind(kind, f"contact[{i}].kind")
+            value = check_value(kind, value)
+            known = held.get((kind, value))
+            if known is not None:
+                result.append(known)
+                continue
+            ref = (refs or {}).get(kind) or uuid.uuid4()
+            if any(c.ref == ref for c in [*person.contact_details, *new]):
+                raise InvalidInput(f"{kind}: the ref {ref} is already used", field=kind)
+            salt = new_salt()
+            unit.personal_data.added.append(PersonalDatum(ref, person.id, kind, value, salt))
+            new.append(ContactCommitment(ref, kind, commitment(value, salt)))
+            held[(kind, value)] = ref
+            result.append(ref)
+        if new:
+            person.add_contact_details(tuple(new), context)
+        return result
+
+    def _live_values(self, unit: _UnitOfWork, person: Person) -> dict[tuple[str, str], UUID]:
+        """(kind, value) of the person's unredacted details, including this unit's own."""
+        live = {c.ref: c for c in person.live_contact_details()}
+        found = {
+            (v.kind, v.value): ref
+            for ref, v in self.personal_data(live).items()
+            if v.value is not None
+        }
+        for d in unit.personal_data.added:
+            if d.person_id == person.id:
+                found[(d.kind, d.value)] = d.ref
+        return found
+
+    def contact_ref(self, person_id: UUID, kind: str, value: str) -> UUID | None:
+        """The ref of an unredacted contact value the person (or the record it was merged
+        into) already holds, if any."""
+        try:
+            person = self._person(_current_unit.get() or _UnitOfWork(self), person_id, "person_id")
+        except NotFound:
+            return None
+        return self._live_values(_UnitOfWork(self), person).get((kind, value.strip()))
+
+    def personal_data(self, refs: Iterable[UUID]) -> dict[UUID, StoredValue]:
+        """The kept-apart rows of these refs (value and salt None once redacted)."""
+        return self.recorder.select_personal_data(refs)  # type: ignore[attr-defined]
+
+    def redact_contact_details(
+        self,
+        person_id: UUID,
+        decision: str,
+        reason: str,
+        context: Context,
+        kinds: Sequence[str] = (),
+        refs: Sequence[UUID] = (),
+    ) -> list[UUID]:
+        """Destroy contact values by a disposal decision (gallringsbeslut): every unredacted
+        detail of the given `kinds`, and the given `refs`. A `Person.Redacted` event records
+        the decision, the reason, who and which details; the values and salts are erased
+        from personal_data in the same transaction. The events, which hold only
+        commitments, stay as they were. Returns the refs redacted."""
+        for i, kind in enumerate(kinds):
+            check_kind(kind, f"fields[{i}]")
+        if not kinds and not refs:
+            raise InvalidInput(
+                "name the fields (email, phone, address) or refs to redact", field="fields"
+            )
+        with self._changes() as unit:
+            person = unit.get(person_id, Person, "person_id")
+            chosen = list(refs)
+            for kind in kinds:
+                of_kind = [c.ref for c in person.live_contact_details() if c.kind == kind]
+                if not of_kind:
+                    raise InvalidInput(
+                        f"{person.name} has no {kind} left to redact", field="fields"
+                    )
+                chosen.extend(of_kind)
+            redacted = person.redact(chosen, decision, reason, context)
+            # The erasure carries the event's own time, so the row and the event agree.
+            at = person.pending_events[-1].timestamp
+            unit.personal_data.erasures.append(
+                Erasure(tuple(c.ref for c in redacted), decision.strip(), at)
+            )
+        return [c.ref for c in redacted]
 
     def add_name_variant(
         self, person_id: UUID, variant: str, context: Context, note: str | None = None

@@ -1,21 +1,41 @@
-"""Person: name, name variants and merging of two records found to be one person."""
+"""Person: name, name variants, contact details (as commitments) and merging of two
+records found to be one person."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from uuid import UUID
 
 from eventsourcing.domain import event
 
 from registry.domain import RegistryAggregate
-from registry.errors import InvalidTransition
+from registry.errors import InvalidInput, InvalidTransition
 from registry.ids import natural_id, normalise
 from registry.values import Context, require_text
 
 
+@dataclass(frozen=True)
+class ContactCommitment:
+    """A contact detail as the event log holds it: its kind (email, phone, address), a
+    salted SHA-256 commitment to the value and the ref under which the value and salt are
+    kept apart (registry/personal_data.py). The value itself is never in an event."""
+
+    ref: UUID
+    kind: str
+    commitment: str
+
+
 class Person(RegistryAggregate):
     """A person named in minutes. Names and roles in minutes are public records; the same
-    person is often spelt differently ("Annett"/"Anette Haaf"), hence name variants."""
+    person is often spelt differently ("Annett"/"Anette Haaf"), hence name variants.
+
+    Contact details are not public records: the person holds only commitments to them, and a
+    disposal decision (gallringsbeslut) can destroy the values (`redact`)."""
+
+    # Snapshots taken before contact details existed load without them.
+    contact_details: tuple[ContactCommitment, ...] = ()
+    redacted_refs: tuple[UUID, ...] = ()
 
     @staticmethod
     def create_id(key: str, **_: object):  # type: ignore[override]
@@ -88,3 +108,66 @@ class Person(RegistryAggregate):
         for name in other_names:
             if not self.knows_name(name):
                 self.name_variants.append(name)
+
+    # -- contact details (personal data, kept apart) ----------------------------------------
+
+    def live_contact_details(self) -> list[ContactCommitment]:
+        """The contact details whose values have not been redacted."""
+        return [c for c in self.contact_details if c.ref not in self.redacted_refs]
+
+    def add_contact_details(self, details: tuple[ContactCommitment, ...], context: Context) -> None:
+        """Commit to new contact values (the values go to personal_data, never here)."""
+        known = {c.ref for c in self.contact_details}
+        new = tuple(d for d in details if d.ref not in known)
+        if new:
+            self._contact_details_added(new, None, context)
+
+    @event("ContactDetailsAdded")
+    def _contact_details_added(
+        self, details: tuple[ContactCommitment, ...], effective_date: date | None, context: Context
+    ) -> None:
+        self.contact_details = (*self.contact_details, *details)
+
+    def redact(
+        self, refs: list[UUID], decision: str, reason: str, context: Context
+    ) -> list[ContactCommitment]:
+        """A disposal decision (gallringsbeslut) destroys these contact values: the event
+        records which, under which decision, why, by whom (context.actor) and when (its
+        timestamp). Returns the details redacted."""
+        decision = require_text(decision, "decision")
+        reason = require_text(reason, "reason")
+        by_ref = {c.ref: c for c in self.contact_details}
+        chosen = []
+        for ref in refs:
+            detail = by_ref.get(ref)
+            if detail is None:
+                raise InvalidInput(f"{self.name} has no contact detail {ref}", field="refs")
+            if ref in self.redacted_refs:
+                raise InvalidTransition(
+                    f"the {detail.kind} {ref} of {self.name} has already been redacted"
+                )
+            if detail not in chosen:
+                chosen.append(detail)
+        if not chosen:
+            raise InvalidInput("name at least one contact detail to redact", field="fields")
+        self._redacted(
+            [c.ref for c in chosen],
+            sorted({c.kind for c in chosen}),
+            decision,
+            reason,
+            None,
+            context,
+        )
+        return chosen
+
+    @event("Redacted")
+    def _redacted(
+        self,
+        refs: list[UUID],
+        kinds: list[str],
+        decision: str,
+        reason: str,
+        effective_date: date | None,
+        context: Context,
+    ) -> None:
+        self.redacted_refs = (*self.redacted_refs, *refs)

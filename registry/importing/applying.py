@@ -81,6 +81,7 @@ _FIELDS: dict[str, dict[str, str]] = {
     },
     "reports": {"reported_on": "reported_on", "text": "text", "assignment_id": "assignment"},
     "completions": {"completed_on": "completed_on", "assignment_id": "assignment"},
+    "contact": {},
 }
 
 _FIELD = re.compile(r"^(?P<name>\w+)(?P<index>\[\d+\])?$")
@@ -224,6 +225,20 @@ class Applier:
             organisation_id=org.id if org else None,
             key=e.get("key") or f"{e['name']}|{org.id if org else ''}",
         )
+
+    def _apply_contact(self, fact: Fact) -> None:
+        kind, value = fact.entry["kind"], fact.entry["value"]
+        self.registry.add_contact_details(
+            self._person_id(fact.refs["person"].id),
+            [(kind, value)],
+            fact.context,
+            refs={kind: UUID(fact.attrs["ref"])},
+        )
+
+    def _correct_contact(self, old: Fact, new: Fact) -> None:
+        # A corrected value is added; the one recorded before stays until a disposal
+        # decision destroys it (registry redact): a correction never erases personal data.
+        self._apply_contact(new)
 
     def _apply_variant(self, fact: Fact) -> None:
         self.registry.add_name_variant(
@@ -677,6 +692,7 @@ _CORRECTABLE: dict[str, set[str]] = {
     "endings": {"end"},
     "agreements": {"valid_from", "valid_from_not_after", "valid_until"},
     "allocations": {"amount"},
+    "contact": {"ref"},  # a changed value: the new one is added (see _correct_contact)
 }
 
 _KIND_WORDS = {
@@ -693,6 +709,7 @@ _KIND_WORDS = {
     "reports": "report on an assignment",
     "completions": "completion",
     "variant": "name variant",
+    "contact": "contact detail (a disposal decision destroys one: registry redact)",
 }
 
 

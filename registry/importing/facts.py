@@ -32,6 +32,7 @@ from registry.domain.person import Person
 from registry.errors import NotFound, RegistryError
 from registry.ids import natural_id, normalise
 from registry.importing.problems import Problem, join_path, path_order
+from registry.personal_data import KINDS
 from registry.values import Context, Source, sek
 
 DEFAULT_ACTOR = "minutes import"
@@ -110,6 +111,19 @@ class Document:
     body_id: UUID | None
     held_on: date
     document: str
+
+
+#: How an imported document's stored content stands for a contact value: the ref of the
+#: value kept apart in personal_data (the value never enters the event log).
+STORED_PREFIX = "personal-data:"
+
+
+def stored_ref(value: Any) -> UUID | None:
+    """The ref a stored content's contact field stands for, or None for a plain value."""
+    if isinstance(value, str) and value.startswith(STORED_PREFIX):
+        with contextlib.suppress(ValueError):
+            return UUID(value[len(STORED_PREFIX) :])
+    return None
 
 
 def note_of(*parts: str | None) -> str | None:
@@ -422,6 +436,24 @@ class _Builder:
                     {"id": resolved.id, "organisation": org},
                 )
             )
+            for kind in KINDS:
+                if kind not in person:
+                    continue
+                value = person[kind]
+                stored = stored_ref(value)
+                self.add(
+                    Fact(
+                        "contact",
+                        join_path(path, kind),
+                        ("contact", resolved.id, kind),
+                        # The ref, never the value: facts are compared and their attributes
+                        # shown in differences. A file's value gets its ref in importer.py.
+                        {"ref": str(stored) if stored else None},
+                        {"kind": kind, "value": None if stored else value},
+                        self.context(person.get("note")),
+                        {"person": resolved},
+                    )
+                )
             for k, variant in enumerate(person.get("variants", [])):
                 self.add(
                     Fact(

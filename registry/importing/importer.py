@@ -11,9 +11,11 @@
 
 from __future__ import annotations
 
+import copy
 import difflib
 import hashlib
 import json
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,9 +28,16 @@ from registry.application import Registry
 from registry.domain.imported import ImportedDocument, imported_document_id_for
 from registry.errors import NotFound, RegistryError
 from registry.importing.applying import Applier, problem_for
-from registry.importing.facts import DEFAULT_ACTOR, Document, Fact, build
+from registry.importing.facts import (
+    DEFAULT_ACTOR,
+    STORED_PREFIX,
+    Document,
+    Fact,
+    build,
+)
 from registry.importing.loading import format_for, parse, validate
 from registry.importing.problems import ImportRefused, Problem
+from registry.personal_data import KINDS
 from registry.values import Context, Source
 
 
@@ -91,7 +100,7 @@ def import_data(
     reason: str | None = None,
 ) -> ImportResult:
     """Import parsed content (a dict as the schema describes)."""
-    problems = validate(data)
+    problems = validate(data) or _stored_forms(data)
     if problems:
         raise ImportRefused(name, problems)
     if correct and not (reason and reason.strip()):
@@ -101,12 +110,15 @@ def import_data(
     document = build(registry, data)
     if document.problems or document.body_id is None:
         raise ImportRefused(name, document.problems)
-    content_hash = content_hash_of(data)
     document_id = imported_document_id_for(document.document, document.body_id, document.held_on)
     try:
         previous = registry.get(document_id, ImportedDocument)
     except NotFound:
         previous = None
+    # What the registry keeps of the file (and hashes, and compares) has each contact value
+    # replaced by the ref of the value kept apart: no event ever holds the value.
+    document.data = data = keep_apart(registry, document, previous)
+    content_hash = content_hash_of(data)
     if previous is None:
         return _record(registry, name, document, content_hash, document_id)
     if previous.content_hash == content_hash:
@@ -127,6 +139,57 @@ def import_data(
             diff,
         )
     return _correct(registry, name, previous, document, content_hash, reason or "", diff)
+
+
+def _stored_forms(data: Any) -> list[Problem]:
+    """A file gives contact values, never the registry's stored form of one."""
+    problems = []
+    for i, person in enumerate(data.get("persons", []) if isinstance(data, dict) else []):
+        for kind in KINDS:
+            value = person.get(kind) if isinstance(person, dict) else None
+            if isinstance(value, str) and value.startswith(STORED_PREFIX):
+                problems.append(
+                    Problem(
+                        f"persons[{i}].{kind}",
+                        f"must be the {kind} itself, not a reference to kept-apart personal data",
+                        "INVALID_VALUE",
+                    )
+                )
+    return problems
+
+
+def keep_apart(
+    registry: Registry, document: Document, previous: ImportedDocument | None
+) -> dict[str, Any]:
+    """The file's content as the registry keeps it: each contact value replaced by
+    `personal-data:<ref>`. A value the same document gave before keeps its ref (also when it
+    has since been redacted: importing the same file again does not bring it back), as does
+    one the person already holds; any other value gets a new ref. Each contact fact gets its
+    ref."""
+    contacts = [f for f in document.facts if f.kind == "contact" and f.attrs["ref"] is None]
+    if not contacts:
+        return document.data
+    before: dict[tuple[Any, ...], uuid.UUID] = {}
+    if previous is not None:
+        old = build(registry, previous.content)
+        before = {
+            f.identity: uuid.UUID(f.attrs["ref"])
+            for f in old.facts
+            if f.kind == "contact" and f.attrs["ref"]
+        }
+    kept = registry.personal_data(before.values())
+    stored = copy.deepcopy(document.data)
+    for fact in contacts:
+        kind, value = fact.entry["kind"], str(fact.entry["value"]).strip()
+        ref = before.get(fact.identity)
+        if ref is not None and ref in kept and kept[ref].value not in (None, value):
+            ref = None  # the file now gives another value: a correction adds it
+        if ref is None:
+            ref = registry.contact_ref(fact.refs["person"].id, kind, value) or uuid.uuid4()
+        fact.attrs["ref"] = str(ref)
+        index = int(fact.path.split("[", 1)[1].split("]", 1)[0])
+        stored["persons"][index][kind] = f"{STORED_PREFIX}{ref}"
+    return stored
 
 
 def content_hash_of(data: Any) -> str:
