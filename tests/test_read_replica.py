@@ -147,7 +147,9 @@ def test_replica_serves_reads_that_see_a_write_once_its_position_replicated(repl
         env = environment(
             REGISTRY_DATABASE=primary_url,
             REGISTRY_READ_DATABASE=replica_url,
-            REGISTRY_READ_WAIT_SECONDS="2",
+            # Long enough for a loaded machine to project an import; the refusal below
+            # waits this long too.
+            REGISTRY_READ_WAIT_SECONDS="10",
         )
         with (
             serving(["--no-projections"], env, tmp_path / "serve.log") as base,
@@ -216,7 +218,8 @@ def test_replica_serves_reads_that_see_a_write_once_its_position_replicated(repl
 
 
 def test_min_position_waits_for_this_stores_projection_without_a_replica(settings, tmp_path):
-    env = environment(REGISTRY_DATABASE=settings.url, REGISTRY_READ_WAIT_SECONDS="1")
+    # Long enough for a loaded machine to project an import; the refusal waits this long too.
+    env = environment(REGISTRY_DATABASE=settings.url, REGISTRY_READ_WAIT_SECONDS="10")
     files = sorted(EXAMPLES.glob("*.yaml"))
     with serving([], env, tmp_path / "serve.log") as base, httpx.Client(timeout=30) as client:
         position = import_file(client, base, files[1])

@@ -116,7 +116,8 @@ def projecting(env: dict[str, str], log: Path) -> Iterator[None]:
 
 @pytest.mark.parametrize("layout", ["one process", "api and runner processes"])
 def test_rebuild_while_queries_run_answers_every_query_the_same(settings, tmp_path, layout):
-    env = environment(REGISTRY_DATABASE=settings.url)
+    # A generous wait for X-Registry-Min-Position below: the machine may be loaded.
+    env = environment(REGISTRY_DATABASE=settings.url, REGISTRY_READ_WAIT_SECONDS="60")
     files = sorted(EXAMPLES.glob("*.yaml"))
     run(["import", *map(str, files[:3])], env)
     registry = Registry(settings)
