@@ -12,6 +12,7 @@ streaming replica (REGISTRY_READ_DATABASE).
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
@@ -37,8 +38,10 @@ class Reader:
     def __init__(self, runner: ProjectionRunner | ReadSide, now: datetime | None = None) -> None:
         self.runner = runner
         # One generation of the read models for the whole request, even if `registry
-        # rebuild` switches to the next one meanwhile (projections/generations.py).
-        self.views = runner.views
+        # rebuild` switches to the next one meanwhile (projections/generations.py): chosen
+        # at the first read, in a worker thread (looking at the pointer may query the store).
+        self._views: Any = None
+        self._choosing = threading.Lock()
         self.now = now or datetime.now(UTC)
         self.today = self.now.date()
         self.entity = DataLoader(self._entities)
@@ -59,10 +62,17 @@ class Reader:
         """Run `work` on a reading transaction in a worker thread."""
 
         def run() -> T:
-            with self.views.reading() as db:
+            with self.views().reading() as db:
                 return work(db)
 
         return await asyncio.to_thread(run)
+
+    def views(self) -> Any:
+        """The views this request reads (the same for all its reads)."""
+        with self._choosing:
+            if self._views is None:
+                self._views = self.runner.views
+            return self._views
 
     def known_at(self, value: datetime | None) -> datetime:
         if value is None:

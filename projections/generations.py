@@ -244,15 +244,6 @@ class ReadSide:
         """The last event position in the read models this process reads."""
         return self.views.max_tracking_id(self.runner.registry.name) or 0
 
-    def wait_for(self, position: int, timeout: float) -> bool:
-        """Wait until the read models read here include `position`; False on timeout."""
-        deadline = time.monotonic() + timeout
-        while self.position() < position:
-            if time.monotonic() >= deadline:
-                return False
-            time.sleep(0.02)
-        return True
-
     # The read models' query methods are stateless (they take a Db): the runner's serve.
     @property
     def memberships(self) -> Any:
