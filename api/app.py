@@ -13,6 +13,7 @@ from api.cache import AnswerCache
 from api.consistency import MinimumPosition, wait_seconds_from_environment
 from api.http import GraphQLHTTPRouter
 from api.importing import router as import_router
+from api.ledger_http import router as ledger_router
 from api.limits import introspection_from_environment, without_introspection
 from api.reader import Reader
 from api.schema import schema
@@ -73,6 +74,7 @@ def create_app(
         GraphQLHTTPRouter(graphql_schema, context_getter=context, cache=cache), prefix="/graphql"
     )
     app.include_router(import_router)
+    app.include_router(ledger_router)
 
     @app.get("/healthz")
     def healthz() -> JSONResponse:

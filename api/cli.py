@@ -176,6 +176,7 @@ def import_minutes(
         raise typer.Exit(1)
 
 
+import api.cli_chain  # noqa: E402  (registers its commands)
 import api.cli_rebuild  # noqa: E402  (registers its commands)
 import api.cli_redact  # noqa: E402, F401  (registers its commands)
 

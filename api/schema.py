@@ -38,6 +38,7 @@ from api.types import (
     DecisionStatus,
     Event,
     Fund,
+    Ledger,
     Meeting,
     Membership,
     Organisation,
@@ -54,6 +55,7 @@ from api.types import (
     load_person,
     load_row,
     parse_id,
+    read_ledger,
     reader,
 )
 from projections.entities import (
@@ -519,6 +521,15 @@ class Query:
     @strawberry.field(description="Position of the last event the read models include.")
     async def projection_position(self, info: Info) -> int:
         return await asyncio.to_thread(reader(info).runner.position)
+
+    # -- ledger (the hash chain, registry/chain.py) -----------------------------------------
+
+    @strawberry.field(
+        description="The hash-chained event log: the latest signed head, the current head "
+        "and the registry's public key, to check exports and proofs against."
+    )
+    async def ledger(self, info: Info) -> Ledger:
+        return await asyncio.to_thread(read_ledger, info.context["registry"])
 
 
 @strawberry.type

@@ -13,6 +13,7 @@ from uuid import UUID
 
 import strawberry
 from graphql import GraphQLError
+from strawberry.dataloader import DataLoader
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
@@ -154,6 +155,13 @@ class Event:
     @strawberry.field(description="Recorded time: when the registry learnt it.")
     def recorded_at(self) -> datetime:
         return self.row.recorded_at
+
+    @strawberry.field(
+        description="The event's link in the hash chain (SHA-256, hex): covers this event and "
+        "every event before it (docs/audit.md)."
+    )
+    async def link_hash(self, info: Info) -> str | None:
+        return await link_hash_of(info, self.row.position)
 
     @strawberry.field
     def actor(self) -> str | None:
@@ -1476,3 +1484,73 @@ class SearchHit:
 
 def expiring(row: AgreementRow, day: date, days: int) -> bool:
     return row.effective_until is not None and row.effective_until <= day + timedelta(days=days)
+
+
+# -- ledger: the hash chain's head and the registry's public key (registry/chain.py) ----------
+
+
+def _link_hash_loader(info: Info) -> DataLoader[int, str | None]:
+    """One read of event_chain per request level for every event's link hash (no N+1); the
+    links are written with the events, so they are there as soon as the event is projected."""
+    loader = info.context.get("link_hashes")
+    if loader is None:
+        registry = info.context["registry"]
+
+        async def load(positions: list[int]) -> list[str | None]:
+            found = await asyncio.to_thread(registry.chain.chain_hashes, sorted(set(positions)))
+            return [found.get(p) for p in positions]
+
+        loader = info.context["link_hashes"] = DataLoader(load)
+    return loader
+
+
+async def link_hash_of(info: Info, position: int) -> str | None:
+    return await _link_hash_loader(info).load(position)
+
+
+@strawberry.type(description="A signed checkpoint of the hash chain's head.")
+class LedgerHead:
+    position: int
+    hash: str = strawberry.field(description="The link hash at `position` (SHA-256, hex).")
+    signed_at: datetime
+    signature: str = strawberry.field(
+        description="Ed25519 signature (base64) of the checkpoint message (docs/audit.md)."
+    )
+
+
+@strawberry.type(description="The hash-chained event log: its signed head and public key.")
+class Ledger:
+    head: LedgerHead | None = strawberry.field(
+        description="The latest signed checkpoint (`registry digest`); null before the first."
+    )
+    current_position: int = strawberry.field(
+        description="Position of the last link (not necessarily signed yet)."
+    )
+    current_hash: str = strawberry.field(description="The last link's hash (unsigned).")
+    public_key: str | None = strawberry.field(
+        description="The registry's Ed25519 public key (base64, raw 32 bytes), also at "
+        "GET /ledger/public-key; null before a key exists."
+    )
+
+
+def read_ledger(registry: Any) -> Ledger:
+    """The ledger as the store holds it now (runs in a worker thread)."""
+    from registry.signing import registry_public_key
+
+    chain = registry.chain
+    checkpoint = chain.latest_checkpoint()
+    position, hash_hex = chain.chain_head()
+    head = None
+    if checkpoint is not None:
+        head = LedgerHead(
+            position=checkpoint.position,
+            hash=checkpoint.hash,
+            signed_at=datetime.fromisoformat(checkpoint.signed_at),
+            signature=checkpoint.signature,
+        )
+    return Ledger(
+        head=head,
+        current_position=position,
+        current_hash=hash_hex,
+        public_key=registry_public_key(registry.settings, checkpoint),
+    )

@@ -41,6 +41,7 @@ from eventsourcing.utils import Environment
 
 from projections.sql import POSTGRES, Db
 from projections.views import PostgresViews, SQLiteViews
+from registry.chain import RawEvent, canonical_id
 from registry.config import StoreSettings
 
 POINTER_TABLE = "registry_read_generation"
@@ -382,6 +383,17 @@ def rebuild_in_place(registry: Any, read_models: Sequence[Any], batch_size: int 
                 )
                 if not notifications:
                     break
+                # As the runner does: never project around a broken hash-chain link; the
+                # whole rebuild rolls back and the old read models stay.
+                raw = [
+                    RawEvent(
+                        n.id, canonical_id(n.originator_id), n.originator_version, n.topic, n.state
+                    )
+                    for n in notifications
+                ]
+                _good, broken = registry.chain.check_batch(position, raw)
+                if broken is not None:
+                    raise broken
                 for notification in notifications:
                     event = registry.mapper.to_domain_event(notification)
                     for model in read_models:

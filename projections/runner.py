@@ -10,11 +10,13 @@ follows it when `registry rebuild` switches (projections/generations.py).
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
+from collections.abc import Sequence
 from typing import Any
 
-from eventsourcing.persistence import IntegrityError, Tracking
+from eventsourcing.persistence import IntegrityError, Notification, Tracking
 
 from projections.agreements import AgreementsReadModel
 from projections.entities import EntitiesReadModel
@@ -23,6 +25,9 @@ from projections.ledger import LedgerReadModel
 from projections.memberships import MembershipsReadModel
 from projections.search import SearchReadModel
 from registry.application import Registry
+from registry.chain import ChainBroken, RawEvent, canonical_id
+
+log = logging.getLogger("registry.projections")
 
 
 class ProjectionRunner:
@@ -117,7 +122,16 @@ class ProjectionRunner:
                 )
                 if not notifications:
                     break
+                notifications, broken = self._verified(start, notifications)
                 events = [(self.registry.mapper.to_domain_event(n), n.id) for n in notifications]
+                if broken is not None:
+                    # Apply what verifies, then stop: never project around a broken link.
+                    if events:
+                        self.views.process_batch(
+                            events, Tracking(self.registry.name, events[-1][1])
+                        )
+                    log.error("projections stopped: %s", broken)
+                    raise broken
                 last = notifications[-1].id
                 try:
                     self.views.process_batch(events, Tracking(self.registry.name, last))
@@ -132,6 +146,17 @@ class ProjectionRunner:
             with self._advanced:
                 self._advanced.notify_all()
         return applied
+
+    def _verified(
+        self, start: int, notifications: Sequence[Notification]
+    ) -> tuple[Sequence[Notification], ChainBroken | None]:
+        """The notifications whose hash-chain links verify, and the break after them."""
+        raw = [
+            RawEvent(n.id, canonical_id(n.originator_id), n.originator_version, n.topic, n.state)
+            for n in notifications
+        ]
+        good, broken = self.registry.chain.check_batch(start, raw)
+        return notifications[:good], broken
 
     def wait_for(self, position: int, timeout: float = 5.0) -> None:
         """Block until the read models include `position` (read-your-writes)."""

@@ -27,6 +27,7 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError, JSONTranscoder
 
+from registry.chain import ChainStore
 from registry.config import StoreSettings, settings_from_environment
 from registry.domain import RegistryAggregate
 from registry.domain.agreement import Agreement, EntryIntoForce, check_start
@@ -56,8 +57,8 @@ from registry.personal_data import (
     check_value,
     commitment,
     new_salt,
-    recorder_topic,
 )
+from registry.recorders import recorder_topic
 from registry.values import (
     Context,
     DecisionKind,
@@ -171,13 +172,20 @@ class Registry(Application):
     """The decision and mandate registry (the write side)."""
 
     name = "Registry"
+    # Every stored event gets its hash-chain link in the same transaction (registry/chain.py).
+    # Only the write-cost benchmark turns this off, to measure what the chain costs.
+    chained = True
 
     def __init__(self, settings: StoreSettings | None = None) -> None:
         self.settings = settings or settings_from_environment()
         env = self.settings.eventsourcing_env()
-        # The recorder that also writes personal_data in the events' transaction.
-        env["APPLICATION_RECORDER_TOPIC"] = recorder_topic(self.settings.is_postgres)
+        # The recorder that writes, in the events' own transaction, their hash-chain links
+        # and the personal data kept apart from them.
+        env["APPLICATION_RECORDER_TOPIC"] = recorder_topic(self.settings.is_postgres, self.chained)
         super().__init__(env=env)
+        if self.chained:
+            # A store written before the chain existed gets its chain built once.
+            self.chain.ensure_chain()
         self._listeners: list[Callable[[int], None]] = []
         self._lock = threading.Lock()
 
@@ -241,6 +249,14 @@ class Registry(Application):
         is written."""
         with self._changes():
             yield
+
+    @property
+    def chain(self) -> ChainStore:
+        """The hash chain next to the events (links, checkpoints, raw stored events)."""
+        recorder = self.recorder
+        if not isinstance(recorder, ChainStore):
+            raise TypeError("this registry was built without the hash chain")
+        return recorder
 
     def max_position(self) -> int:
         return self.recorder.max_notification_id() or 0

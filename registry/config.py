@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
 
 DEFAULT_SQLITE_FILE = "registry.sqlite"
@@ -85,3 +86,17 @@ def read_settings_from_environment(url: str | None = None) -> StoreSettings | No
             "REGISTRY_DATABASE (got a value that is not one)"
         )
     return settings
+
+
+DEFAULT_SIGNING_KEY_FILE = "registry.key"
+
+
+def signing_key_path(settings: StoreSettings, explicit: str | None = None) -> Path:
+    """The registry's Ed25519 key file: `explicit` (--signing-key), else REGISTRY_SIGNING_KEY,
+    else `registry.key` beside the SQLite file (in the working directory for PostgreSQL)."""
+    chosen = explicit or os.environ.get("REGISTRY_SIGNING_KEY")
+    if chosen:
+        return Path(chosen)
+    if settings.is_postgres:
+        return Path(DEFAULT_SIGNING_KEY_FILE)
+    return Path(settings.url).resolve().parent / DEFAULT_SIGNING_KEY_FILE
