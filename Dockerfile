@@ -1,13 +1,22 @@
 # syntax=docker/dockerfile:1
+
+# Build stage: the wheel, exactly as CI builds and smoke-tests it (scripts/wheel_smoke.py);
+# the image installs that wheel, not the source tree, so it runs what users install.
+FROM python:3.11-slim AS build
+ENV PIP_DISABLE_PIP_VERSION_CHECK=1
+WORKDIR /src
+COPY . .
+RUN pip wheel --no-cache-dir --no-deps -w /dist .
+
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 
-WORKDIR /src
-COPY . .
-RUN pip install --no-cache-dir .
+COPY --from=build /dist/ /tmp/dist/
+RUN pip install --no-cache-dir /tmp/dist/*.whl \
+    && rm -rf /tmp/dist
 
 # The embedded default keeps its SQLite file in the working directory, so the
 # unprivileged user gets a writable one of its own.

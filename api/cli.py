@@ -3,12 +3,26 @@ projection runner alone, print the GraphQL schema, or import minutes files."""
 
 from __future__ import annotations
 
+import atexit
+import logging
+import shutil
+import signal
+import sys
+import threading
+from importlib import metadata, resources
 from pathlib import Path
+from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
 
-from registry.config import StoreSettings, settings_from_environment
+from registry.config import (
+    ConfigError,
+    StoreSettings,
+    check_store,
+    serve_settings,
+    settings_from_environment,
+)
 
 app = typer.Typer(
     help="Event-sourced decision and mandate registry. The store is a SQLite file "
@@ -16,6 +30,28 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 console = Console(stderr=True)
+
+
+def print_version(value: bool) -> None:
+    """Print the installed package's version and exit (the eager `--version` option)."""
+    if value:
+        print(f"registry {metadata.version('mandate-registry')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: bool = typer.Option(
+        False,
+        "--version",
+        callback=print_version,
+        is_eager=True,
+        help="Print the version and exit.",
+    ),
+) -> None:
+    """Event-sourced decision and mandate registry. The store is a SQLite file
+    (registry.sqlite) unless REGISTRY_DATABASE says otherwise."""
+
 
 DATABASE = typer.Option(
     None,
@@ -25,20 +61,51 @@ DATABASE = typer.Option(
 )
 
 
+def fail_on_bad_configuration(error: ConfigError) -> NoReturn:
+    """Refuse a bad setting in one line on stderr (no traceback) and exit 2."""
+    sys.stderr.write(f"registry: {error}\n")
+    sys.stderr.flush()
+    raise typer.Exit(2)
+
+
+def open_store(database: str | None) -> StoreSettings:
+    """The configured store, checked once (reachable, writable): a bad one ends the command
+    with one line saying what to do (docs/configuration.md)."""
+    try:
+        settings = settings_from_environment(database)
+        check_store(settings)
+    except ConfigError as error:
+        fail_on_bad_configuration(error)
+    return settings
+
+
 @app.command()
 def serve(
-    host: str = typer.Option("127.0.0.1", help="Interface to listen on."),
-    port: int = typer.Option(8000, help="Port to listen on."),
-    projections: bool = typer.Option(
-        True,
-        help="Run the projection runner in this process (turn off when `registry "
-        "project` runs separately).",
-    ),
-    introspection: bool = typer.Option(
-        True,
-        envvar="REGISTRY_GRAPHQL_INTROSPECTION",
-        help="Answer introspection queries (GraphiQL and code generators need them).",
-    ),
+    host: Annotated[
+        str | None,
+        typer.Option(help="Interface to listen on [env REGISTRY_HOST; default 127.0.0.1]."),
+    ] = None,
+    port: Annotated[
+        str | None, typer.Option(help="Port to listen on [env REGISTRY_PORT; default 8000].")
+    ] = None,
+    projections: Annotated[
+        bool | None,
+        typer.Option(
+            "--projections/--no-projections",
+            help="Run the projection runner in this process (turn off when `registry "
+            "project` runs separately) [env REGISTRY_PROJECTIONS; default on].",
+            show_default=False,
+        ),
+    ] = None,
+    introspection: Annotated[
+        bool | None,
+        typer.Option(
+            "--introspection/--no-introspection",
+            help="Answer introspection queries (GraphiQL and code generators need them) "
+            "[env REGISTRY_GRAPHQL_INTROSPECTION; default on].",
+            show_default=False,
+        ),
+    ] = None,
     demo: bool = typer.Option(
         False,
         "--demo",
@@ -46,41 +113,112 @@ def serve(
         "of the configured one.",
     ),
     database: str | None = DATABASE,
+    log_format: Annotated[
+        str | None,
+        typer.Option(
+            help="json, text, or auto: text on a terminal, else JSON "
+            "[env REGISTRY_LOG_FORMAT; default auto].",
+        ),
+    ] = None,
 ) -> None:
-    """Serve GraphQL at /graphql (GraphiQL in a browser) and keep the read models current."""
+    """Serve GraphQL at /graphql (GraphiQL in a browser) and keep the read models current.
+    Health at /livez and /readyz, Prometheus metrics at /metrics."""
+    try:
+        options = serve_settings(
+            host=host,
+            port=port,
+            projections=projections,
+            introspection=introspection,
+            log_format=log_format,
+        )
+    except ConfigError as error:
+        fail_on_bad_configuration(error)
+    settings = demo_store() if demo else open_store(database)
+    # Imported after the checks, so that a bad setting is refused without loading the app.
     import uvicorn
 
     from api.app import create_app
+    from api.observability import configure_logging
 
-    settings = demo_store() if demo else settings_from_environment(database)
-    console.print(f"[bold]registry[/] store: {settings.describe()}")
-    console.print(f"GraphQL: http://{host}:{port}/graphql")
-    app = create_app(settings, run_projections=projections, introspection=introspection)
-    uvicorn.run(app, host=host, port=port)
+    configure_logging(options.log_format, options.log_level)
+    log = logging.getLogger("registry")
+    log.info("store: %s", settings.describe())
+    log.info("GraphQL: http://%s:%s/graphql", options.host, options.port)
+    app = create_app(
+        settings,
+        run_projections=options.projections,
+        introspection=options.introspection,
+        ready_max_lag=options.ready_max_lag,
+        ready_heartbeat_age=options.ready_heartbeat_age,
+    )
+    # Our logging configuration, not uvicorn's; our middleware logs each request once.
+    uvicorn.run(
+        app,
+        host=options.host,
+        port=options.port,
+        log_config=None,
+        log_level=options.log_level,
+        access_log=False,
+    )
 
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+# Package data (pyproject.toml), so `registry demo` also works from an installed wheel. The
+# repository's top-level examples/ is a link to this folder.
+EXAMPLES = Path(str(resources.files("registry") / "examples"))
 
 
 def demo_store(examples: Path = EXAMPLES) -> StoreSettings:
-    """A fresh SQLite store in a temporary directory with every example file imported."""
+    """A fresh SQLite store in a temporary directory with every example file imported and
+    projected, so that the first query already sees them.
+
+    The directory is removed when the process exits: normally, on an error, on Ctrl-C
+    (SIGINT) or on SIGTERM.
+    """
     import tempfile
 
+    from projections.runner import ProjectionRunner
     from registry.application import Registry
     from registry.importing import import_file
 
     files = sorted([*examples.glob("*.yaml"), *examples.glob("*.json")])
     if not files:
         raise typer.BadParameter(f"no example files in {examples}")
-    settings = StoreSettings(str(Path(tempfile.mkdtemp(prefix="registry-demo-")) / "demo.sqlite"))
+    directory = Path(tempfile.mkdtemp(prefix="registry-demo-"))
+    remove_on_exit(directory)
+    settings = StoreSettings(str(directory / "demo.sqlite"))
     registry = Registry(settings)
     try:
         for path in files:
             result = import_file(registry, path)
             console.print(f"demo: {path.name}: {result.events} events", highlight=False)
+        runner = ProjectionRunner(registry)
+        try:
+            runner.catch_up()
+        finally:
+            runner.close()
     finally:
         registry.close()
     return settings
+
+
+def remove_on_exit(directory: Path) -> None:
+    """Remove `directory` when the interpreter exits, including after SIGTERM.
+
+    atexit runs on a normal exit, on SystemExit and after KeyboardInterrupt (SIGINT), but not
+    when a signal's default action kills the process. SIGTERM's default is exactly that, and
+    uvicorn, after its graceful shutdown, raises the signal it caught again with the previous
+    handler in place; so SIGTERM is turned into SystemExit (exit code 143, as if killed by it).
+    """
+    atexit.register(shutil.rmtree, directory, ignore_errors=True)
+    # Handlers can only be set from the main thread (the CLI's; not a test's worker thread).
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    if in_main_thread and signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, exit_on_sigterm)
+
+
+def exit_on_sigterm(signum: int, frame: object) -> None:
+    """Exit as SIGTERM would, but through SystemExit so that atexit handlers run."""
+    raise SystemExit(128 + signum)
 
 
 @app.command()
@@ -94,15 +232,28 @@ def demo(
 
 
 @app.command()
-def project(database: str | None = DATABASE) -> None:
+def project(
+    database: str | None = DATABASE,
+    log_format: Annotated[
+        str | None,
+        typer.Option(help="json, text or auto [env REGISTRY_LOG_FORMAT; default auto]."),
+    ] = None,
+) -> None:
     """Run only the projection runner, for ever (the API then runs with --no-projections)."""
+    from api.observability import configure_logging
     from projections.runner import ProjectionRunner
     from registry.application import Registry
 
-    settings = settings_from_environment(database)
+    try:
+        options = serve_settings(log_format=log_format)
+    except ConfigError as error:
+        fail_on_bad_configuration(error)
+    settings = open_store(database)
+    configure_logging(options.log_format, options.log_level)
+    log = logging.getLogger("registry")
     registry = Registry(settings)
     runner = ProjectionRunner(registry)
-    console.print(f"projecting {settings.describe()} from position {runner.position()}")
+    log.info("projecting %s from position %s", settings.describe(), runner.position())
     try:
         runner.run_forever()
     except KeyboardInterrupt:
@@ -143,7 +294,7 @@ def import_minutes(
     if correct and not (reason and reason.strip()):
         raise typer.BadParameter("--correct needs --reason saying why", param_hint="--reason")
     out = Console(soft_wrap=True)
-    registry = Registry(settings_from_environment(database))
+    registry = Registry(open_store(database))
     refused = 0
     try:
         with Progress(console=console, transient=True, disable=len(files) < 2) as progress:
@@ -177,6 +328,7 @@ def import_minutes(
 
 
 import api.cli_chain  # noqa: E402  (registers its commands)
+import api.cli_export  # noqa: E402  (registers its commands)
 import api.cli_rebuild  # noqa: E402  (registers its commands)
 import api.cli_redact  # noqa: E402, F401  (registers its commands)
 

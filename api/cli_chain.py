@@ -61,7 +61,7 @@ def _registry(database: str | None) -> Any:
 
 
 def _fail(message: str, code: int = 2) -> typer.Exit:
-    out.print(f"error: {message}", markup=False)
+    console.print(f"error: {message}", markup=False, highlight=False, soft_wrap=True)
     return typer.Exit(code)
 
 
@@ -289,20 +289,61 @@ def _export_formats() -> dict[str, Any]:
 @app.command()
 def export(
     format: str = typer.Option(
-        "ndjson", "--format", help="Export format: ndjson (the whole log, verifiable)."
+        "ndjson",
+        "--format",
+        help="ndjson (the whole log with its hash chain, verifiable and restorable), popolo "
+        "or oparl (the registry as it stood on --as-of, docs/exports.md).",
     ),
-    output: Path = typer.Option(..., "--output", help="Write the export here ('-': stdout)."),  # noqa: B008
+    output: Path | None = typer.Option(  # noqa: B008
+        None,
+        "--output",
+        "-o",
+        help="Write the export here ('-' or left out: standard output).",
+    ),
     as_of: str | None = typer.Option(
-        None, "--as-of", help="For formats that describe a day (YYYY-MM-DD)."
+        None,
+        "--as-of",
+        help="popolo, oparl: the day (YYYY-MM-DD, default today): memberships valid that "
+        "day, names as they were then. Not for ndjson, which is always the whole log.",
+    ),
+    known_at: str | None = typer.Option(
+        None,
+        "--known-at",
+        help="popolo, oparl: what the registry knew at this moment (default now).",
+    ),
+    base_url: str = typer.Option(
+        "http://127.0.0.1:8000",
+        "--base-url",
+        help="oparl: the URL under which the objects' ids are made.",
+    ),
+    projections: bool = typer.Option(
+        True,
+        help="popolo, oparl: bring the read models up to date first (turn off when "
+        "`registry project` runs separately).",
     ),
     database: str | None = DATABASE,
 ) -> None:
+    """Export the registry: the verifiable event log (ndjson) or the standard shapes
+    (Popolo, OParl 1.1)."""
+    from api.exports import FORMATS as STANDARD_FORMATS
+
+    if format in STANDARD_FORMATS:
+        from api.cli_export import export_standard
+
+        target = None if output is None or str(output) == "-" else output
+        export_standard(format, as_of, known_at, target, base_url, projections, database)
+        return
+    if output is None:
+        output = Path("-")
+    if as_of is not None and format == "ndjson":
+        raise _fail("--as-of: ndjson is always the whole log (a verifiable export has no day)")
     """Export the registry in one of the formats of registry/export.py."""
     from registry.export import ExportOptions
 
     formats = _export_formats()
     if format not in formats:
-        raise _fail(f"--format: unknown format {format!r}; one of {', '.join(sorted(formats))}")
+        known = sorted([*formats, *STANDARD_FORMATS])
+        raise _fail(f"--format: unknown format {format!r}; one of {', '.join(known)}")
     day = None
     if as_of is not None:
         try:

@@ -9,8 +9,7 @@ from uuid import UUID
 import typer
 from rich.markup import escape
 
-from api.cli import DATABASE, app, console
-from registry.config import settings_from_environment
+from api.cli import DATABASE, app, console, open_store
 
 
 def _actor() -> str:
@@ -61,7 +60,7 @@ def redact(
         raise bad("each --ref must be the id of a contact detail", "--ref") from None
     if not kinds and not ref_ids:
         raise bad("name what to destroy with --fields (email, phone, address) or --ref", "--fields")
-    registry = Registry(settings_from_environment(database))
+    registry = Registry(open_store(database))
     try:
         context = Context(actor or _actor(), Source(decision.strip() or "?"))
         done = registry.redact_contact_details(

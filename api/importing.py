@@ -19,6 +19,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
+from api.observability import record_import
 from registry.importing import ImportRefused, import_text
 from registry.importing.loading import format_for
 
@@ -91,12 +92,15 @@ async def import_minutes(
             import_text, registry, text, name, fmt, correct=correct, reason=reason
         )
     except ImportRefused as refused:
+        record_import("refused")
         status = 400 if {p.code for p in refused.problems} & _UNREADABLE else 422
         return _refusal(status, [p.as_dict() for p in refused.problems], refused.diff)
     except Exception:  # a refusal, not a 500; the unit of work saves all or nothing
         log.exception("import of %s failed", name)
+        record_import("failed")
         message = "the import failed unexpectedly; the error is logged on the server"
         return _refusal(422, [{"path": "", "message": message, "code": "IMPORT_FAILED"}])
+    record_import(result.status)
     # The log position the import's events are at or before: send it back as
     # `X-Registry-Min-Position` to read this write's effect (api/consistency.py).
     position = await run_in_threadpool(registry.max_position)

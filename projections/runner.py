@@ -21,6 +21,7 @@ from eventsourcing.persistence import IntegrityError, Notification, Tracking
 from projections.agreements import AgreementsReadModel
 from projections.entities import EntitiesReadModel
 from projections.generations import CHECK_INTERVAL, Generations, open_views
+from projections.heartbeat import beat, ensure_table
 from projections.ledger import LedgerReadModel
 from projections.memberships import MembershipsReadModel
 from projections.search import SearchReadModel
@@ -85,6 +86,9 @@ class ProjectionRunner:
                 self.search,
             ]
         )
+        # Each generation has its own heartbeat table (projections/heartbeat.py reads and
+        # writes the one beside the runner's views).
+        ensure_table(views)
         # A thread may still be reading the previous views: close them at the next switch.
         if self._retired is not None:
             self._retired.datastore.close()
@@ -180,6 +184,7 @@ class ProjectionRunner:
         while not self._stopping.is_set():
             try:
                 self.catch_up()
+                beat(self)  # tells processes behind the same store that a runner is alive
             except BaseException as error:  # keep serving reads; report on wait_for
                 self.error = error
                 raise

@@ -415,5 +415,5 @@ def test_prove_by_entity_and_version_and_refuse_an_unknown_event(settings, tmp_p
         cwd=tmp_path,
         env=_key_env(tmp_path),
     )
-    assert unknown.returncode == 2 and "EVENT: no event 99" in unknown.stdout
+    assert unknown.returncode == 2 and "EVENT: no event 99" in unknown.stderr
     assert not (tmp_path / "q.json").exists()

@@ -160,7 +160,7 @@ def test_restore_refuses_a_store_that_is_not_empty(settings, tmp_path):
     )
     refused = cli("restore", str(export), "--database", settings.url, cwd=tmp_path)
     assert refused.returncode != 0
-    assert "is not empty" in refused.stdout and "nothing restored" in refused.stdout
+    assert "is not empty" in refused.stderr and "nothing restored" in refused.stderr
 
 
 def test_restore_refuses_an_export_that_does_not_verify(settings, fresh, tmp_path):
@@ -179,7 +179,7 @@ def test_restore_refuses_an_export_that_does_not_verify(settings, fresh, tmp_pat
     assert checked.returncode == 1 and "BROKEN at position 2" in checked.stdout
     refused = cli("restore", str(export), "--database", fresh.url, cwd=tmp_path)
     assert refused.returncode == 1
-    assert "nothing restored" in refused.stdout
+    assert "nothing restored" in refused.stderr
     registry = Registry(fresh)
     try:
         assert registry.chain.count_events() == 0

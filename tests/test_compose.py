@@ -1,7 +1,8 @@
 """The production deployment (docker-compose.yml and the Dockerfile) as a specification.
 
 No Docker engine runs where these tests run, so the compose file is checked against the
-published Compose specification schema, kept in the shared folder beside the repository.
+published Compose specification schema, a copy of which is kept in tests/data/ (source and
+licence in tests/data/README.md).
 """
 
 import copy
@@ -19,7 +20,7 @@ from jsonschema.validators import validator_for
 REPO_ROOT = Path(__file__).resolve().parents[1]
 COMPOSE_FILE = REPO_ROOT / "docker-compose.yml"
 DOCKERFILE = REPO_ROOT / "Dockerfile"
-COMPOSE_SCHEMA = REPO_ROOT.parent / "shared" / "standards" / "compose-spec" / "compose-spec.json"
+COMPOSE_SCHEMA = Path(__file__).resolve().parent / "data" / "compose-spec.json"
 
 REGISTRY_SERVICES = ("api", "projections")
 
@@ -34,7 +35,7 @@ def load_compose_schema() -> dict[str, Any]:
     # A missing schema must fail the suite: skipping would let an unvalidated file through.
     assert COMPOSE_SCHEMA.is_file(), (
         f"The Compose specification schema is missing at {COMPOSE_SCHEMA}; "
-        "put compose-spec.json from the compose-spec project there."
+        "restore it from the compose-spec project (see tests/data/README.md)."
     )
     with COMPOSE_SCHEMA.open(encoding="utf-8") as handle:
         return json.load(handle)

@@ -81,8 +81,8 @@ def test_an_event_recorded_before_notes_existed_still_loads(registry, ctx):
     assert event.context.note is None and event.context.actor == ctx.actor
 
 
-EXAMPLE_FILES = sorted((ROOT / "examples").glob("*.y*ml")) + sorted(
-    (ROOT / "examples").glob("*.json")
+EXAMPLE_FILES = sorted((ROOT / "registry" / "examples").glob("*.y*ml")) + sorted(
+    (ROOT / "registry" / "examples").glob("*.json")
 )
 
 

@@ -492,7 +492,7 @@ EXAMPLES_QUERY = """{
 
 
 def test_the_example_files_say_what_their_documents_leave_unknown(client):
-    for path in sorted((ROOT / "examples").glob("*.yaml")):
+    for path in sorted((ROOT / "registry" / "examples").glob("*.yaml")):
         import_file(client.app.state.registry, path)
     client.app.state.runner.wait_for(client.app.state.registry.max_position())
     data = ask(client, EXAMPLES_QUERY)

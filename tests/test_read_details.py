@@ -4,6 +4,7 @@ is named by the person's registered name."""
 
 from __future__ import annotations
 
+import time
 from datetime import date
 
 import pytest
@@ -214,12 +215,18 @@ def test_an_organisation_renamed_keeps_its_former_name_on_earlier_days(client):
     }
 
 
-def test_health_says_when_the_projection_runner_has_stopped(client):
-    healthy = client.get("/healthz")
-    assert healthy.status_code == 200 and healthy.json()["status"] == "ok"
+def test_readiness_says_when_the_projection_runner_has_stopped(client):
+    deadline = time.monotonic() + 20
+    ready = client.get("/readyz")
+    while ready.status_code != 200 and time.monotonic() < deadline:
+        time.sleep(0.2)  # the runner's first heartbeat is written after its first pass
+        ready = client.get("/readyz")
+    assert ready.status_code == 200 and ready.json() == {"status": "ready"}
     client.app.state.runner.error = RuntimeError("the store went away")
-    stopped = client.get("/healthz")
-    assert stopped.status_code == 503
-    assert stopped.json()["status"] == "projection runner stopped"
-    assert stopped.json()["error"] == "RuntimeError"
+    for path in ("/readyz", "/healthz"):
+        stopped = client.get(path)
+        assert stopped.status_code == 503
+        assert stopped.json()["status"] == "not ready"
+        assert "RuntimeError" in stopped.json()["reason"]
+    assert client.get("/livez").status_code == 200
     client.app.state.runner.error = None
