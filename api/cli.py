@@ -144,13 +144,16 @@ def serve(
     log = logging.getLogger("registry")
     log.info("store: %s", settings.describe())
     log.info("GraphQL: http://%s:%s/graphql", options.host, options.port)
-    app = create_app(
-        settings,
-        run_projections=options.projections,
-        introspection=options.introspection,
-        ready_max_lag=options.ready_max_lag,
-        ready_heartbeat_age=options.ready_heartbeat_age,
-    )
+    try:  # REGISTRY_READ_DATABASE and REGISTRY_READ_WAIT_SECONDS are checked here
+        app = create_app(
+            settings,
+            run_projections=options.projections,
+            introspection=options.introspection,
+            ready_max_lag=options.ready_max_lag,
+            ready_heartbeat_age=options.ready_heartbeat_age,
+        )
+    except ConfigError as error:
+        fail_on_bad_configuration(error)
     # Our logging configuration, not uvicorn's; our middleware logs each request once.
     uvicorn.run(
         app,

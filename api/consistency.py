@@ -16,6 +16,7 @@ import time
 from typing import Any
 
 from api.http import JSON, negotiate
+from registry.config import ConfigError
 
 HEADER = "x-registry-min-position"
 DEFAULT_WAIT_SECONDS = 5.0
@@ -31,7 +32,9 @@ def wait_seconds_from_environment() -> float:
     except ValueError:
         value = -1.0
     if not value >= 0:
-        raise ValueError(f"REGISTRY_READ_WAIT_SECONDS must be a number of seconds (got {raw!r})")
+        raise ConfigError(
+            "REGISTRY_READ_WAIT_SECONDS", f"must be a number of seconds (got {raw!r})"
+        )
     return value
 
 

@@ -234,3 +234,23 @@ def test_min_position_waits_for_this_stores_projection_without_a_replica(setting
         bad = graphql(client, base, DECISIONS, {"X-Registry-Min-Position": "-3"})
         assert bad.status_code == 400, bad.text
         assert bad.json()["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
+
+
+@pytest.mark.parametrize(
+    ("setting", "value"),
+    [("REGISTRY_READ_DATABASE", "replica.sqlite"), ("REGISTRY_READ_WAIT_SECONDS", "soon")],
+)
+def test_a_bad_read_setting_is_refused_at_start_in_one_line(tmp_path, setting, value):
+    env = environment(REGISTRY_DATABASE=str(tmp_path / "r.sqlite"), **{setting: value})
+    done = subprocess.run(
+        [*registry_command(), "serve", "--port", str(free_port())],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode != 0
+    assert "Traceback" not in done.stderr
+    refusal = [line for line in done.stderr.splitlines() if line.startswith("registry: ")]
+    assert len(refusal) == 1 and setting in refusal[0], done.stderr
