@@ -102,6 +102,8 @@ def create_app(
         time_root_resolvers(graphql_schema)  # root fields' times for /metrics
     cache = AnswerCache() if answer_cache else None
     app.state.answer_cache = cache
+    if cache is not None:
+        registry.on_recorded(lambda _position: cache.clear())
     app.include_router(
         ObservedGraphQLRouter(graphql_schema, context_getter=context, cache=cache),
         prefix="/graphql",

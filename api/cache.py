@@ -59,7 +59,25 @@ class AnswerCache:
         if result.errors:
             return
         with self._lock:
+            position = key[0] if isinstance(key, tuple) else None
+            if position is not None and any(
+                isinstance(k, tuple) and k[0] < position for k in self._entries
+            ):
+                # Positions only grow: answers of older positions will never be served again.
+                # Drop them now rather than when the LRU gets round to it (an answer may hold
+                # a contact detail that a disposal decision has since destroyed).
+                self._entries = OrderedDict(
+                    (k, v)
+                    for k, v in self._entries.items()
+                    if not (isinstance(k, tuple) and k[0] < position)
+                )
             self._entries[key] = result
             self._entries.move_to_end(key)
             while len(self._entries) > self.size:
                 self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        """Forget every answer (after a write in this process: until the write is projected
+        the position does not move, yet a redaction must not be answered from memory)."""
+        with self._lock:
+            self._entries.clear()

@@ -28,6 +28,7 @@ the rebuild, and give up after the store's lock timeout (5 s).
 
 from __future__ import annotations
 
+import os
 import re
 import threading
 import time
@@ -73,7 +74,9 @@ def open_views(
     `base_schema` is the event store's schema (default: the one in `settings`; a replica's
     URL need not repeat it). With `create=False` no table is created: a replica is read-only.
     """
-    env = settings.eventsourcing_env()
+    # As the library's Application does: the process environment (POSTGRES_POOL_SIZE and the
+    # like), overridden by the store settings.
+    env = {**os.environ, **settings.eventsourcing_env()}
     if settings.is_postgres:
         env["POSTGRES_SCHEMA"] = generation_schema(
             base_schema or settings.postgres_schema, generation

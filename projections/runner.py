@@ -6,6 +6,10 @@ Each batch of events is applied with its last position in one transaction (see v
 Skipped event types still advance the position, so `wait_for` always returns.
 On PostgreSQL the runner keeps the generation of read models the pointer names current and
 follows it when `registry rebuild` switches (projections/generations.py).
+
+On PostgreSQL several processes may run a runner; one leads and applies events, the others
+stand by and take over when it dies (projections/leadership.py). Every process reads the
+position from the tracking table, so `wait_for` works in a standby too.
 """
 
 from __future__ import annotations
@@ -22,11 +26,14 @@ from projections.agreements import AgreementsReadModel
 from projections.entities import EntitiesReadModel
 from projections.generations import CHECK_INTERVAL, Generations, open_views
 from projections.heartbeat import beat, ensure_table
+from projections.leadership import Leadership, leadership_for
 from projections.ledger import LedgerReadModel
 from projections.memberships import MembershipsReadModel
 from projections.search import SearchReadModel
+from projections.views import PositionMoved
 from registry.application import Registry
 from registry.chain import ChainBroken, RawEvent, canonical_id
+from registry.store_setup import setup_lock
 
 log = logging.getLogger("registry.projections")
 
@@ -42,8 +49,11 @@ class ProjectionRunner:
         batch_size: int = 500,
         poll_interval: float = 0.5,
         generation: int | None = None,
+        leadership: Leadership | None = None,
     ):
         self.registry = registry
+        # poll_interval is also how often a standby tries to take the lead.
+        self.leadership = leadership or leadership_for(registry.settings, self.name)
         self.batch_size = batch_size
         self.poll_interval = poll_interval
         # Which generation of the read models to keep current (projections/generations.py):
@@ -70,25 +80,27 @@ class ProjectionRunner:
 
     def _open(self, generation: int) -> None:
         """Keep `generation` current from now on, with fresh read-model instances."""
-        views: Any = open_views(self.registry.settings, generation)
         self.memberships = MembershipsReadModel()
         self.agreements = AgreementsReadModel(self.registry.mapper)
         self.entities = EntitiesReadModel(self.registry.mapper)
         self.ledger = LedgerReadModel()
         self.search = SearchReadModel()
-        # Order matters: search reads the views the entities and agreements models write.
-        views.attach(
-            [
-                self.memberships,
-                self.agreements,
-                self.entities,
-                self.ledger,
-                self.search,
-            ]
-        )
-        # Each generation has its own heartbeat table (projections/heartbeat.py reads and
-        # writes the one beside the runner's views).
-        ensure_table(views)
+        # Processes started together take turns creating tables (registry/store_setup.py).
+        with setup_lock(self.registry.settings):
+            views: Any = open_views(self.registry.settings, generation)
+            # Order matters: search reads the views the entities and agreements models write.
+            views.attach(
+                [
+                    self.memberships,
+                    self.agreements,
+                    self.entities,
+                    self.ledger,
+                    self.search,
+                ]
+            )
+            # Each generation has its own heartbeat table (projections/heartbeat.py reads and
+            # writes the one beside the runner's views).
+            ensure_table(views)
         # A thread may still be reading the previous views: close them at the next switch.
         if self._retired is not None:
             self._retired.datastore.close()
@@ -132,13 +144,15 @@ class ProjectionRunner:
                     # Apply what verifies, then stop: never project around a broken link.
                     if events:
                         self.views.process_batch(
-                            events, Tracking(self.registry.name, events[-1][1])
+                            events, Tracking(self.registry.name, events[-1][1]), after=start
                         )
                     log.error("projections stopped: %s", broken)
                     raise broken
                 last = notifications[-1].id
                 try:
-                    self.views.process_batch(events, Tracking(self.registry.name, last))
+                    self.views.process_batch(
+                        events, Tracking(self.registry.name, last), after=start
+                    )
                 except IntegrityError:
                     # Someone else applied these events first (a SQLite rebuild in place
                     # while this batch waited for the write lock): read the position again.
@@ -182,14 +196,35 @@ class ProjectionRunner:
 
     def _run(self) -> None:
         while not self._stopping.is_set():
+            if not self._lead():
+                # A standby: try again after the poll interval (not at every write).
+                self._stopping.wait(self.poll_interval)
+                continue
             try:
                 self.catch_up()
                 beat(self)  # tells processes behind the same store that a runner is alive
+            except PositionMoved:
+                # Another runner recorded these events (this one lost the lead unaware):
+                # nothing of the batch was written; look at the leadership again.
+                continue
             except BaseException as error:  # keep serving reads; report on wait_for
                 self.error = error
+                self.leadership.release()  # a standby process may do better
                 raise
             self._wake.wait(self.poll_interval)
             self._wake.clear()
+        self.leadership.release()
+
+    def _lead(self) -> bool:
+        was_leading = self.leadership.leading
+        leading = self.leadership.lead()
+        if leading and not was_leading:
+            # Taking over: resume from the tracked position (catch_up reads it), with
+            # nothing that the read models remember from before.
+            for model in self.views.read_models:
+                if (discard := getattr(model, "discard", None)) is not None:
+                    discard()
+        return leading
 
     def stop(self) -> None:
         self._stopping.set()
@@ -200,6 +235,7 @@ class ProjectionRunner:
     def close(self) -> None:
         """Stop and release the read models' connections."""
         self.stop()
+        self.leadership.release()
         self.views.datastore.close()
 
     def run_forever(self) -> None:

@@ -9,11 +9,13 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, Protocol
 
-from eventsourcing.persistence import Tracking
+from eventsourcing.persistence import IntegrityError, Tracking
 from eventsourcing.postgres import PostgresTrackingRecorder
 from eventsourcing.sqlite import SQLiteTrackingRecorder
+from psycopg.sql import SQL, Identifier
 
 from projections.sql import POSTGRES, SQLITE, Db
+from registry.store_setup import SETUP_LOCK_KEY
 
 
 class ReadModel(Protocol):
@@ -32,11 +34,18 @@ class Views(Protocol):
 
     def attach(self, read_models: Sequence[ReadModel]) -> None: ...
 
-    def process_batch(self, events: Sequence[tuple[Any, int]], tracking: Tracking) -> None: ...
+    def process_batch(
+        self, events: Sequence[tuple[Any, int]], tracking: Tracking, after: int | None = None
+    ) -> None: ...
 
     def max_tracking_id(self, application_name: str) -> int | None: ...
 
     def reading(self) -> Any: ...
+
+
+class PositionMoved(IntegrityError):
+    """A batch was refused because another runner moved the tracked position since it was
+    read; nothing of the batch was written."""
 
 
 class _ViewsMixin:
@@ -50,6 +59,9 @@ class _ViewsMixin:
         return Db(cursor, self.dialect, getattr(self.datastore, "schema", "public"))
 
     def attach(self, read_models: Sequence[ReadModel]) -> None:
+        """Create (or migrate) the read models' tables. On PostgreSQL call it inside
+        `registry.store_setup.setup_lock`: concurrent DDL from processes started together
+        fails (ProjectionRunner does so)."""
         self.read_models = list(read_models)
         with self.datastore.transaction(commit=True) as c:
             db = self._db(c)
@@ -59,13 +71,19 @@ class _ViewsMixin:
                 if migrate is not None:
                     migrate(db)
 
-    def process_batch(self, events: Sequence[tuple[Any, int]], tracking: Tracking) -> None:
+    def process_batch(
+        self, events: Sequence[tuple[Any, int]], tracking: Tracking, after: int | None = None
+    ) -> None:
+        """Apply `events` and record `tracking` in one transaction. `after`, the position the
+        batch was read after, makes the write conditional on the tracked position still
+        being that (PostgreSQL): if another runner moved it meanwhile, PositionMoved is
+        raised and nothing is written."""
         with self.datastore.transaction(commit=True) as c:
             # Tracking first: its write takes SQLite's write lock at once (waiting for a
             # command's commit if need be). A batch that read first and wrote after a command
             # committed would fail with "database is locked" (its WAL snapshot is stale) and
             # stop the runner. A repeated position still rolls the whole batch back.
-            self._insert_tracking(c, tracking)  # type: ignore[attr-defined]
+            self._record_position(c, tracking, after)
             db = self._db(c)
             try:
                 for event, position in events:
@@ -80,6 +98,9 @@ class _ViewsMixin:
                     if (discard := getattr(model, "discard", None)) is not None:
                         discard()
                 raise
+
+    def _record_position(self, cursor: Any, tracking: Tracking, after: int | None) -> None:
+        self._insert_tracking(cursor, tracking)  # type: ignore[attr-defined]
 
     @contextmanager
     def reading(self) -> Iterator[Db]:
@@ -97,3 +118,38 @@ class PostgresViews(_ViewsMixin, PostgresTrackingRecorder):
     """Read models in the PostgreSQL schema of the event store."""
 
     dialect = POSTGRES
+
+    def _record_position(self, cursor: Any, tracking: Tracking, after: int | None) -> None:
+        # A process starting up runs the tables' DDL under the setup lock, and even DDL that
+        # changes nothing (CREATE INDEX IF NOT EXISTS, ALTER TABLE ... IF NOT EXISTS) waits
+        # for the table locks a batch holds, while the batch may wait for its: a deadlock
+        # that would abort one of them. Taking the setup lock shared before any table lock
+        # orders them: a batch waits for a setup in progress, a setup for the batch.
+        cursor.execute("SELECT pg_advisory_xact_lock_shared(%s)", (SETUP_LOCK_KEY,))
+        if after is None:
+            super()._record_position(cursor, tracking, after)
+            return
+        # Compare-and-set rather than the library's "only forwards": several processes may
+        # run a projection runner and only the elected leader should write, but should two
+        # ever overlap (a leader cut off from its lock's connection and not yet aware), the
+        # library's check would let a batch read after position 100 commit over one that
+        # already recorded 150, applying 101..150 twice. A concurrent writer of the same
+        # row waits for this transaction, then finds the position changed and writes nothing.
+        row = cursor.execute(
+            SQL(
+                "INSERT INTO {0}.{1} AS t (application_name, notification_id) "
+                "VALUES (%(name)s, %(position)s) ON CONFLICT (application_name) DO UPDATE "
+                "SET notification_id = EXCLUDED.notification_id "
+                "WHERE t.notification_id = %(after)s RETURNING notification_id"
+            ).format(Identifier(self.datastore.schema), Identifier(self.tracking_table_name)),
+            {
+                "name": tracking.application_name,
+                "position": tracking.notification_id,
+                "after": after,
+            },
+        ).fetchone()
+        if row is None:
+            raise PositionMoved(
+                f"the tracked position of {tracking.application_name} is no longer {after}: "
+                "another projection runner recorded these events"
+            )

@@ -59,6 +59,7 @@ from registry.personal_data import (
     new_salt,
 )
 from registry.recorders import recorder_topic
+from registry.store_setup import setup_lock
 from registry.values import (
     Context,
     DecisionKind,
@@ -182,10 +183,12 @@ class Registry(Application):
         # The recorder that writes, in the events' own transaction, their hash-chain links
         # and the personal data kept apart from them.
         env["APPLICATION_RECORDER_TOPIC"] = recorder_topic(self.settings.is_postgres, self.chained)
-        super().__init__(env=env)
-        if self.chained:
-            # A store written before the chain existed gets its chain built once.
-            self.chain.ensure_chain()
+        # The library creates its tables here; processes started together take turns.
+        with setup_lock(self.settings):
+            super().__init__(env=env)
+            if self.chained:
+                # A store written before the chain existed gets its chain built once.
+                self.chain.ensure_chain()
         self._listeners: list[Callable[[int], None]] = []
         self._lock = threading.Lock()
 

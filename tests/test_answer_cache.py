@@ -88,3 +88,30 @@ def test_the_cache_forgets_the_least_recently_used():
         cache.put(key, type("R", (), {"errors": None})())
     assert cache.get(AnswerCache.key(0, "POST", "{ x }", None, None)) is None
     assert cache.get(AnswerCache.key(2, "POST", "{ x }", None, None)) is not None
+
+
+def test_a_redacted_contact_detail_is_never_answered_from_the_cache(client):
+    """A disposal decision destroys a value at once: the very next answer says redacted,
+    even before the Redacted event is projected, and no older answer holding it is kept."""
+    registry = client.app.state.registry
+    ctx = Context(actor="test", source=Source("test minutes", "§ 1"))
+    person = registry.register_person("Anna Berg", ctx, contact={"email": "anna@example.se"})
+    settle(client)
+    query = "query($id: ID!) { person(id: $id) { contactDetails { value redacted } } }"
+    before = ask(client, query, id=str(person))
+    assert before == ask(client, query, id=str(person))  # the second from the cache
+    assert before["data"]["person"]["contactDetails"] == [
+        {"value": "anna@example.se", "redacted": False}
+    ]
+    client.app.state.runner.stop()  # the Redacted event stays unprojected
+    registry.redact_contact_details(
+        person,
+        decision="gallringsbeslut 2026:1",
+        reason="retention ended",
+        context=ctx,
+        kinds=["email"],
+    )
+    after = ask(client, query, id=str(person))
+    assert after["data"]["person"]["contactDetails"] == [{"value": None, "redacted": True}]
+    cache = client.app.state.answer_cache
+    assert all("anna@example.se" not in repr(result.data) for result in cache._entries.values())
