@@ -14,6 +14,7 @@ from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from api.cache import AnswerCache
+from api.consistency import MinimumPosition, wait_seconds_from_environment
 from api.exports.routes import router as exports_router
 from api.importing import router as import_router
 from api.ledger_http import router as ledger_router
@@ -28,10 +29,12 @@ from api.observability import (
 )
 from api.reader import Reader
 from api.schema import schema
+from projections.generations import ReadSide
 from projections.runner import ProjectionRunner
 from registry.application import Registry
 from registry.config import (
     StoreSettings,
+    read_settings_from_environment,
     readiness_limits_from_environment,
     settings_from_environment,
 )
@@ -45,6 +48,7 @@ def create_app(
     ready_max_lag: int | None = None,
     ready_heartbeat_age: int | None = None,
     resolver_timing: bool = True,
+    read_settings: StoreSettings | None = None,
 ) -> FastAPI:
     """Build the app. With `run_projections` the projection runner runs in this process
     (the embedded default); without, another process (`registry project`) keeps the read
@@ -55,7 +59,10 @@ def create_app(
     `ready_max_lag` events behind or no runner's heartbeat is younger than
     `ready_heartbeat_age` seconds (defaults: REGISTRY_READY_MAX_LAG,
     REGISTRY_READY_HEARTBEAT_AGE; see docs/configuration.md). `resolver_timing` times root
-    resolvers for /metrics (once on, it stays on for the process: the resolvers are shared)."""
+    resolvers for /metrics (once on, it stays on for the process: the resolvers are shared).
+    Queries read from `read_settings` (default: REGISTRY_READ_DATABASE, a streaming replica;
+    else the primary), always the current generation of the read models
+    (projections/generations.py)."""
     settings = settings or settings_from_environment()
     if introspection is None:
         introspection = introspection_from_environment()
@@ -65,6 +72,7 @@ def create_app(
         ready_heartbeat_age = age if ready_heartbeat_age is None else ready_heartbeat_age
     registry = Registry(settings)
     runner = ProjectionRunner(registry)
+    reads = ReadSide(runner, read_settings or read_settings_from_environment())
     registry.on_recorded(lambda _position: EVENT_WRITES.inc())
 
     @asynccontextmanager
@@ -75,14 +83,20 @@ def create_app(
             yield
         finally:
             runner.close()
+            reads.close()
             registry.close()
 
     async def context() -> dict[str, Any]:
-        return {"runner": runner, "registry": registry, "reader": Reader(runner)}
+        # Readers see the read side as "runner": its views and position are what they read.
+        return {"runner": reads, "registry": registry, "reader": Reader(reads)}
 
     app = FastAPI(title="Decision and mandate registry", lifespan=lifespan)
     app.state.registry = registry
     app.state.runner = runner
+    app.state.read_side = reads
+    app.add_middleware(  # X-Registry-Min-Position
+        MinimumPosition, read_side=reads, timeout=wait_seconds_from_environment()
+    )
     graphql_schema = schema if introspection else without_introspection(schema)
     if resolver_timing:
         time_root_resolvers(graphql_schema)  # root fields' times for /metrics

@@ -144,13 +144,16 @@ def serve(
     log = logging.getLogger("registry")
     log.info("store: %s", settings.describe())
     log.info("GraphQL: http://%s:%s/graphql", options.host, options.port)
-    app = create_app(
-        settings,
-        run_projections=options.projections,
-        introspection=options.introspection,
-        ready_max_lag=options.ready_max_lag,
-        ready_heartbeat_age=options.ready_heartbeat_age,
-    )
+    try:  # REGISTRY_READ_DATABASE and REGISTRY_READ_WAIT_SECONDS are checked here
+        app = create_app(
+            settings,
+            run_projections=options.projections,
+            introspection=options.introspection,
+            ready_max_lag=options.ready_max_lag,
+            ready_heartbeat_age=options.ready_heartbeat_age,
+        )
+    except ConfigError as error:
+        fail_on_bad_configuration(error)
     # Our logging configuration, not uvicorn's; our middleware logs each request once.
     uvicorn.run(
         app,
@@ -329,6 +332,7 @@ def import_minutes(
 
 import api.cli_chain  # noqa: E402  (registers its commands)
 import api.cli_export  # noqa: E402  (registers its commands)
+import api.cli_rebuild  # noqa: E402  (registers its commands)
 import api.cli_redact  # noqa: E402, F401  (registers its commands)
 
 if __name__ == "__main__":

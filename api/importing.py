@@ -1,6 +1,7 @@
 """POST /import: one minutes or statement file (YAML or JSON) as the request body.
 
-The answer is 200 with a summary ("imported", "unchanged" or "corrected"), 400 when the body
+The answer is 200 with a summary ("imported", "unchanged" or "corrected") and `position`,
+the event log position that includes the import (for `X-Registry-Min-Position`), 400 when the body
 cannot be read as a file at all, or 422 when the file is refused; refusals are
 `{"errors": [{"path", "message", "code"}], "diff": ...}`, and nothing of a refused file is
 written. Never a 500: an unexpected failure is reported as a refusal too. With
@@ -100,4 +101,7 @@ async def import_minutes(
         message = "the import failed unexpectedly; the error is logged on the server"
         return _refusal(422, [{"path": "", "message": message, "code": "IMPORT_FAILED"}])
     record_import(result.status)
-    return JSONResponse(result.as_dict())
+    # The log position the import's events are at or before: send it back as
+    # `X-Registry-Min-Position` to read this write's effect (api/consistency.py).
+    position = await run_in_threadpool(registry.max_position)
+    return JSONResponse({**result.as_dict(), "position": position})

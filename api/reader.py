@@ -4,12 +4,15 @@ per kind of thing and level of nesting, never once per row (no N+1).
 A `Reader` lives for one request. Each loader collects the keys asked for while the query
 executes and reads them in one statement, in a worker thread (strawberry runs resolvers on
 the event loop; a blocking read there would stall every other request). Reads come from the
-projections only: nothing here loads an aggregate or replays events.
+projections only: nothing here loads an aggregate or replays events. In the API, `runner` is
+the process's `ReadSide`: the current generation of the read models, on the primary or on a
+streaming replica (REGISTRY_READ_DATABASE).
 """
 
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
@@ -19,6 +22,7 @@ from uuid import UUID
 from strawberry.dataloader import DataLoader
 
 from projections.entities import DECISION, EntityRow
+from projections.generations import ReadSide
 from projections.ledger import EventRow
 from projections.memberships import MembershipRow
 from projections.personal_data import ContactValue, contact_values
@@ -31,8 +35,13 @@ T = TypeVar("T")
 class Reader:
     """Batched, read-only access to the projections for one GraphQL request."""
 
-    def __init__(self, runner: ProjectionRunner, now: datetime | None = None) -> None:
+    def __init__(self, runner: ProjectionRunner | ReadSide, now: datetime | None = None) -> None:
         self.runner = runner
+        # One generation of the read models for the whole request, even if `registry
+        # rebuild` switches to the next one meanwhile (projections/generations.py): chosen
+        # at the first read, in a worker thread (looking at the pointer may query the store).
+        self._views: Any = None
+        self._choosing = threading.Lock()
         self.now = now or datetime.now(UTC)
         self.today = self.now.date()
         self.entity = DataLoader(self._entities)
@@ -53,10 +62,17 @@ class Reader:
         """Run `work` on a reading transaction in a worker thread."""
 
         def run() -> T:
-            with self.runner.views.reading() as db:
+            with self.views().reading() as db:
                 return work(db)
 
         return await asyncio.to_thread(run)
+
+    def views(self) -> Any:
+        """The views this request reads (the same for all its reads)."""
+        with self._choosing:
+            if self._views is None:
+                self._views = self.runner.views
+            return self._views
 
     def known_at(self, value: datetime | None) -> datetime:
         if value is None:
@@ -175,7 +191,10 @@ class Reader:
 
     async def _contact_values(self, keys: Sequence[UUID]) -> list[ContactValue | None]:
         """Key: the ref of a contact detail; the value is read from personal_data."""
-        found = await self.read(lambda db: contact_values(db, keys))
+        # personal_data is written with the events, in the event store's schema, not in a
+        # generation of the read models: read it there (same connection and snapshot).
+        schema = self.runner.registry.settings.postgres_schema
+        found = await self.read(lambda db: contact_values(Db(db.cursor, db.dialect, schema), keys))
         return [found.get(k) for k in keys]
 
     async def _all_of_type(self, keys: Sequence[tuple[str, datetime]]) -> list[list[EntityRow]]:

@@ -4,6 +4,8 @@ SQLite has no subscription in the library, so the runner polls `select_notificat
 its tracked position; in one process, a write also wakes it at once (`Registry.on_recorded`).
 Each batch of events is applied with its last position in one transaction (see views.py).
 Skipped event types still advance the position, so `wait_for` always returns.
+On PostgreSQL the runner keeps the generation of read models the pointer names current and
+follows it when `registry rebuild` switches (projections/generations.py).
 
 On PostgreSQL several processes may run a runner; one leads and applies events, the others
 stand by and take over when it dies (projections/leadership.py). Every process reads the
@@ -13,23 +15,22 @@ position from the tracking table, so `wait_for` works in a standby too.
 from __future__ import annotations
 
 import logging
-import os
 import threading
 import time
 from collections.abc import Sequence
 from typing import Any
 
-from eventsourcing.persistence import InfrastructureFactory, Notification, Tracking
-from eventsourcing.utils import Environment
+from eventsourcing.persistence import IntegrityError, Notification, Tracking
 
 from projections.agreements import AgreementsReadModel
 from projections.entities import EntitiesReadModel
-from projections.heartbeat import beat
+from projections.generations import CHECK_INTERVAL, Generations, open_views
+from projections.heartbeat import beat, ensure_table
 from projections.leadership import Leadership, leadership_for
 from projections.ledger import LedgerReadModel
 from projections.memberships import MembershipsReadModel
 from projections.search import SearchReadModel
-from projections.views import PositionMoved, PostgresViews, SQLiteViews
+from projections.views import PositionMoved
 from registry.application import Registry
 from registry.chain import ChainBroken, RawEvent, canonical_id
 from registry.store_setup import setup_lock
@@ -47,6 +48,7 @@ class ProjectionRunner:
         registry: Registry,
         batch_size: int = 500,
         poll_interval: float = 0.5,
+        generation: int | None = None,
         leadership: Leadership | None = None,
     ):
         self.registry = registry
@@ -54,23 +56,40 @@ class ProjectionRunner:
         self.leadership = leadership or leadership_for(registry.settings, self.name)
         self.batch_size = batch_size
         self.poll_interval = poll_interval
-        # As the library's Application does: the process environment (POSTGRES_POOL_SIZE and
-        # the like), overridden by the store settings.
-        factory = InfrastructureFactory.construct(
-            env=Environment(self.name, {**os.environ, **registry.settings.eventsourcing_env()})
+        # Which generation of the read models to keep current (projections/generations.py):
+        # the one the pointer names, followed when `registry rebuild` moves it, or a fixed one
+        # (the rebuild's own runner). `_switch` keeps a switch out of the middle of a batch.
+        self.generations = Generations(
+            registry.settings.is_postgres, registry.settings.postgres_schema
         )
-        view_class = PostgresViews if registry.settings.is_postgres else SQLiteViews
+        self.pinned = generation is not None
+        self._switch = threading.RLock()
+        self._checked = time.monotonic()
+        self._retired: Any = None
+        self._open(
+            generation
+            if generation is not None
+            else self.generations.current(registry.recorder.datastore)
+        )
+        self._wake = threading.Event()
+        self._stopping = threading.Event()
+        self._advanced = threading.Condition()
+        self._thread: threading.Thread | None = None
+        self.error: BaseException | None = None
+        registry.on_recorded(lambda _position: self._wake.set())
+
+    def _open(self, generation: int) -> None:
+        """Keep `generation` current from now on, with fresh read-model instances."""
         self.memberships = MembershipsReadModel()
-        self.agreements = AgreementsReadModel(registry.mapper)
-        self.entities = EntitiesReadModel(registry.mapper)
+        self.agreements = AgreementsReadModel(self.registry.mapper)
+        self.entities = EntitiesReadModel(self.registry.mapper)
         self.ledger = LedgerReadModel()
         self.search = SearchReadModel()
-        # The tracking table and the read models' tables are created here: processes
-        # started together take turns (registry/store_setup.py).
-        with setup_lock(registry.settings):
-            self.views: Any = factory.tracking_recorder(view_class)
+        # Processes started together take turns creating tables (registry/store_setup.py).
+        with setup_lock(self.registry.settings):
+            views: Any = open_views(self.registry.settings, generation)
             # Order matters: search reads the views the entities and agreements models write.
-            self.views.attach(
+            views.attach(
                 [
                     self.memberships,
                     self.agreements,
@@ -79,14 +98,32 @@ class ProjectionRunner:
                     self.search,
                 ]
             )
-        self._wake = threading.Event()
-        self._stopping = threading.Event()
-        self._advanced = threading.Condition()
-        self._thread: threading.Thread | None = None
-        self.error: BaseException | None = None
-        registry.on_recorded(lambda _position: self._wake.set())
+            # Each generation has its own heartbeat table (projections/heartbeat.py reads and
+            # writes the one beside the runner's views).
+            ensure_table(views)
+        # A thread may still be reading the previous views: close them at the next switch.
+        if self._retired is not None:
+            self._retired.datastore.close()
+        self._retired = getattr(self, "views", None)
+        self.views: Any = views
+        self.generation = generation
+
+    def follow_generation(self) -> None:
+        """Switch to the generation the pointer names, if it moved (looked at, at most every
+        CHECK_INTERVAL seconds)."""
+        if self.pinned or not self.generations.is_postgres:
+            return
+        if time.monotonic() - self._checked < CHECK_INTERVAL:
+            return
+        self._checked = time.monotonic()
+        latest = self.generations.current(self.registry.recorder.datastore, self.generation)
+        if latest != self.generation:
+            with self._switch:
+                if latest != self.generation:
+                    self._open(latest)
 
     def position(self) -> int:
+        self.follow_generation()
         return self.views.max_tracking_id(self.registry.name) or 0
 
     def catch_up(self, limit_batches: int | None = None) -> int:
@@ -94,25 +131,34 @@ class ProjectionRunner:
         applied = 0
         batches = 0
         while limit_batches is None or batches < limit_batches:
-            start = self.position()
-            notifications = self.registry.recorder.select_notifications(
-                start=start, limit=self.batch_size, inclusive_of_start=False
-            )
-            if not notifications:
-                break
-            notifications, broken = self._verified(start, notifications)
-            events = [(self.registry.mapper.to_domain_event(n), n.id) for n in notifications]
-            if broken is not None:
-                # Apply what verifies, then stop: never project around a broken link.
-                if events:
+            with self._switch:
+                start = self.position()
+                notifications = self.registry.recorder.select_notifications(
+                    start=start, limit=self.batch_size, inclusive_of_start=False
+                )
+                if not notifications:
+                    break
+                notifications, broken = self._verified(start, notifications)
+                events = [(self.registry.mapper.to_domain_event(n), n.id) for n in notifications]
+                if broken is not None:
+                    # Apply what verifies, then stop: never project around a broken link.
+                    if events:
+                        self.views.process_batch(
+                            events, Tracking(self.registry.name, events[-1][1]), after=start
+                        )
+                    log.error("projections stopped: %s", broken)
+                    raise broken
+                last = notifications[-1].id
+                try:
                     self.views.process_batch(
-                        events, Tracking(self.registry.name, events[-1][1]), after=start
+                        events, Tracking(self.registry.name, last), after=start
                     )
-                log.error("projections stopped: %s", broken)
-                raise broken
-            self.views.process_batch(
-                events, Tracking(self.registry.name, notifications[-1].id), after=start
-            )
+                except IntegrityError:
+                    # Someone else applied these events first (a SQLite rebuild in place
+                    # while this batch waited for the write lock): read the position again.
+                    if (self.views.max_tracking_id(self.registry.name) or 0) < last:
+                        raise
+                    continue
             applied += len(events)
             batches += 1
             with self._advanced:

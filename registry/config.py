@@ -423,6 +423,23 @@ def serve_settings(
 
 # -- the signing key ----------------------------------------------------------------------
 
+
+def read_settings_from_environment(url: str | None = None) -> StoreSettings | None:
+    """The streaming replica the API reads its read models from (`REGISTRY_READ_DATABASE`),
+    or None: read from the primary. Only a PostgreSQL URL is accepted; the schema is the
+    primary's (a replica holds the same schemas). ConfigError on anything else."""
+    url = url or os.environ.get("REGISTRY_READ_DATABASE") or None
+    if url is None or not url.strip():
+        return None
+    settings = parse_store_url(url, "REGISTRY_READ_DATABASE")
+    if not settings.is_postgres:
+        raise ConfigError(
+            "REGISTRY_READ_DATABASE",
+            "must be a postgresql:// URL of a streaming replica of REGISTRY_DATABASE",
+        )
+    return settings
+
+
 DEFAULT_SIGNING_KEY_FILE = "registry.key"
 
 
