@@ -31,6 +31,7 @@ def billion_laughs(levels: int = 9) -> str:
 
 HOSTILE = {
     "alias bomb": (billion_laughs(), "repeats a list or mapping"),
+    "too many aliases": ("a: &t x\nb: [" + ", ".join(["*t"] * 1001) + "]\n", "more than 1000"),
     # 200 levels: past our bound of 64, short of libyaml's own limit of 1000.
     "deep nesting": ("x: " + "[" * 200 + "]" * 200 + "\n", "levels deep"),
     "huge string": ("document: '" + "x" * 1_000_000 + "'\n", "at most 100000"),
