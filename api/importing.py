@@ -30,6 +30,14 @@ MAX_BYTES = 5_000_000
 _UNREADABLE = {"SYNTAX_ERROR", "UNREADABLE", "MISSING_REASON", "TOO_LARGE"}
 
 
+# The types the endpoint documents. Anything else, above all `text/plain`,
+# `application/x-www-form-urlencoded` and `multipart/form-data` (what another web site may
+# send cross-site without a preflight), is refused with 415. No Content-Type reads as YAML.
+ACCEPTED_TYPES = frozenset(
+    {"application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml", "application/json"}
+)
+
+
 def authorised(request: Request) -> bool:
     """True when no import token is configured, or the request carries it."""
     token = os.environ.get("REGISTRY_IMPORT_TOKEN")
@@ -37,7 +45,23 @@ def authorised(request: Request) -> bool:
         return True
     given = request.headers.get("authorization", "")
     scheme, _, value = given.partition(" ")
-    return scheme.lower() == "bearer" and hmac.compare_digest(value.strip(), token)
+    try:
+        presented = value.strip().encode("ascii")
+    except UnicodeEncodeError:  # a token is ASCII; anything else cannot match (401, not 500)
+        return False
+    return scheme.lower() == "bearer" and hmac.compare_digest(presented, token.encode("utf-8"))
+
+
+def _own_origin(request: Request) -> bool:
+    """True without an `Origin` header (not a browser, or same-origin navigation), or when it
+    names this server as the request reached it (scheme, host and port of the Host header)."""
+    origin = request.headers.get("origin")
+    if origin is None:
+        return True
+    host = request.headers.get("host", "")
+    return origin.rstrip("/").lower() in {
+        f"{scheme}://{host}".lower() for scheme in ("http", "https")
+    }
 
 
 def _refusal(status: int, errors: list[dict[str, str]], diff: str | None = None) -> JSONResponse:
@@ -50,7 +74,13 @@ def _refusal(status: int, errors: list[dict[str, str]], diff: str | None = None)
 @router.post(
     "/import",
     summary="Import one meeting's minutes or one body's statement",
-    responses={400: {"description": "Not a readable file"}, 422: {"description": "Refused"}},
+    responses={
+        400: {"description": "Not a readable file"},
+        401: {"description": "No or wrong token"},
+        403: {"description": "Sent from another web site (Origin)"},
+        415: {"description": "Not a YAML or JSON content type"},
+        422: {"description": "Refused"},
+    },
 )
 async def import_minutes(
     request: Request,
@@ -76,6 +106,17 @@ async def import_minutes(
             status_code=401,
             headers={"WWW-Authenticate": "Bearer"},
         )
+    content_type = request.headers.get("content-type")
+    media_type = (content_type or "").partition(";")[0].strip().lower()
+    if content_type is not None and media_type not in ACCEPTED_TYPES:
+        accepted = ", ".join(sorted(ACCEPTED_TYPES))
+        message = (
+            f"Content-Type {media_type or '(empty)'!r} is not accepted; send one of {accepted}"
+        )
+        return _refusal(415, [{"path": "", "message": message, "code": "UNSUPPORTED_MEDIA_TYPE"}])
+    if not _own_origin(request):
+        message = "a request from another web site (Origin header) may not import"
+        return _refusal(403, [{"path": "", "message": message, "code": "FORBIDDEN_ORIGIN"}])
     raw = await request.body()
     if len(raw) > MAX_BYTES:
         message = f"the file has {len(raw)} bytes; at most {MAX_BYTES} are accepted"
@@ -85,7 +126,7 @@ async def import_minutes(
     except UnicodeDecodeError:
         message = "the file is not UTF-8 text"
         return _refusal(400, [{"path": "", "message": message, "code": "UNREADABLE"}])
-    fmt = format_for(name, request.headers.get("content-type"))
+    fmt = format_for(name, content_type)
     registry = request.app.state.registry
     try:
         result = await run_in_threadpool(

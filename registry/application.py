@@ -134,6 +134,9 @@ class _UnitOfWork:
         self.refused: BaseException | None = None
         # Contact values and erasures, written in the same transaction as the events.
         self.personal_data = PersonalDataChanges()
+        # How many events this unit saved (set at commit): an import reports its own count,
+        # not the log's growth, which includes other writers' events.
+        self.saved = 0
 
     def get(self, aggregate_id: UUID, cls: type[A], field: str) -> A:
         if not isinstance(aggregate_id, UUID):
@@ -234,6 +237,7 @@ class Registry(Application):
                 recordings = self.save(*unit.aggregates.values(), personal_data=unit.personal_data)
             else:
                 recordings = self.save(*unit.aggregates.values())
+            unit.saved = len(recordings)
         except IntegrityError:
             raise ConcurrentChange(
                 "another command changed the same entity at the same time; nothing was "
@@ -246,12 +250,13 @@ class Registry(Application):
                 listener(top)
 
     @contextmanager
-    def unit_of_work(self) -> Iterator[None]:
+    def unit_of_work(self) -> Iterator[_UnitOfWork]:
         """Run several commands as one atomic write (an imported minutes file): commands
         inside the block join it, and if any is refused or the block raises, nothing at all
-        is written."""
-        with self._changes():
-            yield
+        is written. The unit it yields tells, after the block, how many events it `saved`
+        (0 when nested in an outer unit, which saves them)."""
+        with self._changes() as unit:
+            yield unit
 
     @property
     def chain(self) -> ChainStore:

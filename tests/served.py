@@ -102,9 +102,10 @@ def registry_process(
     and stop it (SIGTERM, then SIGKILL) afterwards. Its output goes to cwd/registry.log."""
     port = free_port()
     log = cwd / "registry.log"
-    environment = {**os.environ, **(env or {})}
-    # A token set in the developer's shell would make POST /import answer 401.
-    environment.pop("REGISTRY_IMPORT_TOKEN", None)
+    # A token set in the developer's shell would make POST /import answer 401; a test that
+    # wants one passes it in `env`.
+    environment = {k: v for k, v in os.environ.items() if k != "REGISTRY_IMPORT_TOKEN"}
+    environment.update(env or {})
     with log.open("wb") as sink:
         process = subprocess.Popen(
             [*registry_command(), *args, "--port", str(port)],

@@ -224,9 +224,8 @@ def _run(
     steps: list[tuple[Fact, Callable[[], None]]],
     last: Callable[[], None],
 ) -> int:
-    before = registry.max_position()
     try:
-        with registry.unit_of_work():
+        with registry.unit_of_work() as unit:
             for fact, step in steps:
                 try:
                     step()
@@ -237,7 +236,7 @@ def _run(
         raise
     except RegistryError as error:  # at commit: another writer changed the same entity
         raise ImportRefused(name, [Problem("", error.message, error.code)]) from error
-    return registry.max_position() - before
+    return unit.saved  # this import's own events, not the log's growth meanwhile
 
 
 def _record(

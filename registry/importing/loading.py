@@ -68,6 +68,63 @@ _Loader.add_implicit_resolver(
 )
 
 
+# Bounds checked on the YAML event stream, before anything is composed or expanded: a
+# "billion laughs" file (nested anchors, each aliased many times) is a few KB of text that
+# expands to gigabytes. The format only ever needs an alias to repeat a text (see
+# examples/001-*.yaml), so an alias to a list or mapping is refused outright, and the number
+# of aliases, the nesting depth and the length of one text are bounded.
+MAX_ALIASES = 1_000
+MAX_DEPTH = 64
+MAX_TEXT_CHARS = 100_000
+_Parser: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C parser when built
+
+
+def _too_much(text: str) -> Problem | None:
+    """The first bound the YAML `text` breaks, as a problem with its line; else None."""
+    anchors: dict[str, bool] = {}  # anchor -> it names a list or mapping
+    aliases = depth = 0
+    parser = _Parser(text)
+    try:
+        while (event := parser.get_event()) is not None:
+            where = f" (line {event.start_mark.line + 1}, column {event.start_mark.column + 1})"
+            if isinstance(event, yaml.AliasEvent):
+                aliases += 1
+                if anchors.get(event.anchor or "", False):
+                    return Problem(
+                        "",
+                        f"the alias *{event.anchor} repeats a list or mapping{where}; "
+                        "aliases may only repeat a text",
+                        "TOO_LARGE",
+                    )
+                if aliases > MAX_ALIASES:
+                    return Problem(
+                        "", f"more than {MAX_ALIASES} aliases (*name){where}", "TOO_LARGE"
+                    )
+            elif isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if event.anchor:
+                    anchors[event.anchor] = True
+                if depth > MAX_DEPTH:
+                    return Problem(
+                        "", f"nested more than {MAX_DEPTH} levels deep{where}", "TOO_LARGE"
+                    )
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+            elif isinstance(event, yaml.ScalarEvent):
+                if event.anchor:
+                    anchors[event.anchor] = False
+                if len(event.value) > MAX_TEXT_CHARS:
+                    return Problem(
+                        "",
+                        f"a text of {len(event.value)} characters{where}; "
+                        f"at most {MAX_TEXT_CHARS} are accepted",
+                        "TOO_LARGE",
+                    )
+    finally:
+        parser.dispose()
+    return None
+
+
 def parse(text: str, fmt: str) -> tuple[Any, list[Problem]]:
     """Parse `text` as `fmt` ("yaml" or "json"); a syntax error is one problem with the line."""
     if fmt == "json":
@@ -81,7 +138,11 @@ def parse(text: str, fmt: str) -> tuple[Any, list[Problem]]:
                     "SYNTAX_ERROR",
                 )
             ]
+        except RecursionError:  # nesting deeper than the parser's stack: refuse, not a 500
+            return None, [Problem("", "not valid JSON: nested too deep", "TOO_LARGE")]
     try:
+        if (problem := _too_much(text)) is not None:
+            return None, [problem]
         return yaml.load(text, Loader=_Loader), []
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
