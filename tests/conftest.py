@@ -19,6 +19,7 @@ from projections.runner import ProjectionRunner
 from registry.application import Registry
 from registry.config import StoreSettings
 from registry.values import Context, Source
+from tests.stores import drop_schema, new_schema
 
 SERVER = os.environ.get("REGISTRY_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432")
 
@@ -48,13 +49,9 @@ def settings(request: pytest.FixtureRequest, tmp_path) -> Iterator[StoreSettings
     if request.param == "sqlite":
         yield StoreSettings(str(tmp_path / "registry.sqlite"))
         return
-    database = request.getfixturevalue("postgres_database")
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(database, autocommit=True) as conn:
-        conn.execute(f'CREATE SCHEMA "{schema}"')
-    yield StoreSettings(f"{database}?schema={schema}")
-    with psycopg.connect(database, autocommit=True) as conn:
-        conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+    store = new_schema(request.getfixturevalue("postgres_database"))
+    yield store
+    drop_schema(store)
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ import sqlite3
 import time
 import urllib.error
 import urllib.request
-import uuid
 from collections.abc import Iterator
 
 import psycopg
@@ -24,6 +23,7 @@ from registry.config import StoreSettings
 from registry.importing import import_file
 from tests.chain_support import EXAMPLES, cli, fill, raw
 from tests.served import registry_process
+from tests.stores import drop_schema, new_schema
 
 
 @pytest.fixture
@@ -32,13 +32,9 @@ def fresh(settings, request, tmp_path) -> Iterator[StoreSettings]:
     if not settings.is_postgres:
         yield StoreSettings(str(tmp_path / "restored.sqlite"))
         return
-    database = request.getfixturevalue("postgres_database")
-    schema = f"r_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(database, autocommit=True) as conn:
-        conn.execute(f'CREATE SCHEMA "{schema}"')
-    yield StoreSettings(f"{database}?schema={schema}")
-    with psycopg.connect(database, autocommit=True) as conn:
-        conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+    store = new_schema(request.getfixturevalue("postgres_database"), prefix="r")
+    yield store
+    drop_schema(store)
 
 
 _SNAPSHOT_TIME = re.compile(r'"timestamp":\{"_type_":"datetime_iso","_data_":"[^"]*"\}')

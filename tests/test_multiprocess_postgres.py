@@ -16,7 +16,6 @@ import signal
 import statistics
 import threading
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -46,26 +45,14 @@ from tests.multiprocess import (
     tracked_position,
     wait_until,
 )
+from tests.stores import drop_schema, new_schema
 
 AFTER = "2021-04-02"  # a day on which every generated body has its replacements
 
 
-def new_schema(database: str) -> StoreSettings:
-    schema = f"m_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(database, autocommit=True) as conn:
-        conn.execute(f'CREATE SCHEMA "{schema}"')
-    return StoreSettings(f"{database}?schema={schema}")
-
-
-def drop_schema(settings: StoreSettings) -> None:
-    database = settings.url.split("?")[0]
-    with psycopg.connect(database, autocommit=True) as conn:
-        conn.execute(f'DROP SCHEMA IF EXISTS "{settings.postgres_schema}" CASCADE')
-
-
 @pytest.fixture
 def store(postgres_database: str) -> Iterator[StoreSettings]:
-    settings = new_schema(postgres_database)
+    settings = new_schema(postgres_database, prefix="m")
     yield settings
     drop_schema(settings)
 
@@ -101,7 +88,7 @@ def check_members(data: dict, files: list[tuple[str, int]]) -> None:
 def test_eight_imports_started_together_on_a_fresh_schema_all_succeed(postgres_database, tmp_path):
     files = write_minutes(tmp_path / "minutes", "together", 8)
     # What the eight files hold when imported one after another, in this process.
-    serial = new_schema(postgres_database)
+    serial = new_schema(postgres_database, prefix="m")
     try:
         registry = Registry(serial)
         for path in files:
@@ -111,7 +98,7 @@ def test_eight_imports_started_together_on_a_fresh_schema_all_succeed(postgres_d
     finally:
         drop_schema(serial)
     for attempt in range(3):
-        settings = new_schema(postgres_database)
+        settings = new_schema(postgres_database, prefix="m")
         started = Processes(settings, tmp_path / f"logs-{attempt}")
         try:
             imports = [started.start("import", str(path)) for path in files]
@@ -375,7 +362,7 @@ def test_killing_the_leader_ten_times_mid_batch_loses_and_doubles_no_event(
         assert answered == expected
 
     # The read models equal a clean rebuild of the same events in a fresh schema.
-    rebuilt = new_schema(postgres_database)
+    rebuilt = new_schema(postgres_database, prefix="m")
     try:
         registry = Registry(rebuilt)
         assert copy_events(store, rebuilt) == count_events(store)
