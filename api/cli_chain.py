@@ -99,6 +99,21 @@ def _report(report: Any, what: str, key: Any) -> None:
     raise typer.Exit(1)
 
 
+def _read_verified_export(
+    file: Path, key: Any, digests: list[Any] | None = None
+) -> tuple[Any, Any]:
+    """Read an export file and verify it (with progress bars); exit 2 when unreadable."""
+    from registry.audit import AuditFileError, read_export, verify_export
+
+    try:
+        with _progress("reading", None) as advance:
+            export = read_export(file, advance)
+    except AuditFileError as error:
+        raise _fail(str(error)) from None
+    with _progress("verifying", len(export.events)) as advance:
+        return export, verify_export(export, key, digests or [], advance)
+
+
 @app.command()
 def digest(
     output: Path | None = typer.Option(  # noqa: B008
@@ -160,7 +175,7 @@ def verify(
     """Recompute the hash chain from the raw stored events (or an export file, or check an
     inclusion proof) and check every signed checkpoint and digest. Prints one line per
     finding, the first break first; exit 0 when everything verifies, 1 when not."""
-    from registry.audit import AuditFileError, read_digest, read_export, verify_export
+    from registry.audit import AuditFileError, read_digest
     from registry.audit import verify_proof as check_proof
 
     try:
@@ -196,13 +211,7 @@ def verify(
         key = _public_key(
             public_key, signing_key_path(settings_from_environment(database), signing_key)
         )
-        try:
-            with _progress("reading", None) as advance:
-                export = read_export(file, advance)
-        except AuditFileError as error:
-            raise _fail(str(error)) from None
-        with _progress("verifying", len(export.events)) as advance:
-            report = verify_export(export, key, digests, advance)
+        _, report = _read_verified_export(file, key, digests)
         _report(report, str(file), key)
         return
 
@@ -384,16 +393,8 @@ def restore(
     event is written at its own position with its link and the signed checkpoints, in one
     transaction. Refuses a store that holds any event."""
     from projections.runner import ProjectionRunner
-    from registry.audit import AuditFileError, read_export, verify_export
 
-    key = _public_key(public_key, None)
-    try:
-        with _progress("reading", None) as advance:
-            export = read_export(file, advance)
-    except AuditFileError as error:
-        raise _fail(str(error)) from None
-    with _progress("verifying", len(export.events)) as advance:
-        report = verify_export(export, key, progress=advance)
+    export, report = _read_verified_export(file, _public_key(public_key, None))
     if not report.ok:
         for finding in report.findings:
             out.print(finding.line(), markup=False)
