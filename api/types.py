@@ -704,8 +704,8 @@ class Body:
         ]
 
     @strawberry.field(
-        description="Its meetings planned after `after` (default: `asOf`, else today), own and "
-        "joint, as the plan stood on `asOf` (default: `after`, else today)."
+        description="Its meetings planned after `after` (default: `asOf`), own and joint, as "
+        "the plan stood on `asOf` (default today)."
     )
     async def planned_meetings(
         self,

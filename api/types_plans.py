@@ -199,10 +199,10 @@ async def planned_meetings_of(
     known_at: datetime | None,
     include_cancelled: bool = False,
 ) -> list[PlannedMeeting]:
-    """The body's meetings planned after `after` (its own and joint ones), as the plan
-    stood on `asOf` (default: `after`, else today), as known at `knownAt`."""
+    """The body's meetings planned after `after` (default: `asOf`), its own and joint ones,
+    as the plan stood on `asOf` (default today), as known at `knownAt`."""
     r = reader(info)
-    day = as_of or after or r.today
+    day = r.as_of(as_of)
     start = after if after is not None else day
     wanted = str(body_id)
     found = []
@@ -603,9 +603,9 @@ async def consultations_of(
 @strawberry.type
 class PlansQuery:
     @strawberry.field(
-        description="A body's meetings planned after `after` (default: `asOf`, else today), "
-        "its own and those it holds jointly, earliest first, as the plan stood on `asOf` "
-        "(default: `after`, else today) and as known at `knownAt`."
+        description="A body's meetings planned after `after` (default: `asOf`), its own and "
+        "those it holds jointly, earliest first, as the plan stood on `asOf` (default today: "
+        "held ones are HELD, cancelled ones left out) and as known at `knownAt`."
     )
     async def next_meetings(
         self,
