@@ -221,6 +221,42 @@ items:
     }
 
 
+def test_minutes_of_a_cancelled_meeting_show_it_was_held_after_all(server: Served) -> None:
+    server.import_minutes(plan_file("Planchefsgruppen G"))
+    board = body_id(server, "Planchefsgruppen G")
+    server.import_minutes(
+        head("2020-03-13", "Planchefsgruppen G")
+        + """\
+items:
+  - number: 2
+    title: Mötesplan
+    decisions:
+      - kind: decided
+        text: Mötet den 17 april ställs in.
+        meeting_cancellations: [{meeting: 2020-04-17, reason: Krockar med påsklovet}]
+"""
+    )
+    server.import_minutes(
+        head("2020-04-17", "Planchefsgruppen G") + "items:\n  - {number: 1, title: Mötet}\n"
+    )
+    [april] = [
+        m
+        for m in server.query(NEXT, body=board, after="2020-03-13", asOf="2020-03-01")[
+            "nextMeetings"
+        ]
+        if m["date"] == "2020-04-17"
+    ]
+    status = """query($id: ID!) { plannedMeeting(id: $id) {
+      before: status(asOf: "2020-03-12") cancelled: status(asOf: "2020-04-16")
+      held: status(asOf: "2020-04-17") meeting { heldOn } } }"""
+    assert server.query(status, id=april["id"])["plannedMeeting"] == {
+        "before": "PLANNED",
+        "cancelled": "CANCELLED",
+        "held": "HELD",
+        "meeting": {"heldOn": "2020-04-17"},
+    }
+
+
 def test_next_meeting_without_a_plan_is_refused_at_its_place_and_writes_nothing(
     server: Served,
 ) -> None:

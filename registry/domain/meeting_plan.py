@@ -119,6 +119,7 @@ class MeetingPlan(RegistryAggregate):
         if known is not None:
             same = dataclasses.replace(
                 meeting,
+                note=known.note,
                 matters=known.matters,
                 planned_as_of=known.planned_as_of,
                 status=known.status,
@@ -182,18 +183,15 @@ class MeetingPlan(RegistryAggregate):
     def mark_held(
         self, planned_meeting_id: UUID, meeting_id: UUID, held_on: date, context: Context
     ) -> None:
-        """The planned meeting was held: it becomes the meeting recorded from the minutes."""
+        """The planned meeting was held: it becomes the meeting recorded from the minutes.
+        Minutes of a meeting that had been cancelled show it was held after all; the
+        cancellation stays in its history (cancelled from its day until the meeting)."""
         meeting = self.get(planned_meeting_id)
         if meeting.status == PlannedMeetingStatus.HELD:
             if meeting.meeting_id == meeting_id:
                 return
             raise InvalidTransition(
                 f"the meeting planned for {meeting.planned_on} is already held", field="meeting"
-            )
-        if meeting.status == PlannedMeetingStatus.CANCELLED:
-            raise InvalidTransition(
-                f"the meeting planned for {meeting.planned_on} was cancelled; it cannot be held",
-                field="meeting",
             )
         self._held(planned_meeting_id, meeting_id, held_on, context)
 
@@ -263,6 +261,8 @@ def planned_meeting_status(
     from the day the cancellation was decided (at once when that day is unknown)."""
     if status == PlannedMeetingStatus.HELD and held_on is not None and held_on <= day:
         return PlannedMeetingStatus.HELD
-    if status == PlannedMeetingStatus.CANCELLED and (cancelled_on is None or cancelled_on <= day):
+    if cancelled_on is not None and cancelled_on <= day:
+        return PlannedMeetingStatus.CANCELLED
+    if status == PlannedMeetingStatus.CANCELLED and cancelled_on is None:
         return PlannedMeetingStatus.CANCELLED
     return PlannedMeetingStatus.PLANNED
