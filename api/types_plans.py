@@ -5,9 +5,11 @@ registry knew."""
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable, Iterable
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 import strawberry
 from strawberry.types import Info
@@ -37,6 +39,8 @@ from registry.domain import consultation as consultations
 from registry.domain import meeting_plan as plans
 from registry.domain import project as projects
 
+T = TypeVar("T")
+
 # -- enums ---------------------------------------------------------------------------------
 
 PlannedMeetingKind = strawberry.enum(
@@ -60,6 +64,11 @@ ConsultationStatus = strawberry.enum(
 
 def _day(value: Any) -> date | None:
     return as_date(value)
+
+
+async def _all(loads: Iterable[Awaitable[T]]) -> list[T]:
+    """Await loads together, so the request's loaders batch them into one read."""
+    return list(await asyncio.gather(*loads))
 
 
 # -- planned meetings ----------------------------------------------------------------------
@@ -121,7 +130,9 @@ class PlannedMeeting:
 
     @strawberry.field(description="Other bodies that meet jointly with it.")
     async def joint_with(self, info: Info) -> list[Body]:
-        found = [await load_body(info, b, self.known_at) for b in self.row["joint_with_body_ids"]]
+        found = await _all(
+            load_body(info, b, self.known_at) for b in self.row["joint_with_body_ids"]
+        )
         return [b for b in found if b is not None]
 
     @strawberry.field(description="What goes to it: deferred items, reports due, topics.")
@@ -497,7 +508,7 @@ class Consultation:
 
     @strawberry.field(description="The bodies asked.")
     async def asked(self, info: Info) -> list[Body]:
-        found = [await load_body(info, a["body_id"], self.known_at) for a in self.row["asked"]]
+        found = await _all(load_body(info, a["body_id"], self.known_at) for a in self.row["asked"])
         return [b for b in found if b is not None]
 
     @strawberry.field(
@@ -530,19 +541,19 @@ class Consultation:
             for a in self.row.get("answers", [])
             if _day(a["answered_on"]) <= day  # type: ignore[operator]
         }
-        found = [
-            await load_body(info, a["body_id"], self.known_at)
+        found = await _all(
+            load_body(info, a["body_id"], self.known_at)
             for a in self.row["asked"]
             if a["body_id"] not in answered
-        ]
+        )
         return [b for b in found if b is not None]
 
     @strawberry.field(description="The asking body's decisions that refer to the answers.")
     async def decisions(self, info: Info) -> list[Decision]:
-        found = [
-            await load_decision(info, c["decision_id"], self.known_at)
+        found = await _all(
+            load_decision(info, c["decision_id"], self.known_at)
             for c in self.row.get("conclusions", [])
-        ]
+        )
         return [d for d in found if d is not None]
 
     @strawberry.field(description="Status on `asOf` (default today).")
