@@ -198,3 +198,59 @@ def test_an_answer_from_a_body_not_asked_is_refused_at_its_place(server: Served)
     assert server.query(f'{{ bodies(name: "{city}") {{ totalCount }} }}') == {
         "bodies": {"totalCount": 0}
     }
+
+
+@pytest.mark.parametrize(
+    ("decisions", "path", "words"),
+    [
+        (
+            """\
+      - kind: decided
+        body: sn
+        date: 2022-04-20
+        text: Svar.
+        consultation_answers: [{consultation: hok, stance: supports, summary: Ja.}]
+      - kind: decided
+        body: sn
+        date: 2022-04-21
+        text: Nytt svar.
+        consultation_answers: [{consultation: hok, stance: opposes, summary: Nej.}]
+""",
+            "items[0].decisions[1].consultation_answers[0].consultation",
+            "has already answered",
+        ),
+        (
+            """\
+      - kind: decided
+        body: kf
+        date: 2022-06-10
+        text: Fullmäktige godkänner.
+        consultation_conclusions: [{consultation: hok}]
+""",
+            "items[0].decisions[0].consultation_conclusions[0].consultation",
+            "only the asking body",
+        ),
+        (
+            """\
+      - kind: decided
+        body: sn
+        date: 2022-04-20
+        text: Svar.
+        consultation_answers: [{consultation: hok, stance: agrees, summary: Ja.}]
+""",
+            "items[0].decisions[0].consultation_answers[0].stance",
+            "agrees",
+        ),
+    ],
+)
+def test_a_second_answer_a_stranger_concluding_or_an_unknown_stance_is_refused(
+    server: Served, decisions: str, path: str, words: str
+) -> None:
+    city = "Remisstaden F"
+    status, answer = server.try_import(statement(city, decisions))
+    assert status in (400, 422), answer
+    assert [e["path"] for e in answer["errors"]] == [path], answer
+    assert words in answer["errors"][0]["message"]
+    assert server.query(f'{{ bodies(name: "{city}") {{ totalCount }} }}') == {
+        "bodies": {"totalCount": 0}
+    }
