@@ -179,3 +179,65 @@ def test_financing_outside_the_period_is_refused_at_its_place(server: Served) ->
     assert server.query('{ bodies(name: "Projektgruppen E") { totalCount } }') == {
         "bodies": {"totalCount": 0}
     }
+
+
+def test_later_decisions_approve_finance_and_end_projects(server: Served) -> None:
+    board = "Projektgruppen F"
+    server.import_minutes(minutes(board, PROJECT.format(board=board)))
+    later = (
+        minutes(board, "").replace("2020-02-07", "2020-09-04").split("background:")[0]
+        + f"""\
+items:
+  - number: 3
+    title: Projekten
+    decisions:
+      - kind: approved
+        text: Delprojektet godkänns och finansieras.
+        project_approvals: [{{project: "{board} Delprojekt 1"}}]
+        project_financing:
+          - {{project: "{board} Delprojekt 1", source: Egen budget, amount: 50000}}
+      - kind: decided
+        text: Huvudprojektet avslutas i förtid.
+        project_endings:
+          - project: "{board} Överenskommelse om hälso- och sjukvård i hemmet"
+            outcome: stopped
+            on: 2020-12-31
+            reason: Arbetet förs över till linjen.
+"""
+    )
+    server.import_minutes(later)
+    part = project_named(server, f"{board} Delprojekt 1", as_of="2020-09-04")
+    assert (part["status"], part["proposed"], part["decidedOn"]) == ("ONGOING", False, "2020-09-04")
+    assert [(f["source"], f["amount"]) for f in part["financing"]] == [("Egen budget", "50000.00")]
+    assert part["decision"]["text"] == "Delprojektet godkänns och finansieras."
+    main = f"{board} Överenskommelse om hälso- och sjukvård i hemmet"
+    assert project_named(server, main, as_of="2020-12-30")["status"] == "ONGOING"
+    assert project_named(server, main, as_of="2020-12-31")["status"] == "STOPPED"
+    stopped = server.query(
+        "query($id: ID!) { project(id: $id) { endedOn stopReason } }",
+        id=project_named(server, main)["id"],
+    )["project"]
+    assert stopped == {"endedOn": "2020-12-31", "stopReason": "Arbetet förs över till linjen."}
+
+
+def test_a_stopped_project_needs_a_reason(server: Served) -> None:
+    board = "Projektgruppen G"
+    server.import_minutes(minutes(board, PROJECT.format(board=board)))
+    later = (
+        minutes(board, "").replace("2020-02-07", "2020-09-04").split("background:")[0]
+        + f"""\
+items:
+  - number: 3
+    title: Projekten
+    decisions:
+      - kind: decided
+        text: Huvudprojektet avslutas.
+        project_endings:
+          - {{project: "{board} Överenskommelse om hälso- och sjukvård i hemmet", outcome: stopped}}
+"""
+    )
+    status, answer = server.try_import(later)
+    assert status == 422, answer
+    [error] = answer["errors"]
+    assert error["path"] == "items[0].decisions[0].project_endings[0]"
+    assert "needs a reason" in error["message"]

@@ -28,6 +28,9 @@ PLAN_EFFECTS = (
     "meeting_referrals",
     "consultation_answers",
     "consultation_conclusions",
+    "project_approvals",
+    "project_financing",
+    "project_endings",
 )
 
 #: Kinds of reference this module adds (and the registry can find by name: projects).
@@ -61,6 +64,16 @@ PLAN_FIELDS: dict[str, dict[str, str]] = {
         "answered_on": "consultation",
     },
     "consultation_conclusions": {"consultation": "consultation"},
+    "project_approvals": {"project": "project"},
+    "project_financing": {
+        "project": "project",
+        "source": "source",
+        "from": "from",
+        "until": "until",
+        "end": "until",
+        "amount": "amount",
+    },
+    "project_endings": {"project": "project", "reason": "reason"},
 }
 
 _ITEM = re.compile(r"^items\[(\d+)\]")
@@ -249,6 +262,39 @@ class PlanFacts:
             {"consultation": consultation},
         )
 
+    def _project_approvals(
+        self, entry: dict[str, Any], path: str, body: Resolved, owner: tuple
+    ) -> Any:
+        project = self.ref(entry, "project", ["project"], path)
+        if project is None:
+            return None
+        return ("project_approval", str(project.id)), {}, {"project": project}
+
+    def _project_financing(
+        self, entry: dict[str, Any], path: str, body: Resolved, owner: tuple
+    ) -> Any:
+        project = self.ref(entry, "project", ["project"], path)
+        fund = self.ref(entry, "fund", ["fund"], path)
+        if project is None or ("fund" in entry and fund is None):
+            return None
+        identity = (
+            "project_financing",
+            owner,
+            str(project.id),
+            entry.get("key") or entry.get("source") or str(fund.id),
+        )
+        attrs = {k: _text(entry.get(k)) for k in ("source", "amount", "from", "until")}
+        return identity, attrs, {"project": project, "fund": fund}
+
+    def _project_endings(
+        self, entry: dict[str, Any], path: str, body: Resolved, owner: tuple
+    ) -> Any:
+        project = self.ref(entry, "project", ["project"], path)
+        if project is None:
+            return None
+        attrs = {"outcome": entry["outcome"], "on": entry.get("on"), "reason": entry.get("reason")}
+        return ("project_ending", str(project.id)), attrs, {"project": project}
+
 
 class PlanApplier:
     """Records the facts of this module with the registry's commands (see applying.Applier)."""
@@ -392,6 +438,46 @@ class PlanApplier:
             decision_id=d.id,
             note=fact.entry.get("note"),
         )
+
+    def _apply_project_approvals(self, fact: Fact) -> None:
+        d = fact.decision
+        assert d is not None
+        if d.decided_on_unknown:
+            raise InvalidInput(
+                "a project is decided on the decision's day; this decision's date is unknown "
+                "(date_not_after)",
+                field="project",
+            )
+        self.registry.approve_project(fact.refs["project"].id, d.decided_on, fact.context)
+
+    def _apply_project_financing(self, fact: Fact) -> None:
+        from registry.importing.facts import amount_of
+
+        e, fund = fact.entry, fact.refs["fund"]
+        d = fact.decision
+        self.registry.finance_project(
+            fact.refs["project"].id,
+            e.get("source") or (fund.name if fund else ""),
+            fact.context,
+            fund_id=fund.id if fund else None,
+            amount=amount_of(e["amount"], "amount") if "amount" in e else None,
+            start=_day(e.get("from")),
+            end=_day(e.get("until")),
+            note=e.get("note"),
+            key=e.get("key"),
+            effective_date=None if d is None or d.decided_on_unknown else d.decided_on,
+        )
+
+    def _apply_project_endings(self, fact: Fact) -> None:
+        e = fact.entry
+        on = self._date(fact, "on", required=True)  # type: ignore[attr-defined]
+        if e["outcome"] == "stopped":
+            reason = e.get("reason")
+            if not reason:
+                raise InvalidInput("a stopped project needs a reason", field="reason")
+            self.registry.stop_project(fact.refs["project"].id, on, reason, fact.context)
+        else:
+            self.registry.complete_project(fact.refs["project"].id, on, fact.context)
 
     def _apply_consultation_conclusions(self, fact: Fact) -> None:
         d = fact.decision
