@@ -722,7 +722,9 @@ class Body:
             info, self.row.entity_id, after, as_of, known_at, include_cancelled
         )
 
-    @strawberry.field(description="Projects it decided on (or that were proposed to it).")
+    @strawberry.field(
+        description="Projects it decided on (or that were proposed to it), owns or steers."
+    )
     async def projects(self, info: Info) -> list[Annotated[Project, _PLANS]]:
         from api.types_plans import projects_of
 

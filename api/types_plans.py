@@ -417,6 +417,12 @@ async def load_project(info: Info, project_id: Any, known_at: datetime | None) -
     return Project(row=row, known_at=known_at) if row else None
 
 
+def _bodies_of(project: EntityRow) -> set[str | None]:
+    """The bodies a project belongs to: the deciding body, its owner, its steering group."""
+    owner = project.get("owner") or {}
+    return {project["body_id"], owner.get("id"), project.get("steering_body_id")}
+
+
 async def projects_of(
     info: Info,
     body_id: Any | None,
@@ -431,7 +437,7 @@ async def projects_of(
     found = [
         Project(row=p, known_at=known_at)
         for p in rows
-        if (body_id is None or p["body_id"] == str(body_id))
+        if (body_id is None or str(body_id) in _bodies_of(p))
         and (decision_id is None or p.get("decision_id") == str(decision_id))
         and (not statuses or project_status(p, day) in statuses)
     ]
@@ -640,7 +646,8 @@ class PlansQuery:
         return await load_planned_meeting(info, parse_id(id, "id"), known_at)
 
     @strawberry.field(
-        description="Projects and initiatives by name: of a body, started by a decision, with "
+        description="Projects and initiatives by name: of a body (deciding, owning or steering "
+        "it), started by a decision, with "
         "some statuses on `asOf` (default today), as known at `knownAt`."
     )
     async def projects(

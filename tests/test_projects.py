@@ -115,6 +115,11 @@ def test_a_decided_project_has_its_period_owner_financing_and_decision(server: S
     assert server.query(
         "query($id: ID!) { project(id: $id) { name partOf { name } } }", id=project["id"]
     )["project"] == {"name": name, "partOf": None}
+    steering = server.query(
+        "query($n: String) { bodies(name: $n) { nodes { name projects { name } } } }",
+        n=f"{board} styrgrupp",
+    )["bodies"]["nodes"]
+    assert steering == [{"name": f"{board} styrgrupp", "projects": [{"name": name}]}]
 
 
 @pytest.mark.parametrize(
