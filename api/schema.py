@@ -58,6 +58,7 @@ from api.types import (
     read_ledger,
     reader,
 )
+from api.types_plans import PlansQuery
 from projections.entities import (
     ASSIGNMENT,
     BODY,
@@ -116,7 +117,7 @@ def _feed_since(runner: ProjectionRunner, position: int, limit: int) -> list[Eve
 
 
 @strawberry.type
-class Query:
+class Query(PlansQuery):
     # -- bodies and composition ---------------------------------------------------------
 
     @strawberry.field(

@@ -8,7 +8,7 @@ import enum
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any
 from uuid import UUID
 
 import strawberry
@@ -25,6 +25,11 @@ from projections.memberships import MembershipRow
 from projections.search import SearchHit as SearchHitRow
 from projections.sql import as_date
 from registry import values
+
+if TYPE_CHECKING:
+    from api.types_plans import Consultation, PlannedMeeting, Project
+
+_PLANS = strawberry.lazy("api.types_plans")
 
 MEMBERSHIP_EVENTS = {
     "MemberAppointed",
@@ -698,6 +703,39 @@ class Body:
             if e.row.event_type in MEMBERSHIP_EVENTS and e.row.entity_id == self.row.entity_id
         ]
 
+    @strawberry.field(
+        description="Its meetings planned after `after` (default: `asOf`), own and joint, as "
+        "the plan stood on `asOf` (default today)."
+    )
+    async def planned_meetings(
+        self,
+        info: Info,
+        after: date | None = None,
+        as_of: date | None = None,
+        known_at: datetime | None = None,
+        include_cancelled: bool = False,
+    ) -> list[Annotated[PlannedMeeting, _PLANS]]:
+        from api.types_plans import planned_meetings_of
+
+        known_at = known_at or self.known_at
+        return await planned_meetings_of(
+            info, self.row.entity_id, after, as_of, known_at, include_cancelled
+        )
+
+    @strawberry.field(
+        description="Projects it decided on (or that were proposed to it), owns or steers."
+    )
+    async def projects(self, info: Info) -> list[Annotated[Project, _PLANS]]:
+        from api.types_plans import projects_of
+
+        return await projects_of(info, self.row.entity_id, None, None, None, self.known_at)
+
+    @strawberry.field(description="Remisser it asked, or was asked to answer.")
+    async def consultations(self, info: Info) -> list[Annotated[Consultation, _PLANS]]:
+        from api.types_plans import consultations_of
+
+        return await consultations_of(info, self.row.entity_id, None, None, None, self.known_at)
+
     @strawberry.field(description="The audit trail of the body.")
     async def events(self, info: Info) -> list[Event]:
         return await _events(info, self.row.entity_id)
@@ -1010,6 +1048,26 @@ class Decision:
     async def effects(self, info: Info) -> list[Event]:
         rows = await reader(info).effects.load(self.row.entity_id)
         return [Event(row=e) for e in rows]
+
+    @strawberry.field(
+        description="The planned meetings it sends a matter to (a deferred item's next meeting)."
+    )
+    async def goes_to_meetings(self, info: Info) -> list[Annotated[PlannedMeeting, _PLANS]]:
+        from api.types_plans import meeting_a_decision_goes_to
+
+        return await meeting_a_decision_goes_to(info, self.row.entity_id, self.known_at)
+
+    @strawberry.field(description="Projects it started (or proposed).")
+    async def projects(self, info: Info) -> list[Annotated[Project, _PLANS]]:
+        from api.types_plans import projects_of
+
+        return await projects_of(info, None, self.row.entity_id, None, None, self.known_at)
+
+    @strawberry.field(description="Remisser it sent, answered or concluded.")
+    async def consultations(self, info: Info) -> list[Annotated[Consultation, _PLANS]]:
+        from api.types_plans import consultations_of
+
+        return await consultations_of(info, None, self.row.entity_id, None, None, self.known_at)
 
     @strawberry.field
     def source(self) -> Source:

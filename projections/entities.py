@@ -28,6 +28,7 @@ from eventsourcing.domain import Snapshot
 from eventsourcing.persistence import Mapper, StoredEvent
 
 from projections.plain import plain
+from projections.plans import PLAN_VIEWS
 from projections.sql import POSTGRES, Db, as_date, as_datetime, in_list, known_at_clause
 from registry.domain.assignment import Assignment
 from registry.domain.body import Body
@@ -52,6 +53,7 @@ _SNAPSHOTTED: dict[type, str] = {
     Decision: DECISION,
     Fund: FUND,
     Assignment: ASSIGNMENT,
+    **{cls: entity_type for cls, (entity_type, _, _) in PLAN_VIEWS.items()},
 }
 
 _COLUMNS = """
@@ -264,6 +266,8 @@ def _view(aggregate: Any, event: Any, previous: dict[str, Any] | None) -> dict[s
             else (previous or {}).get("withdrawal_reason"),
             "reports": [{"reported_on": plain(d), "text": t} for d, t in aggregate.reports],
         }
+    elif type(aggregate) in PLAN_VIEWS:
+        view = PLAN_VIEWS[type(aggregate)][1](aggregate, event, previous)
     else:  # pragma: no cover - only the types above are snapshotted
         raise TypeError(type(aggregate).__name__)
     origin = (previous or {}).get("origin") or _context(event)
@@ -278,6 +282,7 @@ def _columns(entity_type: str, view: dict[str, Any]) -> dict[str, Any]:
         DECISION: "decided_on",
         ASSIGNMENT: "due_date",
         BODY: "term_start",
+        **{t: key for t, _, key in PLAN_VIEWS.values() if key},
     }.get(entity_type)
     return {
         "body_id": view.get("body_id"),
@@ -328,7 +333,7 @@ class EntitiesReadModel:
         if entity_type is None:
             return
         entity_id = event.originator_id
-        if type(event).__name__ in ("Registered", "Held", "Recorded", "Established", "Given"):
+        if event.originator_version == 1:  # the event that created the aggregate
             aggregate = event.mutate(None)
             previous = None
         else:

@@ -27,6 +27,7 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError, JSONTranscoder
 
+from registry.application_plans import PLAN_VALUE_TYPES, PlanningCommands
 from registry.chain import ChainStore
 from registry.config import StoreSettings, settings_from_environment
 from registry.domain import RegistryAggregate
@@ -85,6 +86,7 @@ VALUE_TYPES: list[type] = [
     Attendee,
     AgendaItem,
     ContactCommitment,
+    *PLAN_VALUE_TYPES,
 ]
 
 #: Contact details given to a command: kind (email, phone, address) to value, or a list of
@@ -172,7 +174,7 @@ def _a(noun: str) -> str:
 _current_unit: ContextVar[_UnitOfWork | None] = ContextVar("registry_unit_of_work", default=None)
 
 
-class Registry(Application):
+class Registry(PlanningCommands, Application):
     """The decision and mandate registry (the write side)."""
 
     name = "Registry"
@@ -708,6 +710,7 @@ class Registry(Application):
                 additional_secretary_ids=tuple(additional_secretary_ids),
             )
             unit.add(meeting, f"the meeting of {held_on}")
+            self._held_as_planned(unit, meeting, context)
         return meeting.id
 
     @contextmanager

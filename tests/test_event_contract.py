@@ -9,13 +9,17 @@ import pytest
 from registry.domain.agreement import Agreement
 from registry.domain.assignment import Assignment
 from registry.domain.body import Body
+from registry.domain.consultation import Consultation
 from registry.domain.decision import Decision
 from registry.domain.fund import Fund
 from registry.domain.meeting import Meeting
+from registry.domain.meeting_plan import MeetingPlan
 from registry.domain.organisation import Organisation
 from registry.domain.person import Person
+from registry.domain.project import Project
 
 AGGREGATES = [Organisation, Person, Body, Meeting, Decision, Agreement, Fund, Assignment]
+AGGREGATES += [MeetingPlan, Project, Consultation]
 
 
 def domain_events():

@@ -20,6 +20,7 @@ from registry.domain.meeting import AgendaItem, Attendee
 from registry.domain.person import Person
 from registry.errors import InvalidInput, NotAMember, NotFound, RegistryError
 from registry.importing.facts import Fact, amount_of
+from registry.importing.plans import PLAN_FIELDS, PlanApplier
 from registry.importing.problems import Problem, join_path
 from registry.values import Role, parse_role
 
@@ -82,6 +83,7 @@ _FIELDS: dict[str, dict[str, str]] = {
     "reports": {"reported_on": "reported_on", "text": "text", "assignment_id": "assignment"},
     "completions": {"completed_on": "completed_on", "assignment_id": "assignment"},
     "contact": {},
+    **PLAN_FIELDS,
 }
 
 _FIELD = re.compile(r"^(?P<name>\w+)(?P<index>\[\d+\])?$")
@@ -99,7 +101,7 @@ def problem_for(fact: Fact, error: RegistryError) -> Problem:
     return Problem(path, error.message, error.code)
 
 
-class Applier:
+class Applier(PlanApplier):
     """Applies facts with the registry's commands."""
 
     def __init__(self, registry: Registry, reason: str | None = None) -> None:

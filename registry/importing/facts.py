@@ -31,6 +31,7 @@ from registry.domain.organisation import Organisation
 from registry.domain.person import Person
 from registry.errors import NotFound, RegistryError
 from registry.ids import natural_id, normalise
+from registry.importing.plans import PLAN_CLASSES, PLAN_EFFECTS, PlanFacts
 from registry.importing.problems import Problem, join_path, path_order
 from registry.personal_data import KINDS
 from registry.values import Context, Source, sek
@@ -53,6 +54,7 @@ EFFECTS = (
     "assignments",
     "reports",
     "completions",
+    *PLAN_EFFECTS,
 )
 
 _CLASSES: dict[str, type] = {
@@ -62,10 +64,11 @@ _CLASSES: dict[str, type] = {
     "agreement": Agreement,
     "fund": Fund,
     "assignment": Assignment,
+    **PLAN_CLASSES,
 }
 
 # Kinds the registry can also find by the name it holds them under (their default key).
-_BY_REGISTRY_NAME = ("organisation", "body", "agreement", "fund")
+_BY_REGISTRY_NAME = ("organisation", "body", "agreement", "fund", "project")
 
 
 @dataclass(frozen=True)
@@ -236,7 +239,7 @@ def _a(noun: str) -> str:
     return f"an {noun}" if noun[0] in "aeiou" else f"a {noun}"
 
 
-class _Builder:
+class _Builder(PlanFacts):
     def __init__(self, registry: Registry, data: dict[str, Any]) -> None:
         self.registry = registry
         self.data = data
@@ -350,6 +353,7 @@ class _Builder:
                     natural_id("assignment", key),
                     entry["task"],
                 )
+            self.declare_plans(path, entries, decision_body)
 
     def _effect_lists(self) -> Iterator[tuple[str, dict[str, Any], Resolved | None]]:
         if "background" in self.data:
