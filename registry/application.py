@@ -33,7 +33,7 @@ from registry.domain import RegistryAggregate
 from registry.domain.agreement import Agreement, EntryIntoForce, check_start
 from registry.domain.assignment import Assignment
 from registry.domain.body import Body, Membership, Seat, membership_id_for, seat_id_for
-from registry.domain.decision import Condition, Decision, Statement
+from registry.domain.decision import Condition, Decision, DeferredTo, Statement
 from registry.domain.fund import Allocation, Fund, allocation_id_for
 from registry.domain.imported import ImportedDocument
 from registry.domain.meeting import AgendaItem, Attendee, Meeting
@@ -80,6 +80,7 @@ VALUE_TYPES: list[type] = [
     Seat,
     Condition,
     Statement,
+    DeferredTo,
     EntryIntoForce,
     Allocation,
     Attendee,
@@ -724,6 +725,7 @@ class Registry(Application):
         statements: Sequence[Statement] = (),
         ordinal: int = 1,
         decided_on_unknown: bool = False,
+        deferred_to: DeferredTo | None = None,
     ) -> Iterator[DecisionHandle]:
         """Record a decision; commands run inside the block are authorised by it and saved
         with it in one transaction. `decided_on_unknown`: the source does not give the date,
@@ -761,6 +763,7 @@ class Registry(Application):
                 effective_date=None if decided_on_unknown else decided_on,
                 context=context,
                 decided_on_unknown=decided_on_unknown,
+                deferred_to=deferred_to,
             )
             day = f"unknown date (not after {decided_on})" if decided_on_unknown else decided_on
             unit.add(decision, f"decision {ordinal} on item {item!r} of {day}")
@@ -802,6 +805,21 @@ class Registry(Application):
         with self._changes() as unit:
             unit.get(decision_id, Decision, "decision_id").meet_condition(
                 condition_id, met_on, note, context
+            )
+
+    def withdraw_condition(
+        self,
+        decision_id: UUID,
+        condition_id: UUID,
+        withdrawn_on: date,
+        reason: str,
+        context: Context,
+    ) -> None:
+        """A condition of a decision will not be met (withdrawn, or the approval refused):
+        the decision lapses and what it authorised never applies."""
+        with self._changes() as unit:
+            unit.get(decision_id, Decision, "decision_id").withdraw_condition(
+                condition_id, withdrawn_on, reason, context
             )
 
     def revoke_decision(self, decision_id: UUID, on: date, reason: str, context: Context) -> None:
