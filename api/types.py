@@ -18,13 +18,13 @@ from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from api.reader import Reader
+from api.types_pending import DeferredTo, PendingEffect, deferred_to
 from projections.agreements import AgreementRow
 from projections.entities import EntityRow
 from projections.ledger import EventRow
 from projections.memberships import MembershipRow
 from projections.search import SearchHit as SearchHitRow
 from projections.sql import as_date
-from api.types_pending import DeferredTo, PendingEffect, deferred_to
 from registry import statuses, values
 
 MEMBERSHIP_EVENTS = {

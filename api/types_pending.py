@@ -70,8 +70,10 @@ class PendingEffect:
             return PendingEffectStatus.NEVER
         return PendingEffectStatus.PENDING
 
-    @strawberry.field(description="For APPLIED: the day it applies from (not before the day "
-        "the last condition was met).")
+    @strawberry.field(
+        description="For APPLIED: the day it applies from (not before the day "
+        "the last condition was met)."
+    )
     def applies_from(self) -> date | None:
         return self.held.applies_from
 
@@ -98,9 +100,7 @@ class DeferredTo:
         return await load_body(info, self.body_id, self.known_at)
 
     @strawberry.field(description="That meeting, once its minutes are recorded.")
-    async def meeting(
-        self, info: Info
-    ) -> Annotated[Meeting, strawberry.lazy("api.types")] | None:
+    async def meeting(self, info: Info) -> Annotated[Meeting, strawberry.lazy("api.types")] | None:
         from api.types import load_meeting
 
         return await load_meeting(info, self.meeting_id, self.known_at)

@@ -205,9 +205,7 @@ def _view(aggregate: Any, event: Any, previous: dict[str, Any] | None) -> dict[s
                     "condition_id": str(c.condition_id),
                     "text": c.text,
                     "met_on": plain(aggregate.met_conditions.get(str(c.condition_id))),
-                    "withdrawn_on": plain(
-                        aggregate.withdrawn_conditions.get(str(c.condition_id))
-                    ),
+                    "withdrawn_on": plain(aggregate.withdrawn_conditions.get(str(c.condition_id))),
                 }
                 for c in aggregate.conditions.values()
             ],

@@ -194,9 +194,7 @@ class PendingEffectsReadModel:
                 {"id": event.originator_id},
             )
             if ahead is not None:
-                self._hold(
-                    db, event, position, decision_id, UUID(ahead["blocked_by"]), never=False
-                )
+                self._hold(db, event, position, decision_id, UUID(ahead["blocked_by"]), never=False)
                 return HELD
         return None
 
@@ -290,8 +288,10 @@ class PendingEffectsReadModel:
             own = UUID(row["decision_id"])
             # An event that only waited behind this decision's (another decision's effect,
             # or none) keeps its own dates.
-            applied = brought_forward(event, gate, timestamp) if own == decision_id else (
-                replace(event, timestamp=timestamp)
+            applied = (
+                brought_forward(event, gate, timestamp)
+                if own == decision_id
+                else (replace(event, timestamp=timestamp))
             )
             for model in self.gated:
                 model.apply(db, applied, position)
@@ -300,9 +300,7 @@ class PendingEffectsReadModel:
                 "applies_from = :d WHERE held_id = :h",
                 {
                     "t": timestamp,
-                    "d": getattr(applied, "effective_date", None)
-                    if own == decision_id
-                    else None,
+                    "d": getattr(applied, "effective_date", None) if own == decision_id else None,
                     "h": row["held_id"],
                 },
             )
@@ -317,10 +315,7 @@ class PendingEffectsReadModel:
         ids, params = in_list(decision_ids)
         if not params:
             return {}
-        if db.dialect == POSTGRES:
-            recorded = "held_from <= :t::timestamptz"
-        else:
-            recorded = "held_from <= :t"
+        recorded = "held_from <= :t::timestamptz" if db.dialect == POSTGRES else "held_from <= :t"
         rows = db.rows(
             f"SELECT * FROM {{s}}held_effects WHERE decision_id IN ({ids}) AND {recorded} "
             "ORDER BY held_id",

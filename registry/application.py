@@ -13,6 +13,7 @@ If anything inside the block is refused, nothing at all is written.
 
 from __future__ import annotations
 
+import heapq
 import threading
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -173,6 +174,15 @@ def _a(noun: str) -> str:
 _current_unit: ContextVar[_UnitOfWork | None] = ContextVar("registry_unit_of_work", default=None)
 
 
+def in_order_of_happening(events: list[Any]) -> list[Any]:
+    """Events of several aggregates merged by timestamp, each aggregate's kept in its own
+    (version) order whatever the clock did."""
+    by_aggregate: dict[UUID, list[Any]] = {}
+    for e in events:
+        by_aggregate.setdefault(e.originator_id, []).append(e)
+    return list(heapq.merge(*by_aggregate.values(), key=lambda e: e.timestamp))
+
+
 class Registry(Application):
     """The decision and mandate registry (the write side)."""
 
@@ -201,6 +211,13 @@ class Registry(Application):
         register_value_transcodings(transcoder, VALUE_TYPES)
 
     # -- plumbing -----------------------------------------------------------------------
+
+    def _record(self, processing_event: Any) -> Any:
+        # Store a unit's events in the order they happened, not aggregate by aggregate: a
+        # decision is recorded before the changes it authorises, so a read model meets the
+        # decision (and its conditions) first (projections/pending.py relies on it).
+        processing_event.events = in_order_of_happening(processing_event.events)
+        return super()._record(processing_event)
 
     def on_recorded(self, listener: Callable[[int], None]) -> None:
         """Call `listener(max notification id)` after each successful write."""

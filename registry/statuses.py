@@ -32,7 +32,10 @@ class DecisionStatus(enum.StrEnum):
 
 
 #: Decision kinds that leave the question open: no decision is in force on the item.
-NOT_DECIDED_KINDS = {"deferred": DecisionStatus.DEFERRED, "referred_back": DecisionStatus.REFERRED_BACK}
+NOT_DECIDED_KINDS = {
+    "deferred": DecisionStatus.DEFERRED,
+    "referred_back": DecisionStatus.REFERRED_BACK,
+}
 
 
 @dataclass(frozen=True)

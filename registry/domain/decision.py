@@ -196,9 +196,7 @@ class Decision(RegistryAggregate):
                 f"({self.decided_on})",
                 field="withdrawn_on",
             )
-        self._condition_withdrawn(
-            UUID(key), require_text(reason, "reason"), withdrawn_on, context
-        )
+        self._condition_withdrawn(UUID(key), require_text(reason, "reason"), withdrawn_on, context)
 
     @event("ConditionWithdrawn")
     def _condition_withdrawn(

@@ -20,8 +20,8 @@ from registry.domain.decision import Decision, DeferredTo
 from registry.domain.meeting import AgendaItem, Attendee
 from registry.domain.person import Person
 from registry.errors import InvalidInput, NotAMember, NotFound, RegistryError
-from registry.importing.facts import Fact, amount_of
 from registry.ids import normalise
+from registry.importing.facts import Fact, amount_of
 from registry.importing.problems import Problem, join_path
 from registry.values import Role, parse_role
 

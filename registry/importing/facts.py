@@ -704,9 +704,7 @@ class _Builder:
                     )
                 self.effect_facts(path, entry, info, body)
 
-    def _deferred_to(
-        self, entry: dict[str, Any], path: str, body: Resolved
-    ) -> list[str] | None:
+    def _deferred_to(self, entry: dict[str, Any], path: str, body: Resolved) -> list[str] | None:
         """`deferred_to`: the meeting a deferred item goes to, as [meeting id, body id, day]."""
         given = entry.get("deferred_to")
         if given is None:
@@ -958,7 +956,6 @@ class _Builder:
         if aid is None:
             return None
         return ("completion", str(aid)), {"completed_on": entry.get("completed_on")}, {"id": aid}
-
 
     def _condition_of(self, entry: dict[str, Any], path: str, body: Resolved) -> Any:
         """The earlier decision a condition belongs to, and which of its conditions."""
