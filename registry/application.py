@@ -673,7 +673,8 @@ class Registry(Application):
         additional_secretary_ids: Sequence[UUID] = (),
     ) -> UUID:
         """Record a meeting from its approved minutes. An attendee is a person id, or an
-        `Attendee` whose note says what the minutes leave unclear about them. Minutes kept
+        `Attendee` with the name as the list prints it and a note on what the minutes leave
+        unclear about them. Minutes kept
         by several secretaries name the first as `secretary_id`, the others in
         `additional_secretary_ids`."""
         with self._changes() as unit:
@@ -684,7 +685,10 @@ class Registry(Application):
                 for i, a in enumerate(given):
                     pid, note = (a.person_id, a.note) if isinstance(a, Attendee) else (a, None)
                     person = self._person(unit, pid, f"{field}[{i}]")
-                    found.append(Attendee(person.id, person.name, note))
+                    # The name as the list prints it, when given, beside the link to the
+                    # person (a variant spelling stays as printed); else the registered name.
+                    printed = a.name.strip() if isinstance(a, Attendee) and a.name else ""
+                    found.append(Attendee(person.id, printed or person.name, note))
                 return tuple(found)
 
             for i, item in enumerate(items):
