@@ -72,6 +72,10 @@ POSTGRES_DDL = [
 _MEMBERSHIP_EVENTS = (Body.MemberAppointed, Body.MemberReplaced, Body.MembershipEnded)
 _SNAPSHOTTED = (Agreement.Event, Fund.Event, Assignment.Event)
 
+# A proposed extension is itself pending (until every party adopts it) and changes no
+# validity: it is shown at once, as pending, also when its decision waits for a condition.
+_NEVER_HELD = (Agreement.ExtensionProposed,)
+
 # Events whose effective_date is not the day the change applies from, but a day it names
 # (a new end, a last day): not brought forward.
 _DATES_AS_GIVEN = (
@@ -181,7 +185,7 @@ class PendingEffectsReadModel:
         if not isinstance(event, _MEMBERSHIP_EVENTS + _SNAPSHOTTED):
             return None
         decision_id = event.context.decision_id
-        if decision_id is not None:
+        if decision_id is not None and not isinstance(event, _NEVER_HELD):
             gate = _gate(self._gate_row(db, decision_id))
             if gate is not None and gate.holds_back:
                 never = gate.state is GateState.LAPSED
