@@ -58,6 +58,7 @@ class Reader:
         self.memberships_written_by = DataLoader(self._memberships_written_by)
         self.contact_values = DataLoader(self._contact_values)
         self.pending_effects = DataLoader(self._pending_effects)
+        self.pending_on = DataLoader(self._pending_on)
 
     async def read(self, work: Callable[[Db], T]) -> T:
         """Run `work` on a reading transaction in a worker thread."""
@@ -198,6 +199,21 @@ class Reader:
             found: dict[tuple[UUID, datetime], list[Any]] = {}
             for known_at, wanted in groups.items():
                 rows = self.runner.pending.of_decisions(db, [k[0] for k in wanted], known_at)
+                for k in wanted:
+                    found[k] = rows.get(k[0], [])
+            return found
+
+        found = await self.read(work)
+        return [found[k] for k in keys]
+
+    async def _pending_on(self, keys: Sequence[tuple[UUID, datetime]]) -> list[list[Any]]:
+        """Key: (body, agreement, fund or assignment id, known at): effects held on it."""
+        groups = _group(keys, lambda k: k[1])
+
+        def work(db: Db) -> dict[tuple[UUID, datetime], list[Any]]:
+            found: dict[tuple[UUID, datetime], list[Any]] = {}
+            for known_at, wanted in groups.items():
+                rows = self.runner.pending.of_subjects(db, [k[0] for k in wanted], known_at)
                 for k in wanted:
                     found[k] = rows.get(k[0], [])
             return found

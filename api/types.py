@@ -673,6 +673,18 @@ class Body:
         rows = await r.members.load((self.row.entity_id, r.as_of(as_of), r.known_at(known_at)))
         return [Membership(row=m, known_at=known_at) for m in rows]
 
+    @strawberry.field(
+        description="Membership changes that wait for a condition of the decision that made "
+        "them (not in `members` until it is met), as known at `knownAt`; settled ones too."
+    )
+    async def pending_members(
+        self, info: Info, known_at: datetime | None = None
+    ) -> list[PendingEffect]:
+        r = reader(info)
+        known_at = known_at or self.known_at
+        held = await r.pending_on.load((self.row.entity_id, r.known_at(known_at)))
+        return [PendingEffect(held=h, known_at=known_at) for h in held]
+
     @strawberry.field(description="Its seats on `asOf`, each filled or vacant.")
     async def seats(
         self,
@@ -1004,7 +1016,7 @@ class Decision:
     async def pending_effects(self, info: Info) -> list[PendingEffect]:
         r = reader(info)
         held = await r.pending_effects.load((self.row.entity_id, r.known_at(self.known_at)))
-        return [PendingEffect(held=h) for h in held]
+        return [PendingEffect(held=h, known_at=self.known_at) for h in held]
 
     @strawberry.field(description="For a deferred item: the meeting it goes to, when known.")
     def deferred_to(self) -> DeferredTo | None:

@@ -13,7 +13,7 @@ from strawberry.types import Info
 from projections.pending import HeldEffect
 
 if TYPE_CHECKING:
-    from api.types import Body, Meeting
+    from api.types import Body, Decision, Meeting
 
 
 @strawberry.enum(description="Where an effect of a conditional decision stands.")
@@ -35,6 +35,7 @@ class PendingEffectStatus(enum.Enum):
 )
 class PendingEffect:
     held: strawberry.Private[HeldEffect]
+    known_at: strawberry.Private[datetime | None] = None
 
     @strawberry.field(description='What it changes, such as "Body.MemberAppointed".')
     def kind(self) -> str:
@@ -76,6 +77,14 @@ class PendingEffect:
     )
     def applies_from(self) -> date | None:
         return self.held.applies_from
+
+    @strawberry.field(description="The decision that authorised it, with its conditions.")
+    async def decision(
+        self, info: Info
+    ) -> Annotated[Decision, strawberry.lazy("api.types")] | None:
+        from api.types import load_decision
+
+        return await load_decision(info, self.held.decision_id, self.known_at)
 
     @strawberry.field(description="When the registry recorded it (and began holding it).")
     def recorded_at(self) -> datetime:

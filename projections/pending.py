@@ -68,8 +68,15 @@ POSTGRES_DDL = [
 ]
 
 # Events that change what is valid when, by aggregate. Body: only membership changes (each
-# membership is its own row, so nothing else on the body waits behind them).
-_MEMBERSHIP_EVENTS = (Body.MemberAppointed, Body.MemberReplaced, Body.MembershipEnded)
+# membership is its own row, so nothing else on the body waits behind them); a correction or
+# retraction made by the same waiting decision (an import's correction) waits with it.
+_MEMBERSHIP_EVENTS = (
+    Body.MemberAppointed,
+    Body.MemberReplaced,
+    Body.MembershipEnded,
+    Body.MembershipCorrected,
+    Body.MembershipRetracted,
+)
 _SNAPSHOTTED = (Agreement.Event, Fund.Event, Assignment.Event)
 
 # A proposed extension is itself pending (until every party adopts it) and changes no
@@ -316,12 +323,24 @@ class PendingEffectsReadModel:
     ) -> dict[UUID, list[HeldEffect]]:
         """The effects each decision had held, as the registry knew them at `known_at`
         (an effect applied or dropped after `known_at` is still pending then)."""
-        ids, params = in_list(decision_ids)
+        return self._rows(db, "decision_id", decision_ids, known_at)
+
+    def of_subjects(
+        self, db: Db, subject_ids: list[UUID], known_at: datetime
+    ) -> dict[UUID, list[HeldEffect]]:
+        """The held effects on each body, agreement, fund or assignment, as known at
+        `known_at` (a body's: memberships that wait for a condition)."""
+        return self._rows(db, "originator_id", subject_ids, known_at)
+
+    def _rows(
+        self, db: Db, column: str, keys: list[UUID], known_at: datetime
+    ) -> dict[UUID, list[HeldEffect]]:
+        ids, params = in_list(keys)
         if not params:
             return {}
         recorded = "held_from <= :t::timestamptz" if db.dialect == POSTGRES else "held_from <= :t"
         rows = db.rows(
-            f"SELECT * FROM {{s}}held_effects WHERE decision_id IN ({ids}) AND {recorded} "
+            f"SELECT * FROM {{s}}held_effects WHERE {column} IN ({ids}) AND {recorded} "
             "ORDER BY held_id",
             {**params, "t": known_at},
         )
@@ -329,7 +348,7 @@ class PendingEffectsReadModel:
         for r in rows:
             ended = as_datetime(r["ended_at"])
             known_ended = ended is not None and ended <= known_at
-            found[UUID(r["decision_id"])].append(
+            found[UUID(r[column])].append(
                 HeldEffect(
                     decision_id=UUID(r["decision_id"]),
                     blocked_by=UUID(r["blocked_by"]),

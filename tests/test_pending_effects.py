@@ -153,6 +153,10 @@ def members(client: TestClient, on: str, known_at: datetime | None = None) -> di
     return {m["personName"]: m for m in body["members"]}
 
 
+PENDING_MEMBERS = """{ bodies(name: "Styrgruppen") { nodes {
+  pendingMembers { personName status decision { item conditions { text metOn } } }
+} } }"""
+
 DECISIONS = """query($on: Date, $knownAt: DateTime) {
   decisions(asOf: $on, knownAt: $knownAt) { nodes {
     item status(asOf: $on) appliesFrom
@@ -181,6 +185,19 @@ def test_a_conditional_decisions_memberships_wait_for_the_condition(client):
     assert {(e["kind"], e["personName"], e["status"]) for e in item5["pendingEffects"]} >= {
         ("Body.MemberAppointed", "Bo Berg", "PENDING"),
         ("Body.MemberReplaced", "Cecilia Carlsson", "PENDING"),
+    }
+
+    # The body shows what waits, with the condition it waits for.
+    pending = ask(client, PENDING_MEMBERS)["bodies"]["nodes"][0]["pendingMembers"]
+    assert {(m["personName"], m["status"]) for m in pending} == {
+        ("Bo Berg", "PENDING"),
+        ("Cecilia Carlsson", "PENDING"),
+        ("David Dahl", "PENDING"),
+    }
+    bo = next(m for m in pending if m["personName"] == "Bo Berg")
+    assert bo["decision"] == {
+        "item": "5",
+        "conditions": [{"text": "kräver politisk förankring innan det gäller", "metOn": None}],
     }
 
     imported(client, later(LATER))
