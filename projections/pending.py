@@ -296,24 +296,25 @@ class PendingEffectsReadModel:
                     state=row["state"].encode("utf8"),
                 )
             )
-            own = UUID(row["decision_id"])
             # An event that only waited behind this decision's (another decision's effect,
             # or none) keeps its own dates.
-            applied = (
-                brought_forward(event, gate, timestamp)
-                if own == decision_id
-                else (replace(event, timestamp=timestamp))
-            )
+            own = UUID(row["decision_id"]) == decision_id
+            if own:
+                applied = brought_forward(event, gate, timestamp)
+                day = getattr(event, "effective_date", None)
+                applies_from = (
+                    gate.applies_from
+                    if isinstance(event, _DATES_AS_GIVEN)
+                    else effect_from(day, gate)
+                )
+            else:
+                applied, applies_from = replace(event, timestamp=timestamp), None
             for model in self.gated:
                 model.apply(db, applied, position)
             db.execute(
                 "UPDATE {s}held_effects SET ended_at = :t, outcome = 'applied', "
                 "applies_from = :d WHERE held_id = :h",
-                {
-                    "t": timestamp,
-                    "d": getattr(applied, "effective_date", None) if own == decision_id else None,
-                    "h": row["held_id"],
-                },
+                {"t": timestamp, "d": applies_from, "h": row["held_id"]},
             )
 
     # -- reading ------------------------------------------------------------------------
