@@ -175,6 +175,31 @@ class PendingEffectsReadModel:
     def __init__(self, mapper: Mapper) -> None:
         self.mapper = mapper
         self.gated: list[Any] = []
+        # Within one batch (one transaction, this runner the only writer) the decisions that
+        # have conditions and the subjects with an effect held are read once, not per event;
+        # forgotten at the end of each batch, so another runner's batches are never missed.
+        self._conditional: set[str] | None = None
+        self._blocked: set[str] | None = None
+
+    def flush(self, db: Db) -> None:
+        self._conditional = self._blocked = None
+
+    def discard(self) -> None:
+        self._conditional = self._blocked = None
+
+    def _has_conditions(self, db: Db, decision_id: UUID) -> bool:
+        if self._conditional is None:
+            rows = db.rows("SELECT decision_id FROM {s}decision_gates")
+            self._conditional = {r["decision_id"] for r in rows}
+        return str(decision_id) in self._conditional
+
+    def _is_blocked(self, db: Db, subject_id: UUID) -> bool:
+        if self._blocked is None:
+            rows = db.rows(
+                "SELECT DISTINCT originator_id FROM {s}held_effects WHERE ended_at IS NULL"
+            )
+            self._blocked = {r["originator_id"] for r in rows}
+        return str(subject_id) in self._blocked
 
     def ddl(self, dialect: str) -> list[str]:
         return POSTGRES_DDL if dialect == POSTGRES else SQLITE_DDL
@@ -192,13 +217,17 @@ class PendingEffectsReadModel:
         if not isinstance(event, _MEMBERSHIP_EVENTS + _SNAPSHOTTED):
             return None
         decision_id = event.context.decision_id
-        if decision_id is not None and not isinstance(event, _NEVER_HELD):
+        if (
+            decision_id is not None
+            and not isinstance(event, _NEVER_HELD)
+            and self._has_conditions(db, decision_id)
+        ):
             gate = _gate(self._gate_row(db, decision_id))
             if gate is not None and gate.holds_back:
                 never = gate.state is GateState.LAPSED
                 self._hold(db, event, position, decision_id, decision_id, never)
                 return HELD
-        if isinstance(event, _SNAPSHOTTED):
+        if isinstance(event, _SNAPSHOTTED) and self._is_blocked(db, event.originator_id):
             ahead = db.one(
                 "SELECT blocked_by FROM {s}held_effects "
                 "WHERE originator_id = :id AND ended_at IS NULL ORDER BY held_id LIMIT 1",
@@ -241,10 +270,14 @@ class PendingEffectsReadModel:
                 "outcome": "never" if never else None,
             },
         )
+        if not never and self._blocked is not None:
+            self._blocked.add(str(event.originator_id))
 
     def _decision_event(self, db: Db, event: Any, position: int) -> None:
         if isinstance(event, Decision.Recorded):
             if event.conditions:
+                if self._conditional is not None:
+                    self._conditional.add(str(event.originator_id))
                 db.insert(
                     "decision_gates",
                     {
@@ -270,6 +303,7 @@ class PendingEffectsReadModel:
         )
         gate = _gate({**row, "conditions": json.dumps(conditions)})
         assert gate is not None
+        self._blocked = None  # rows end below: read again when next needed
         if gate.state is GateState.MET:
             self._release(db, event.originator_id, gate, event.timestamp, position)
         elif gate.state is GateState.LAPSED:
