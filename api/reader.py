@@ -57,6 +57,8 @@ class Reader:
         self.agreement_written_by = DataLoader(self._agreement_written_by)
         self.memberships_written_by = DataLoader(self._memberships_written_by)
         self.contact_values = DataLoader(self._contact_values)
+        self.pending_effects = DataLoader(self._pending_effects)
+        self.pending_on = DataLoader(self._pending_on)
 
     async def read(self, work: Callable[[Db], T]) -> T:
         """Run `work` on a reading transaction in a worker thread."""
@@ -188,6 +190,36 @@ class Reader:
     async def _memberships_written_by(self, keys: Sequence[int]) -> list[list[MembershipRow]]:
         found = await self.read(lambda db: self.runner.memberships.written_by(db, list(keys)))
         return [found.get(k, []) for k in keys]
+
+    async def _pending_effects(self, keys: Sequence[tuple[UUID, datetime]]) -> list[list[Any]]:
+        """Key: (decision id, known at): the effects the decision held back."""
+        groups = _group(keys, lambda k: k[1])
+
+        def work(db: Db) -> dict[tuple[UUID, datetime], list[Any]]:
+            found: dict[tuple[UUID, datetime], list[Any]] = {}
+            for known_at, wanted in groups.items():
+                rows = self.runner.pending.of_decisions(db, [k[0] for k in wanted], known_at)
+                for k in wanted:
+                    found[k] = rows.get(k[0], [])
+            return found
+
+        found = await self.read(work)
+        return [found[k] for k in keys]
+
+    async def _pending_on(self, keys: Sequence[tuple[UUID, datetime]]) -> list[list[Any]]:
+        """Key: (body, agreement, fund or assignment id, known at): effects held on it."""
+        groups = _group(keys, lambda k: k[1])
+
+        def work(db: Db) -> dict[tuple[UUID, datetime], list[Any]]:
+            found: dict[tuple[UUID, datetime], list[Any]] = {}
+            for known_at, wanted in groups.items():
+                rows = self.runner.pending.of_subjects(db, [k[0] for k in wanted], known_at)
+                for k in wanted:
+                    found[k] = rows.get(k[0], [])
+            return found
+
+        found = await self.read(work)
+        return [found[k] for k in keys]
 
     async def _contact_values(self, keys: Sequence[UUID]) -> list[ContactValue | None]:
         """Key: the ref of a contact detail; the value is read from personal_data."""

@@ -18,13 +18,14 @@ from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from api.reader import Reader
+from api.types_pending import DeferredTo, PendingEffect, deferred_to
 from projections.agreements import AgreementRow
 from projections.entities import EntityRow
 from projections.ledger import EventRow
 from projections.memberships import MembershipRow
 from projections.search import SearchHit as SearchHitRow
 from projections.sql import as_date
-from registry import values
+from registry import statuses, values
 
 if TYPE_CHECKING:
     from api.types_plans import Consultation, PlannedMeeting, Project
@@ -85,6 +86,16 @@ class DecisionStatus(enum.Enum):
     IN_FORCE = "in_force"
     CONDITIONAL = strawberry.enum_value(
         "conditional", description="Decided, but a condition is not yet met: pending."
+    )
+    LAPSED = strawberry.enum_value(
+        "lapsed",
+        description="A condition was withdrawn or refused: neither it nor its effects apply.",
+    )
+    DEFERRED = strawberry.enum_value(
+        "deferred", description="The item was deferred (bordlagt, skjuts upp): not decided."
+    )
+    REFERRED_BACK = strawberry.enum_value(
+        "referred_back", description="The item was referred back (återremiss): not decided."
     )
     REVOKED = "revoked"
     SUPERSEDED = "superseded"
@@ -667,6 +678,18 @@ class Body:
         rows = await r.members.load((self.row.entity_id, r.as_of(as_of), r.known_at(known_at)))
         return [Membership(row=m, known_at=known_at) for m in rows]
 
+    @strawberry.field(
+        description="Membership changes that wait for a condition of the decision that made "
+        "them (not in `members` until it is met), as known at `knownAt`; settled ones too."
+    )
+    async def pending_members(
+        self, info: Info, known_at: datetime | None = None
+    ) -> list[PendingEffect]:
+        r = reader(info)
+        known_at = known_at or self.known_at
+        held = await r.pending_on.load((self.row.entity_id, r.known_at(known_at)))
+        return [PendingEffect(held=h, known_at=known_at) for h in held]
+
     @strawberry.field(description="Its seats on `asOf`, each filled or vacant.")
     async def seats(
         self,
@@ -906,20 +929,25 @@ class Meeting:
 # -- decisions ------------------------------------------------------------------------------
 
 
+def _condition_states(row: EntityRow) -> list[statuses.ConditionState]:
+    return [
+        statuses.ConditionState(as_date(c.get("met_on")), as_date(c.get("withdrawn_on")))
+        for c in row.get("conditions", [])
+    ]
+
+
 def decision_status(row: EntityRow, day: date) -> DecisionStatus:
-    if day < row.date("decided_on"):  # type: ignore[operator]
-        return DecisionStatus.NOT_YET_DECIDED
-    revoked = row.date("revoked_on")
-    if revoked is not None and revoked <= day:
-        return DecisionStatus.REVOKED
-    superseded = row.date("superseded_on")
-    if row.get("superseded_by") and (superseded is None or superseded <= day):
-        return DecisionStatus.SUPERSEDED
-    for c in row.get("conditions", []):
-        met = as_date(c.get("met_on"))
-        if met is None or met > day:
-            return DecisionStatus.CONDITIONAL
-    return DecisionStatus.IN_FORCE
+    """The domain's rule (registry/statuses.py) on the decision's view."""
+    status = statuses.decision_status(
+        kind=row["kind"],
+        decided_on=row.date("decided_on"),  # type: ignore[arg-type]
+        conditions=_condition_states(row),
+        revoked_on=row.date("revoked_on"),
+        superseded=bool(row.get("superseded_by")),
+        superseded_on=row.date("superseded_on"),
+        day=day,
+    )
+    return DecisionStatus(status.value)
 
 
 @strawberry.type(description="Something that must be met before a decision applies.")
@@ -927,6 +955,9 @@ class Condition:
     id: strawberry.ID
     text: str
     met_on: date | None
+    withdrawn_on: date | None = strawberry.field(
+        default=None, description="The day it was withdrawn or refused: it will not be met."
+    )
 
 
 @strawberry.type(description="A reservation or särskilt uttalande on a decision.")
@@ -998,17 +1029,36 @@ class Decision:
         description="When it applies: the day its last condition was met, else the day decided; null while a condition is pending."
     )
     def applies_from(self) -> date | None:
-        met = [as_date(c.get("met_on")) for c in self.row.get("conditions", [])]
-        if any(m is None for m in met):
-            return None
-        return max([self.row.date("decided_on"), *met])  # type: ignore[type-var]
+        gate = statuses.gate_of(self.row.date("decided_on"), _condition_states(self.row))  # type: ignore[arg-type]
+        if gate.state is statuses.GateState.UNCONDITIONAL:
+            return self.row.date("decided_on")
+        return gate.applies_from
 
     @strawberry.field
     def conditions(self) -> list[Condition]:
         return [
-            Condition(id=_gid(c["condition_id"]), text=c["text"], met_on=as_date(c.get("met_on")))
+            Condition(
+                id=_gid(c["condition_id"]),
+                text=c["text"],
+                met_on=as_date(c.get("met_on")),
+                withdrawn_on=as_date(c.get("withdrawn_on")),
+            )
             for c in self.row.get("conditions", [])
         ]
+
+    @strawberry.field(
+        description="The changes it authorised that wait for its conditions (memberships, "
+        "assignments, allocations, agreement changes): pending until every condition is met, "
+        "then applied from that day; never, if a condition is withdrawn or refused."
+    )
+    async def pending_effects(self, info: Info) -> list[PendingEffect]:
+        r = reader(info)
+        held = await r.pending_effects.load((self.row.entity_id, r.known_at(self.known_at)))
+        return [PendingEffect(held=h, known_at=self.known_at) for h in held]
+
+    @strawberry.field(description="For a deferred item: the meeting it goes to, when known.")
+    def deferred_to(self) -> DeferredTo | None:
+        return deferred_to(self.row.get("deferred_to"), self.known_at)
 
     @strawberry.field(description="Reservations and särskilda uttalanden.")
     def statements(self) -> list[Statement]:

@@ -158,6 +158,7 @@ def _row(r: dict) -> AgreementRow:
 class AgreementsReadModel:
     """Applies Agreement events to a snapshot and versions the effective validity."""
 
+    gated = True  # skips what projections/pending.py holds
     name = "agreements"
 
     def __init__(self, mapper: Mapper) -> None:

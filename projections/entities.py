@@ -207,6 +207,7 @@ def _view(aggregate: Any, event: Any, previous: dict[str, Any] | None) -> dict[s
                     "condition_id": str(c.condition_id),
                     "text": c.text,
                     "met_on": plain(aggregate.met_conditions.get(str(c.condition_id))),
+                    "withdrawn_on": plain(aggregate.withdrawn_conditions.get(str(c.condition_id))),
                 }
                 for c in aggregate.conditions.values()
             ],
@@ -215,6 +216,7 @@ def _view(aggregate: Any, event: Any, previous: dict[str, Any] | None) -> dict[s
             "superseded_by": plain(aggregate.superseded_by),
             "superseded_on": superseded_on,
             "corrections": corrections,
+            "deferred_to": plain(aggregate.deferred_to),
         }
     elif isinstance(aggregate, Fund):
         previous_allocations = {
@@ -308,6 +310,7 @@ def _body_view(event: Body.Registered) -> dict[str, Any]:
 class EntitiesReadModel:
     """Versions of every organisation, person, body, meeting, decision, fund and assignment."""
 
+    gated = True  # skips what projections/pending.py holds
     name = "entities"
 
     def __init__(self, mapper: Mapper, cache_size: int = 10_000) -> None:

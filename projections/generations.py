@@ -254,6 +254,10 @@ class ReadSide:
         return self.runner.memberships
 
     @property
+    def pending(self) -> Any:
+        return self.runner.pending
+
+    @property
     def agreements(self) -> Any:
         return self.runner.agreements
 

@@ -163,6 +163,7 @@ def _row(r: dict) -> MembershipRow:
 class MembershipsReadModel:
     """Applies Body events to the membership versions and answers as-of lookups."""
 
+    gated = True  # skips what projections/pending.py holds
     name = "memberships"
 
     def ddl(self, dialect: str) -> list[str]:

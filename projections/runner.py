@@ -29,6 +29,7 @@ from projections.heartbeat import beat, ensure_table
 from projections.leadership import Leadership, leadership_for
 from projections.ledger import LedgerReadModel
 from projections.memberships import MembershipsReadModel
+from projections.pending import PendingEffectsReadModel
 from projections.search import SearchReadModel
 from projections.views import PositionMoved
 from registry.application import Registry
@@ -80,6 +81,7 @@ class ProjectionRunner:
 
     def _open(self, generation: int) -> None:
         """Keep `generation` current from now on, with fresh read-model instances."""
+        self.pending = PendingEffectsReadModel(self.registry.mapper)
         self.memberships = MembershipsReadModel()
         self.agreements = AgreementsReadModel(self.registry.mapper)
         self.entities = EntitiesReadModel(self.registry.mapper)
@@ -91,6 +93,7 @@ class ProjectionRunner:
             # Order matters: search reads the views the entities and agreements models write.
             views.attach(
                 [
+                    self.pending,  # first: it holds the effects of conditional decisions
                     self.memberships,
                     self.agreements,
                     self.entities,

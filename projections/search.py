@@ -52,6 +52,7 @@ class SearchHit:
 
 
 class SearchReadModel:
+    gated = True  # skips what projections/pending.py holds
     name = "search"
 
     def ddl(self, dialect: str) -> list[str]:

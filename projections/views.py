@@ -14,6 +14,7 @@ from eventsourcing.postgres import PostgresTrackingRecorder
 from eventsourcing.sqlite import SQLiteTrackingRecorder
 from psycopg.sql import SQL, Identifier
 
+from projections.pending import HELD
 from projections.sql import POSTGRES, SQLITE, Db
 from registry.store_setup import SETUP_LOCK_KEY
 
@@ -63,6 +64,9 @@ class _ViewsMixin:
         `registry.store_setup.setup_lock`: concurrent DDL from processes started together
         fails (ProjectionRunner does so)."""
         self.read_models = list(read_models)
+        for model in self.read_models:
+            if (bind := getattr(model, "bind", None)) is not None:
+                bind(self.read_models)
         with self.datastore.transaction(commit=True) as c:
             db = self._db(c)
             for model in self.read_models:
@@ -87,8 +91,13 @@ class _ViewsMixin:
             db = self._db(c)
             try:
                 for event, position in events:
+                    held = False
                     for model in self.read_models:
-                        model.apply(db, event, position)
+                        # An effect of a decision that waits for its condition is held by
+                        # projections/pending.py; the models that answer validity skip it.
+                        if held and getattr(model, "gated", False):
+                            continue
+                        held = model.apply(db, event, position) == HELD or held
                 for model in self.read_models:
                     if (flush := getattr(model, "flush", None)) is not None:
                         flush(db)

@@ -13,6 +13,7 @@ If anything inside the block is refused, nothing at all is written.
 
 from __future__ import annotations
 
+import heapq
 import threading
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -34,7 +35,7 @@ from registry.domain import RegistryAggregate
 from registry.domain.agreement import Agreement, EntryIntoForce, check_start
 from registry.domain.assignment import Assignment
 from registry.domain.body import Body, Membership, Seat, membership_id_for, seat_id_for
-from registry.domain.decision import Condition, Decision, Statement
+from registry.domain.decision import Condition, Decision, DeferredTo, Statement
 from registry.domain.fund import Allocation, Fund, allocation_id_for
 from registry.domain.imported import ImportedDocument
 from registry.domain.meeting import AgendaItem, Attendee, Meeting
@@ -81,6 +82,7 @@ VALUE_TYPES: list[type] = [
     Seat,
     Condition,
     Statement,
+    DeferredTo,
     EntryIntoForce,
     Allocation,
     Attendee,
@@ -174,6 +176,15 @@ def _a(noun: str) -> str:
 _current_unit: ContextVar[_UnitOfWork | None] = ContextVar("registry_unit_of_work", default=None)
 
 
+def in_order_of_happening(events: list[Any]) -> list[Any]:
+    """Events of several aggregates merged by timestamp, each aggregate's kept in its own
+    (version) order whatever the clock did."""
+    by_aggregate: dict[UUID, list[Any]] = {}
+    for e in events:
+        by_aggregate.setdefault(e.originator_id, []).append(e)
+    return list(heapq.merge(*by_aggregate.values(), key=lambda e: e.timestamp))
+
+
 class Registry(PlanningCommands, Application):
     """The decision and mandate registry (the write side)."""
 
@@ -202,6 +213,13 @@ class Registry(PlanningCommands, Application):
         register_value_transcodings(transcoder, VALUE_TYPES)
 
     # -- plumbing -----------------------------------------------------------------------
+
+    def _record(self, processing_event: Any) -> Any:
+        # Store a unit's events in the order they happened, not aggregate by aggregate: a
+        # decision is recorded before the changes it authorises, so a read model meets the
+        # decision (and its conditions) first (projections/pending.py relies on it).
+        processing_event.events = in_order_of_happening(processing_event.events)
+        return super()._record(processing_event)
 
     def on_recorded(self, listener: Callable[[int], None]) -> None:
         """Call `listener(max notification id)` after each successful write."""
@@ -657,7 +675,8 @@ class Registry(PlanningCommands, Application):
         additional_secretary_ids: Sequence[UUID] = (),
     ) -> UUID:
         """Record a meeting from its approved minutes. An attendee is a person id, or an
-        `Attendee` whose note says what the minutes leave unclear about them. Minutes kept
+        `Attendee` with the name as the list prints it and a note on what the minutes leave
+        unclear about them. Minutes kept
         by several secretaries name the first as `secretary_id`, the others in
         `additional_secretary_ids`."""
         with self._changes() as unit:
@@ -668,7 +687,10 @@ class Registry(PlanningCommands, Application):
                 for i, a in enumerate(given):
                     pid, note = (a.person_id, a.note) if isinstance(a, Attendee) else (a, None)
                     person = self._person(unit, pid, f"{field}[{i}]")
-                    found.append(Attendee(person.id, person.name, note))
+                    # The name as the list prints it, when given, beside the link to the
+                    # person (a variant spelling stays as printed); else the registered name.
+                    printed = a.name.strip() if isinstance(a, Attendee) and a.name else ""
+                    found.append(Attendee(person.id, printed or person.name, note))
                 return tuple(found)
 
             for i, item in enumerate(items):
@@ -727,6 +749,7 @@ class Registry(PlanningCommands, Application):
         statements: Sequence[Statement] = (),
         ordinal: int = 1,
         decided_on_unknown: bool = False,
+        deferred_to: DeferredTo | None = None,
     ) -> Iterator[DecisionHandle]:
         """Record a decision; commands run inside the block are authorised by it and saved
         with it in one transaction. `decided_on_unknown`: the source does not give the date,
@@ -764,6 +787,7 @@ class Registry(PlanningCommands, Application):
                 effective_date=None if decided_on_unknown else decided_on,
                 context=context,
                 decided_on_unknown=decided_on_unknown,
+                deferred_to=deferred_to,
             )
             day = f"unknown date (not after {decided_on})" if decided_on_unknown else decided_on
             unit.add(decision, f"decision {ordinal} on item {item!r} of {day}")
@@ -805,6 +829,21 @@ class Registry(PlanningCommands, Application):
         with self._changes() as unit:
             unit.get(decision_id, Decision, "decision_id").meet_condition(
                 condition_id, met_on, note, context
+            )
+
+    def withdraw_condition(
+        self,
+        decision_id: UUID,
+        condition_id: UUID,
+        withdrawn_on: date,
+        reason: str,
+        context: Context,
+    ) -> None:
+        """A condition of a decision will not be met (withdrawn, or the approval refused):
+        the decision lapses and what it authorised never applies."""
+        with self._changes() as unit:
+            unit.get(decision_id, Decision, "decision_id").withdraw_condition(
+                condition_id, withdrawn_on, reason, context
             )
 
     def revoke_decision(self, decision_id: UUID, on: date, reason: str, context: Context) -> None:

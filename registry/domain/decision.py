@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from types import MappingProxyType
 from uuid import UUID
 
 from eventsourcing.domain import event
@@ -20,6 +21,16 @@ class Condition:
 
     condition_id: UUID
     text: str
+
+
+@dataclass(frozen=True)
+class DeferredTo:
+    """The meeting a deferred item goes to ("skjuts upp till nästa möte"): the body and day
+    of that meeting (its id follows from them, so the link holds before it is recorded)."""
+
+    meeting_id: UUID
+    body_id: UUID
+    held_on: date
 
 
 @dataclass(frozen=True)
@@ -48,6 +59,8 @@ class Decision(RegistryAggregate):
 
     # Snapshots taken before the field existed load without it.
     decided_on_unknown = False
+    withdrawn_conditions = MappingProxyType({})
+    deferred_to = None
 
     @staticmethod
     def create_id(  # type: ignore[override]
@@ -74,6 +87,7 @@ class Decision(RegistryAggregate):
         effective_date: date | None,
         context: Context,
         decided_on_unknown: bool = False,
+        deferred_to: DeferredTo | None = None,
     ) -> None:
         self.body_id = body_id
         self.decided_on = decided_on
@@ -86,17 +100,22 @@ class Decision(RegistryAggregate):
         # Keyed by str(condition_id): snapshots are JSON, whose keys are strings.
         self.conditions = {str(c.condition_id): c for c in conditions}
         self.met_conditions: dict[str, date] = {}
+        self.withdrawn_conditions = {}
+        self.deferred_to = deferred_to
         self.statements: list[Statement] = []
         self.revoked_on: date | None = None
         self.superseded_by: UUID | None = None
 
     @property
     def status(self) -> str:
-        """in_force, conditional (a condition is not yet met), revoked or superseded."""
+        """in_force, conditional (a condition is not yet met), lapsed (a condition was
+        withdrawn or refused), revoked or superseded."""
         if self.revoked_on is not None:
             return "revoked"
         if self.superseded_by is not None:
             return "superseded"
+        if self.withdrawn_conditions:
+            return "lapsed"
         if set(self.conditions) - set(self.met_conditions):
             return "conditional"
         return "in_force"
@@ -130,6 +149,11 @@ class Decision(RegistryAggregate):
         """The condition is met (for example by the decision named in `context`)."""
         if str(condition_id) not in self.conditions:
             raise NotFound(f"the decision has no condition {condition_id}", field="condition_id")
+        if str(condition_id) in self.withdrawn_conditions:
+            raise InvalidTransition(
+                f"the condition {self.conditions[str(condition_id)].text!r} was withdrawn on "
+                f"{self.withdrawn_conditions[str(condition_id)]}"
+            )
         if str(condition_id) in self.met_conditions:
             raise InvalidTransition(
                 f"the condition {self.conditions[str(condition_id)].text!r} was already met on "
@@ -147,6 +171,40 @@ class Decision(RegistryAggregate):
         self, condition_id: UUID, note: str | None, effective_date: date, context: Context
     ) -> None:
         self.met_conditions[str(condition_id)] = effective_date
+
+    def withdraw_condition(
+        self, condition_id: UUID, withdrawn_on: date, reason: str, context: Context
+    ) -> None:
+        """The condition will not be met: the political approval is refused, or the
+        condition is withdrawn. The decision lapses, and what it authorised never applies."""
+        key = str(condition_id)
+        if key not in self.conditions:
+            raise NotFound(f"the decision has no condition {condition_id}", field="condition_id")
+        if key in self.met_conditions:
+            raise InvalidTransition(
+                f"the condition {self.conditions[key].text!r} was met on "
+                f"{self.met_conditions[key]}; revoke the decision instead"
+            )
+        if key in self.withdrawn_conditions:
+            raise InvalidTransition(
+                f"the condition {self.conditions[key].text!r} was already withdrawn on "
+                f"{self.withdrawn_conditions[key]}"
+            )
+        if not self.decided_on_unknown and withdrawn_on < self.decided_on:
+            raise InvalidInput(
+                f"a condition cannot be withdrawn ({withdrawn_on}) before the decision "
+                f"({self.decided_on})",
+                field="withdrawn_on",
+            )
+        self._condition_withdrawn(UUID(key), require_text(reason, "reason"), withdrawn_on, context)
+
+    @event("ConditionWithdrawn")
+    def _condition_withdrawn(
+        self, condition_id: UUID, reason: str, effective_date: date, context: Context
+    ) -> None:
+        # A dict of its own: the class attribute is shared by instances loaded from old
+        # snapshots.
+        self.withdrawn_conditions = {**self.withdrawn_conditions, str(condition_id): effective_date}
 
     def revoke(self, on: date, reason: str, context: Context) -> None:
         if self.status in ("revoked", "superseded"):

@@ -16,9 +16,11 @@ from uuid import UUID
 from registry.application import Appointment, Registry, SeatSpec
 from registry.domain.agreement import EntryIntoForce
 from registry.domain.body import Body, Membership, seat_id_for
+from registry.domain.decision import Decision, DeferredTo
 from registry.domain.meeting import AgendaItem, Attendee
 from registry.domain.person import Person
 from registry.errors import InvalidInput, NotAMember, NotFound, RegistryError
+from registry.ids import normalise
 from registry.importing.facts import Fact, amount_of
 from registry.importing.plans import PLAN_FIELDS, PlanApplier
 from registry.importing.problems import Problem, join_path
@@ -251,7 +253,12 @@ class Applier(PlanApplier):
         r = fact.refs
 
         def attendees(key: str) -> list[Attendee]:
-            return [Attendee(p.id, p.name, note) for p, note in r[key] if p is not None]
+            # The name as the list prints it, beside the link to the person it names.
+            found = [(p, note) for p, note in r[key] if p is not None]
+            return [
+                Attendee(p.id, printed, note)
+                for (p, note), printed in zip(found, r["printed"][key], strict=True)
+            ]
 
         self.registry.hold_meeting(
             fact.extra["body_id"],
@@ -285,6 +292,7 @@ class Applier(PlanApplier):
             conditions=fact.attrs["conditions"],
             ordinal=d.ordinal,
             decided_on_unknown=d.decided_on_unknown,
+            deferred_to=_deferred_to(fact.refs.get("deferred_to")),
         )
 
     def _apply_statement(self, fact: Fact) -> None:
@@ -512,6 +520,45 @@ class Applier(PlanApplier):
         assert on is not None
         self.registry.complete_assignment(fact.refs["id"], on, fact.context)
 
+    def _condition_id(self, fact: Fact) -> UUID:
+        """The id of the condition an entry names by number (1 for the first) or text."""
+        decision = self.registry.get(fact.refs["decision_id"], Decision)
+        conditions = list(decision.conditions.values())
+        which = fact.refs["condition"]
+        if isinstance(which, int):
+            if not 1 <= which <= len(conditions):
+                raise NotFound(
+                    f"the decision has {len(conditions)} condition(s), not a number {which}",
+                    field="condition",
+                )
+            return conditions[which - 1].condition_id
+        found = [c for c in conditions if normalise(c.text) == normalise(which)]
+        if not found:
+            listed = "; ".join(repr(c.text) for c in conditions) or "none"
+            raise NotFound(
+                f"the decision has no condition {which!r} (its conditions: {listed})",
+                field="condition",
+            )
+        return found[0].condition_id
+
+    def _apply_conditions_met(self, fact: Fact) -> None:
+        on = self._date(fact, "met_on", required=True)
+        assert on is not None
+        self.registry.meet_condition(
+            fact.refs["decision_id"], self._condition_id(fact), on, fact.context
+        )
+
+    def _apply_conditions_withdrawn(self, fact: Fact) -> None:
+        on = self._date(fact, "withdrawn_on", required=True)
+        assert on is not None
+        self.registry.withdraw_condition(
+            fact.refs["decision_id"],
+            self._condition_id(fact),
+            on,
+            fact.entry["reason"],
+            fact.context,
+        )
+
     # -- corrections -----------------------------------------------------------------------
 
     def correction(self, old: Fact, new: Fact) -> Callable[[], None] | Problem:
@@ -713,6 +760,13 @@ _KIND_WORDS = {
     "variant": "name variant",
     "contact": "contact detail (a disposal decision destroys one: registry redact)",
 }
+
+
+def _deferred_to(value: list[str] | None) -> DeferredTo | None:
+    if value is None:
+        return None
+    meeting_id, body_id, day = value
+    return DeferredTo(UUID(meeting_id), UUID(body_id), date.fromisoformat(day))
 
 
 def _day(value: str | None) -> date | None:

@@ -54,6 +54,8 @@ EFFECTS = (
     "assignments",
     "reports",
     "completions",
+    "conditions_met",
+    "conditions_withdrawn",
     *PLAN_EFFECTS,
 )
 
@@ -183,6 +185,9 @@ class Resolver:
             self._names[kind].setdefault(normalise(n), set()).add(resolved)
         return resolved
 
+    def is_local_ref(self, ref: str) -> bool:
+        return ref in self._refs
+
     def resolve(self, ref: str, kinds: Sequence[str], path: str) -> Resolved | None:
         """The entity `ref` names, of one of `kinds`; None (and a problem) if none."""
         wanted = " or ".join(kinds)
@@ -233,6 +238,24 @@ class Resolver:
                 name = getattr(found, "name", None) or getattr(found, "title", None)
                 return Resolved(kind, found.id, name or getattr(found, "task", ref))
         return None
+
+
+def _listed(attendees: list[tuple[Resolved | None, str | None]], printed: list[str]) -> list:
+    """An attendance list for comparing versions of a file: each person's id, with the name
+    as printed where it is not the registered one."""
+    found = [p for p, _ in attendees if p is not None]
+    return [
+        as_text(p.id) if name == p.name else [as_text(p.id), name]
+        for p, name in zip(found, printed, strict=True)
+    ]
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        UUID(str(value))
+    except ValueError:
+        return False
+    return True
 
 
 def _a(noun: str) -> str:
@@ -480,6 +503,17 @@ class _Builder(PlanFacts):
             ), value.get("note")
         return self.resolver.resolve(value, ["person"], path), None
 
+    def printed(self, value: Any, person: Resolved) -> str:
+        """The name as the list prints it: `as_printed`, else the reference when it is a
+        name (or name variant) rather than a local ref or an id, else the registered name."""
+        if isinstance(value, dict):
+            if value.get("as_printed"):
+                return str(value["as_printed"]).strip()
+            value = value["person"]
+        if self.resolver.is_local_ref(value) or _is_uuid(value):
+            return person.name
+        return " ".join(str(value).split())
+
     def secretaries(self, meeting: dict[str, Any], notes: list[str | None]) -> list[Resolved]:
         """`secretaries`: several persons, each once; their notes go to the meeting's."""
         if "secretaries" not in meeting:
@@ -516,10 +550,16 @@ class _Builder(PlanFacts):
         sequence = meeting.get("sequence", 1)
         mid = meeting_id_for(self.body.id, self.held_on, sequence)
         lists: dict[str, list[tuple[Resolved | None, str | None]]] = {}
+        printed: dict[str, list[str]] = {}
         for key in ("present", "absent"):
             lists[key] = [
                 self.attendee(a, join_path("meeting", key, i))
                 for i, a in enumerate(meeting.get(key, []))
+            ]
+            printed[key] = [
+                self.printed(a, p)
+                for a, (p, _) in zip(meeting.get(key, []), lists[key], strict=True)
+                if p is not None
             ]
         notes = [meeting.get("note")]
         single: dict[str, Resolved | None] = {}
@@ -557,8 +597,8 @@ class _Builder(PlanFacts):
                 {
                     "time": meeting.get("time"),
                     "place": meeting.get("place"),
-                    "present": [as_text(p.id) for p, _ in lists["present"] if p],
-                    "absent": [as_text(p.id) for p, _ in lists["absent"] if p],
+                    "present": _listed(lists["present"], printed["present"]),
+                    "absent": _listed(lists["absent"], printed["absent"]),
                     "chair": as_text(single["chair"].id) if single["chair"] else None,
                     "secretary": as_text(single["secretary"].id) if single["secretary"] else None,
                     "additional_secretaries": [as_text(p.id) for p in secretaries[1:]],
@@ -576,6 +616,7 @@ class _Builder(PlanFacts):
                     "additional_secretaries": secretaries[1:],
                     "items": items,
                     "sequence": sequence,
+                    "printed": printed,
                 },
                 extra={"body_id": self.body.id, "held_on": self.held_on},
             )
@@ -620,6 +661,7 @@ class _Builder(PlanFacts):
                     for k, c in enumerate(entry.get("conditions", []))
                     if isinstance(c, dict) and c.get("note")
                 ]
+                deferred_to = self._deferred_to(entry, path, body)
                 in_meeting = (
                     meeting_id
                     if body.id == self.body.id and decided_on == self.held_on and not unknown  # type: ignore[union-attr]
@@ -634,10 +676,11 @@ class _Builder(PlanFacts):
                             "kind": entry["kind"],
                             "text": entry["text"],
                             "conditions": conditions,
+                            **({"deferred_to": deferred_to} if deferred_to else {}),
                         },
                         entry,
                         self.context(note_of(entry.get("note"), *condition_notes), number),
-                        {"body": body, "meeting_id": in_meeting},
+                        {"body": body, "meeting_id": in_meeting, "deferred_to": deferred_to},
                         info,
                     )
                 )
@@ -664,6 +707,28 @@ class _Builder(PlanFacts):
                         )
                     )
                 self.effect_facts(path, entry, info, body)
+
+    def _deferred_to(self, entry: dict[str, Any], path: str, body: Resolved) -> list[str] | None:
+        """`deferred_to`: the meeting a deferred item goes to, as [meeting id, body id, day]."""
+        given = entry.get("deferred_to")
+        if given is None:
+            return None
+        where = join_path(path, "deferred_to")
+        if entry["kind"] != "deferred":
+            self.resolver.problems.append(
+                Problem(
+                    where,
+                    f"only a deferred item goes to a later meeting (kind is {entry['kind']!r})",
+                    "INVALID_INPUT",
+                )
+            )
+            return None
+        target = self.ref(given, "body", ["body"], where) if "body" in given else body
+        if target is None:
+            return None
+        day = date.fromisoformat(given["date"])
+        mid = meeting_id_for(target.id, day, given.get("sequence", 1))
+        return [str(mid), str(target.id), day.isoformat()]
 
     def effect_facts(
         self, path: str, entries: dict[str, Any], decision: DecisionInfo | None, body: Resolved
@@ -895,6 +960,40 @@ class _Builder(PlanFacts):
         if aid is None:
             return None
         return ("completion", str(aid)), {"completed_on": entry.get("completed_on")}, {"id": aid}
+
+    def _condition_of(self, entry: dict[str, Any], path: str, body: Resolved) -> Any:
+        """The earlier decision a condition belongs to, and which of its conditions."""
+        target = entry["decision"]
+        where = join_path(path, "decision")
+        target_body = self.ref(target, "body", ["body"], where) if "body" in target else body
+        if target_body is None:
+            return None
+        day = date.fromisoformat(target["date"])
+        item = str(target["item"])
+        ordinal = target.get("ordinal", 1)
+        did = decision_id_for(target_body.id, day, item, ordinal)
+        which = entry["condition"]
+        identity = (str(did), which if isinstance(which, int) else normalise(which))
+        return identity, {"decision_id": did, "condition": which}
+
+    def _conditions_met(
+        self, entry: dict[str, Any], path: str, body: Resolved, owner: tuple
+    ) -> Any:
+        found = self._condition_of(entry, path, body)
+        if found is None:
+            return None
+        identity, refs = found
+        return ("condition_met", *identity), {"met_on": entry.get("met_on")}, refs
+
+    def _conditions_withdrawn(
+        self, entry: dict[str, Any], path: str, body: Resolved, owner: tuple
+    ) -> Any:
+        found = self._condition_of(entry, path, body)
+        if found is None:
+            return None
+        identity, refs = found
+        attrs = {"withdrawn_on": entry.get("withdrawn_on"), "reason": entry["reason"]}
+        return ("condition_withdrawn", *identity), attrs, refs
 
 
 def build(registry: Registry, data: dict[str, Any]) -> Document:
