@@ -19,7 +19,6 @@ from api.exports.routes import router as exports_router
 from api.importing import router as import_router
 from api.ledger_http import router as ledger_router
 from api.limits import introspection_from_environment, without_introspection
-from api.pages import OfflineGraphiQLRouter, include_pages
 from api.observability import (
     EVENT_WRITES,
     STORE_COLLECTOR,
@@ -27,6 +26,7 @@ from api.observability import (
     readiness,
     time_root_resolvers,
 )
+from api.pages import OfflineGraphiQLRouter, include_pages
 from api.reader import Reader
 from api.schema import schema
 from projections.generations import ReadSide
