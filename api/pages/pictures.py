@@ -30,12 +30,30 @@ class Axis:
         return round(LABEL + (WIDTH - LABEL - 10) * (day - self.start).days / span, 1)
 
     def ticks(self) -> list[dict[str, Any]]:
-        years = range(self.start.year + 1, self.end.year + 1)
-        step = max(1, len(years) // 8)
+        """Year ticks; month ticks (at most about ten) when the span is under three years."""
+        if (self.end - self.start).days >= 3 * 365:
+            years = range(self.start.year + 1, self.end.year + 1)
+            step = max(1, len(years) // 8)
+            return [
+                {"x": self.x(date(year, 1, 1)), "label": str(year)}
+                for year in years
+                if (year - self.start.year - 1) % step == 0
+            ]
+        months = []
+        year, month = self.start.year, self.start.month
+        while True:
+            month += 1
+            if month > 12:
+                year, month = year + 1, 1
+            first = date(year, month, 1)
+            if first > self.end:
+                break
+            months.append(first)
+        step = max(1, -(-len(months) // 10))
         return [
-            {"x": self.x(date(year, 1, 1)), "label": str(year)}
-            for year in years
-            if (year - self.start.year - 1) % step == 0
+            {"x": self.x(day), "label": day.strftime("%Y-%m")}
+            for index, day in enumerate(months)
+            if index % step == 0
         ]
 
 
