@@ -5,7 +5,9 @@ beyond 127.0.0.1 and pass axe-core without serious or critical violations."""
 
 from __future__ import annotations
 
+import html
 import time
+import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -497,3 +499,32 @@ def test_axe_finds_no_serious_or_critical_violation_on_any_page_type(examples, s
         if bad:
             found[name] = bad
     assert found == {}
+
+
+def test_every_page_of_the_examples_answers(examples):
+    """Every body, person, agreement, decision, meeting and fund of the examples has a page,
+    with a title naming it."""
+    answer = examples.ask(
+        """{ bodies(first: 500) { nodes { id name } } persons(first: 500) { nodes { id name } }
+             decisions(first: 500) { nodes { id item } } meetings(first: 500) { nodes { id heldOn } }
+             funds { nodes { id name } }
+             a: agreements(validOn: "2020-06-01", first: 500) { nodes { id title } }
+             b: agreements(validOn: "2022-06-01", first: 500) { nodes { id title } } }"""
+    )
+    pages = [
+        *((f"/bodies/{n['id']}", n["name"]) for n in answer["bodies"]["nodes"]),
+        *((f"/persons/{n['id']}", n["name"]) for n in answer["persons"]["nodes"]),
+        *((f"/decisions/{n['id']}", f"§ {n['item']}") for n in answer["decisions"]["nodes"]),
+        *((f"/meetings/{n['id']}", n["heldOn"]) for n in answer["meetings"]["nodes"]),
+        *((f"/funds/{n['id']}", n["name"]) for n in answer["funds"]["nodes"]),
+        *((f"/agreements/{n['id']}", n["title"]) for key in "ab" for n in answer[key]["nodes"]),
+    ]
+    failed = []
+    for path, name in pages:
+        with urllib.request.urlopen(examples.url(path), timeout=60) as response:
+            page = response.read().decode()
+        title = page.split("<title>", 1)[1].split("</title>", 1)[0]
+        if response.status != 200 or html.escape(name, quote=True) not in title:
+            failed.append((path, response.status, title))
+    assert failed == []
+    assert len(pages) > 100

@@ -105,9 +105,13 @@ def membership_timeline(
     days = [d for d in starts if d] + [_day(m["until"]) for m in memberships if m["until"]]
     days.append(as_of)
     axis = _axis(days)
+
+    def name(membership: dict[str, Any]) -> str:
+        return membership["body"]["name"] if label == "body" else membership[label]
+
     order = sorted(
         zip(memberships, starts, strict=True),
-        key=lambda pair: (pair[1] or axis.start, pair[0][label]),
+        key=lambda pair: (pair[1] or axis.start, name(pair[0])),
     )
     bars: list[Bar] = []
     for index, (membership, start) in enumerate(order):
@@ -117,7 +121,7 @@ def membership_timeline(
         x2 = axis.x(until) if until else WIDTH - 10
         bar = Bar(
             id=membership["id"],
-            label=membership[label] if label != "body" else membership["body"]["name"],
+            label=name(membership),
             y=y,
             x1=x1,
             x2=max(x2, x1 + 2),
