@@ -91,14 +91,25 @@ query Person($id: ID!, $asOf: Date, $knownAt: DateTime) {
     }
     events { ...E }
   }
-  bodies(first: 500, knownAt: $knownAt) {
-    nodes { id compositionHistory { recordedAt memberships { ...M } } }
-  }
 }
 """
     + MEMBERSHIP
     + EVENT
 )
+
+
+def composition_histories(count: int) -> str:
+    """The composition histories of `count` bodies, given as $b0, $b1...: a person's page
+    asks for those of the bodies their events name (every appointment or replacement that
+    made them a member is one of their events)."""
+    variables = ", ".join(f"$b{i}: ID!" for i in range(count))
+    fields = "\n".join(
+        f"  b{i}: body(id: $b{i}, knownAt: $knownAt) "
+        "{ id compositionHistory { recordedAt memberships { ...M } } }"
+        for i in range(count)
+    )
+    return f"query Histories({variables}, $knownAt: DateTime) {{\n{fields}\n}}\n" + MEMBERSHIP
+
 
 AGREEMENT = (
     """

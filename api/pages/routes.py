@@ -141,12 +141,28 @@ def create_router(schema: Any, context: ContextGetter) -> APIRouter:
         try:
             view = read_view(request)
             data = await ask(document, view.variables(**variables))
+            if root == "person" and data["person"] is not None:
+                data["histories"] = await person_histories(view, data["person"])
         except BadParameter as error:
             return render(view_or_default(request), "error.html", 400, message=str(error))
         if root is not None and data.get(root) is None:
             return render(view, "error.html", 404, message=None)
         extra = shape(view, data) if shape else {}
         return render(view, template, data=data, **extra)
+
+    async def person_histories(view: View, person: dict[str, Any]) -> list[dict[str, Any]]:
+        """The composition histories of every body the person's events or mandates name."""
+        bodies = sorted(
+            {e["entityId"] for e in person["events"] if e["entityType"] == "body"}
+            | {m["body"]["id"] for m in person["mandates"] if m["body"]}
+        )
+        if not bodies:
+            return []
+        answer = await ask(
+            queries.composition_histories(len(bodies)),
+            {"knownAt": view.variables()["knownAt"], **{f"b{i}": b for i, b in enumerate(bodies)}},
+        )
+        return [body for body in answer.values() if body is not None]
 
     @router.get("/", response_class=HTMLResponse)
     async def start(request: Request) -> HTMLResponse:
@@ -250,7 +266,7 @@ def shape_body(view: View, data: dict[str, Any]) -> dict[str, Any]:
 def shape_person(view: View, data: dict[str, Any]) -> dict[str, Any]:
     person = data["person"]
     ids = {person["id"], *person["mergedIds"]}
-    events = [e for body in data["bodies"]["nodes"] for e in body["compositionHistory"]]
+    events = [e for body in data["histories"] for e in body["compositionHistory"]]
     memberships = memberships_over_time(view, events, lambda m: m["personId"] in ids)
     timeline = pictures.membership_timeline(memberships, [], view.as_of, label="body")
     return {"memberships": memberships, "timeline": timeline if memberships else None}
