@@ -528,3 +528,10 @@ def test_every_page_of_the_examples_answers(examples):
             failed.append((path, response.status, title))
     assert failed == []
     assert len(pages) > 100
+
+
+def test_the_page_browser_runs_no_script(browser):
+    """The browser the page tests read with has JavaScript off: what they find, a user
+    without scripts sees."""
+    browser.get("data:text/html,<title>before</title><script>document.title='after'</script>")
+    assert browser.title == "before"
