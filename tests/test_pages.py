@@ -452,7 +452,9 @@ def test_as_of_and_known_at_change_what_is_shown_and_stay_in_links(
     browser.get(examples.url(f"/bodies/{later}?knownAt={known}"))
     assert browser.find_elements(By.CSS_SELECTOR, "p.error")
     browser.get(examples.url(f"/bodies/{later}?asOf=2020-13-01"))
-    assert "asOf" in text(browser, "p.error")
+    assert text(browser, "p.error").startswith("asOf: not a date")
+    browser.get(examples.url("/bodies/nonsense"))
+    assert "id: 'nonsense' is not a valid id" in text(browser, "p.error")
 
 
 def test_pages_speak_swedish_unless_english_is_asked_for(examples, browser):
@@ -535,3 +537,17 @@ def test_the_page_browser_runs_no_script(browser):
     without scripts sees."""
     browser.get("data:text/html,<title>before</title><script>document.title='after'</script>")
     assert browser.title == "before"
+
+
+def test_a_printed_page_keeps_the_facts_and_the_day_shown_and_drops_the_controls(examples, browser):
+    body = body_id(examples, BODY_WITH_REPLACEMENT)
+    browser.get(examples.url(f"/bodies/{body}?asOf=2020-03-01"))
+    browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    try:
+        assert browser.find_element(By.TAG_NAME, "h1").is_displayed()
+        assert browser.find_element(By.CSS_SELECTOR, "svg.membership-timeline").is_displayed()
+        assert "2020-03-01" in browser.find_element(By.ID, "showing").text
+        assert not browser.find_element(By.ID, "asOf").is_displayed()
+        assert not browser.find_element(By.CSS_SELECTOR, "form.search").is_displayed()
+    finally:
+        browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})

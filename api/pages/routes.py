@@ -28,7 +28,11 @@ environment = Environment(
 ContextGetter = Callable[[], Awaitable[dict[str, Any]]]
 
 
-class BadParameter(ValueError):
+class Refused(ValueError):
+    """A request the pages cannot answer, with a message naming what is wrong."""
+
+
+class BadParameter(Refused):
     """A query parameter the pages cannot read, with its name."""
 
     def __init__(self, name: str, problem: str) -> None:
@@ -127,7 +131,8 @@ def create_router(schema: Any, context: ContextGetter) -> APIRouter:
             document, variable_values=variables, context_value=await context()
         )
         if result.errors:
-            raise BadParameter("query", "; ".join(error.message for error in result.errors))
+            # GraphQL's messages name the argument already ("id: 'x' is not a valid id").
+            raise Refused("; ".join(sorted({error.message for error in result.errors})))
         return result.data
 
     async def page(
@@ -143,7 +148,7 @@ def create_router(schema: Any, context: ContextGetter) -> APIRouter:
             data = await ask(document, view.variables(**variables))
             if root == "person" and data["person"] is not None:
                 data["histories"] = await person_histories(view, data["person"])
-        except BadParameter as error:
+        except Refused as error:
             return render(view_or_default(request), "error.html", 400, message=str(error))
         if root is not None and data.get(root) is None:
             return render(view, "error.html", 404, message=None)
