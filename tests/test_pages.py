@@ -466,6 +466,16 @@ def test_pages_speak_swedish_unless_english_is_asked_for(examples, browser):
     assert "Decision and mandate registry" in browser.title
     body_link = browser.find_element(By.CSS_SELECTOR, "a[data-body-id]").get_attribute("href")
     assert parse_qs(urlparse(body_link).query)["lang"] == ["en"]
+    # Without ?lang, the first of Swedish and English the browser asks for.
+    for accept, lang in (
+        ("en-GB,en;q=0.9", "en"),
+        ("sv;q=0.2, en;q=0.8", "en"),
+        ("de, sv", "sv"),
+        ("de", "sv"),
+    ):
+        request = urllib.request.Request(examples.url("/"), headers={"Accept-Language": accept})
+        with urllib.request.urlopen(request, timeout=60) as response:
+            assert f'<html lang="{lang}">' in response.read().decode(), accept
 
 
 def test_no_page_asks_for_anything_beyond_the_server(examples, scripted_browser):
