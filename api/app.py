@@ -22,11 +22,11 @@ from api.limits import introspection_from_environment, without_introspection
 from api.observability import (
     EVENT_WRITES,
     STORE_COLLECTOR,
-    ObservedGraphQLRouter,
     RequestObserver,
     readiness,
     time_root_resolvers,
 )
+from api.pages import OfflineGraphiQLRouter, include_pages
 from api.reader import Reader
 from api.schema import schema
 from projections.generations import ReadSide
@@ -90,7 +90,9 @@ def create_app(
         # Readers see the read side as "runner": its views and position are what they read.
         return {"runner": reads, "registry": registry, "reader": Reader(reads)}
 
-    app = FastAPI(title="Decision and mandate registry", lifespan=lifespan)
+    app = FastAPI(
+        title="Decision and mandate registry", lifespan=lifespan, docs_url=None, redoc_url=None
+    )
     app.state.registry = registry
     app.state.runner = runner
     app.state.read_side = reads
@@ -105,7 +107,7 @@ def create_app(
     if cache is not None:
         registry.on_recorded(lambda _position: cache.clear())
     app.include_router(
-        ObservedGraphQLRouter(graphql_schema, context_getter=context, cache=cache),
+        OfflineGraphiQLRouter(graphql_schema, context_getter=context, cache=cache),
         prefix="/graphql",
     )
     app.include_router(import_router)
@@ -113,6 +115,7 @@ def create_app(
     app.add_middleware(RequestObserver)
     STORE_COLLECTOR.watch(app.state)
     app.include_router(exports_router)
+    include_pages(app, graphql_schema, context)  # web pages, /docs, /static (api/pages/)
 
     @app.get("/livez")
     def livez() -> JSONResponse:

@@ -1,0 +1,563 @@
+"""The web pages (api/pages/) in a real browser: headless Chromium against a real `registry
+serve` over the four examples, on SQLite and PostgreSQL. Each page must show what GraphQL
+answers for the same ids (asked over HTTP here), work without JavaScript, load nothing from
+beyond 127.0.0.1 and pass axe-core without serious or critical violations."""
+
+from __future__ import annotations
+
+import html
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
+
+from api.cli import EXAMPLES
+from registry.application import Registry
+from registry.config import StoreSettings
+from registry.importing import import_file
+from tests.browser import axe_source, axe_violations, chromium, requested_urls
+from tests.served import RegistryProcess, registry_process
+
+BODY_WITH_REPLACEMENT = "Styrgrupp – samverkan för en god och nära vård"
+AGREEMENT_WITH_PENDING_EXTENSION = "Överenskommelse om samverkan vid in- och utskrivning"
+
+
+@dataclass
+class Examples:
+    """A served store holding the four examples; `first_known` is a recorded time after the
+    first example file was imported and before the others."""
+
+    server: RegistryProcess
+    first_known: datetime
+
+    def url(self, path: str) -> str:
+        return self.server.base + path
+
+    def ask(self, query: str, **variables: Any) -> dict[str, Any]:
+        return self.server.graphql(query, variables)
+
+
+@pytest.fixture
+def examples(settings: StoreSettings, tmp_path: Path) -> Iterator[Examples]:
+    files = sorted(EXAMPLES.glob("*.yaml"))
+    registry = Registry(settings)
+    try:
+        import_file(registry, files[0])
+        time.sleep(1.1)
+        first_known = datetime.now(UTC).replace(microsecond=0)
+        time.sleep(1.1)
+        for path in files[1:]:
+            import_file(registry, path)
+    finally:
+        registry.close()
+    with registry_process("serve", "--database", settings.url, cwd=tmp_path) as server:
+        wait_until_projected(server)
+        yield Examples(server, first_known)
+
+
+def wait_until_projected(server: RegistryProcess, timeout: float = 60) -> None:
+    """Wait until the read models include every event (the server projects on start)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        answer = server.graphql("{ projectionPosition ledger { currentPosition } }")
+        if answer["projectionPosition"] >= answer["ledger"]["currentPosition"]:
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"the read models did not catch up within {timeout} s")
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    with chromium(javascript=False) as driver:
+        yield driver
+
+
+@pytest.fixture(scope="module")
+def scripted_browser() -> Iterator[Any]:
+    with chromium(javascript=True) as driver:
+        yield driver
+
+
+def ids(driver: Any, selector: str, attribute: str) -> list[str]:
+    return [e.get_attribute(attribute) for e in driver.find_elements(By.CSS_SELECTOR, selector)]
+
+
+def text(driver: Any, selector: str) -> str:
+    return driver.find_element(By.CSS_SELECTOR, selector).text.strip()
+
+
+def body_id(examples: Examples, name: str) -> str:
+    bodies = examples.ask("{ bodies(first: 500) { nodes { id name } } }")["bodies"]["nodes"]
+    return next(b["id"] for b in bodies if b["name"] == name)
+
+
+def agreement_id(examples: Examples, title: str) -> str:
+    nodes = examples.ask('{ agreements(validOn: "2020-06-01") { nodes { id title } } }')
+    return next(a["id"] for a in nodes["agreements"]["nodes"] if a["title"].startswith(title))
+
+
+def every_page(examples: Examples) -> dict[str, str]:
+    """One path per page type, picked from the GraphQL answers over the examples."""
+    answer = examples.ask(
+        """{ bodies(first: 500) { nodes { id name } }
+             decisions(first: 500) { nodes { id conditions { id } meeting { id } } }
+             funds { nodes { id allocations { id } } } }"""
+    )
+    body = body_id(examples, BODY_WITH_REPLACEMENT)
+    members = examples.ask(
+        "query($id: ID!) { body(id: $id) { compositionHistory { memberships { personId } } } }",
+        id=body,
+    )["body"]["compositionHistory"]
+    decisions = answer["decisions"]["nodes"]
+    decision = (
+        next(d for d in decisions if d["conditions"])
+        if any(d["conditions"] for d in decisions)
+        else decisions[0]
+    )
+    meeting = next(d["meeting"]["id"] for d in decisions if d["meeting"])
+    fund = next(f["id"] for f in answer["funds"]["nodes"] if f["allocations"])
+    return {
+        "start": "/",
+        "search": "/search?q=avtal",
+        "body": f"/bodies/{body}",
+        "person": f"/persons/{members[-1]['memberships'][0]['personId']}",
+        "agreement": f"/agreements/{agreement_id(examples, AGREEMENT_WITH_PENDING_EXTENSION)}",
+        "decision": f"/decisions/{decision['id']}",
+        "meeting": f"/meetings/{meeting}",
+        "fund": f"/funds/{fund}",
+        "audit": f"/audit/{decision['id']}",
+    }
+
+
+MEMBERSHIPS = """
+query($id: ID!, $asOf: Date, $knownAt: DateTime) {
+  body(id: $id, knownAt: $knownAt) {
+    name
+    members(asOf: $asOf, knownAt: $knownAt) { id }
+    seats(asOf: $asOf, knownAt: $knownAt) { id vacant }
+    compositionHistory {
+      recordedAt
+      memberships { id personName from fromUnknown fromNotAfter until }
+    }
+  }
+  decisions(bodyId: $id, asOf: $asOf, knownAt: $knownAt, first: 500) { nodes { id status(asOf: $asOf) } }
+  meetings(bodyId: $id, knownAt: $knownAt, first: 500) { nodes { id } }
+}
+"""
+
+
+def test_the_body_page_shows_the_composition_decisions_and_meetings_graphql_gives(
+    examples, browser
+):
+    body = body_id(examples, BODY_WITH_REPLACEMENT)
+    answer = examples.ask(MEMBERSHIPS, id=body)
+    browser.get(examples.url(f"/bodies/{body}"))
+
+    assert text(browser, "h1") == answer["body"]["name"]
+    assert answer["body"]["name"] in browser.title
+    assert ids(browser, "table.members tr[data-membership-id]", "data-membership-id") == [
+        m["id"] for m in answer["body"]["members"]
+    ]
+    seats = answer["body"]["seats"]
+    assert seats, "the example defines seats for this body"
+    assert [
+        (row.get_attribute("data-seat-id"), row.get_attribute("data-vacant"))
+        for row in browser.find_elements(By.CSS_SELECTOR, "table.seats tr[data-seat-id]")
+    ] == [(s["id"], str(s["vacant"]).lower()) for s in seats]
+    assert ids(browser, "ul.decisions li", "data-decision-id") == [
+        d["id"] for d in answer["decisions"]["nodes"]
+    ]
+    assert ids(browser, "a[data-meeting-id]", "data-meeting-id") == [
+        m["id"] for m in answer["meetings"]["nodes"]
+    ]
+    assert len(browser.find_elements(By.CSS_SELECTOR, "table.history tbody tr")) == len(
+        answer["body"]["compositionHistory"]
+    )
+
+
+def test_the_timeline_draws_one_bar_per_membership_with_its_dates(examples, browser):
+    body = body_id(examples, BODY_WITH_REPLACEMENT)
+    history = examples.ask(MEMBERSHIPS, id=body)["body"]["compositionHistory"]
+    latest: dict[str, dict[str, Any]] = {}
+    for event in history:
+        for membership in event["memberships"]:
+            latest[membership["id"]] = membership
+    assert any(m["fromUnknown"] for m in latest.values()), "the example has an unknown start"
+    assert any(m["until"] for m in latest.values()), "the example has a replacement"
+
+    browser.get(examples.url(f"/bodies/{body}"))
+    bars = browser.find_elements(By.CSS_SELECTOR, "svg.membership-timeline g.bar")
+    drawn = {
+        bar.get_attribute("data-membership-id"): {
+            "from": bar.get_attribute("data-from") or None,
+            "until": bar.get_attribute("data-until") or None,
+            "fromUnknown": bar.get_attribute("data-from-unknown") == "true",
+            "fromNotAfter": bar.get_attribute("data-from-not-after") or None,
+            "unknown_lead": len(bar.find_elements(By.CSS_SELECTOR, "rect.unknown-start")),
+            "x": float(bar.find_element(By.CSS_SELECTOR, "rect.held").get_attribute("x")),
+            "x2": float(bar.find_element(By.CSS_SELECTOR, "rect.held").get_attribute("x"))
+            + float(bar.find_element(By.CSS_SELECTOR, "rect.held").get_attribute("width")),
+        }
+        for bar in bars
+    }
+    assert len(bars) == len(latest)
+    assert set(drawn) == set(latest)
+    for membership_id, membership in latest.items():
+        bar = drawn[membership_id]
+        assert (bar["from"], bar["until"], bar["fromUnknown"], bar["fromNotAfter"]) == (
+            membership["from"],
+            membership["until"],
+            membership["fromUnknown"],
+            membership["fromNotAfter"],
+        )
+        assert bar["unknown_lead"] == (1 if membership["fromUnknown"] else 0)
+
+    # Positions follow the dates: a later start is drawn further right, an end before
+    # another's start ends left of it (give or take the 2 px a bar of a day or two is drawn
+    # at least, to be visible).
+    def start(m: dict[str, Any]) -> str:
+        return m["from"] or m["fromNotAfter"]
+
+    for a in latest.values():
+        for b in latest.values():
+            if start(a) < start(b):
+                assert drawn[a["id"]]["x"] < drawn[b["id"]]["x"]
+            if a["until"] and a["until"] <= start(b):
+                assert drawn[a["id"]]["x2"] <= drawn[b["id"]]["x"] + 2
+    # The replacement is marked on the bars it changed, linking to its decision when any.
+    assert browser.find_elements(By.CSS_SELECTOR, 'g.bar circle.change[data-type="MemberReplaced"]')
+
+
+def test_every_page_type_shows_the_facts_graphql_gives_for_the_same_ids(examples, browser):
+    pages = every_page(examples)
+
+    person_id = pages["person"].rsplit("/", 1)[1]
+    person = examples.ask(
+        """query($id: ID!) { person(id: $id) { name mandates { id } }
+           bodies(first: 500) { nodes { compositionHistory { memberships { id personId } } } } }""",
+        id=person_id,
+    )
+    browser.get(examples.url(pages["person"]))
+    assert text(browser, "h1") == person["person"]["name"]
+    assert ids(browser, "table.mandates tr[data-membership-id]", "data-membership-id") == [
+        m["id"] for m in person["person"]["mandates"]
+    ]
+    held = {
+        m["id"]
+        for b in person["bodies"]["nodes"]
+        for e in b["compositionHistory"]
+        for m in e["memberships"]
+        if m["personId"] == person_id
+    }
+    assert set(ids(browser, "svg.membership-timeline g.bar", "data-membership-id")) == held
+
+    agreement_id_ = pages["agreement"].rsplit("/", 1)[1]
+    agreement = examples.ask(
+        """query($id: ID!) { agreement(id: $id) { title inForceFrom effectiveUntil
+             parties { id } adoptions { party { id } } partiesNotAdopted { id }
+             extensions { newUntil status } pendingExtensions { newUntil } events { position } } }""",
+        id=agreement_id_,
+    )["agreement"]
+    browser.get(examples.url(pages["agreement"]))
+    assert text(browser, "h1") == agreement["title"]
+    adopted = {a["party"]["id"] for a in agreement["adoptions"]}
+    rows = browser.find_elements(By.CSS_SELECTOR, "table.parties tr[data-party-id]")
+    assert [(r.get_attribute("data-party-id"), r.get_attribute("data-adopted")) for r in rows] == [
+        (p["id"], str(p["id"] in adopted).lower()) for p in agreement["parties"]
+    ]
+    assert {
+        r.get_attribute("data-party-id") for r in rows if r.get_attribute("data-adopted") == "false"
+    } == {p["id"] for p in agreement["partiesNotAdopted"]}
+    assert text(browser, "dd.effective-until") == (agreement["effectiveUntil"] or "")
+    if agreement["inForceFrom"]:
+        assert text(browser, "dd.in-force-from") == agreement["inForceFrom"]
+    assert [
+        (li.get_attribute("data-new-until"), li.get_attribute("data-status"))
+        for li in browser.find_elements(By.CSS_SELECTOR, "ul.extensions li")
+    ] == [(e["newUntil"], e["status"]) for e in agreement["extensions"]]
+    assert agreement["pendingExtensions"], "the example has a pending extension"
+    pending = browser.find_elements(
+        By.CSS_SELECTOR, 'svg.validity-timeline g.segment[data-kind="pending"]'
+    )
+    assert [p.get_attribute("data-end") for p in pending] == [
+        e["newUntil"] for e in agreement["pendingExtensions"]
+    ]
+    assert ids(browser, "table.events tr[data-position]", "data-position") == [
+        str(e["position"]) for e in agreement["events"]
+    ]
+
+    decision_id = pages["decision"].rsplit("/", 1)[1]
+    decision = examples.ask(
+        """query($id: ID!) { decision(id: $id) { item text kind status conditions { id }
+             effects { position } events { position actor } } }""",
+        id=decision_id,
+    )["decision"]
+    browser.get(examples.url(pages["decision"]))
+    assert decision["item"] in text(browser, "h1")
+    assert text(browser, "blockquote.decision-text") == decision["text"].strip()
+    assert (
+        browser.find_element(By.CSS_SELECTOR, "dd.kind").get_attribute("data-kind")
+        == decision["kind"]
+    )
+    assert (
+        browser.find_element(By.CSS_SELECTOR, "dd.status").get_attribute("data-status")
+        == decision["status"]
+    )
+    assert ids(browser, "ul.conditions li", "data-condition-id") == [
+        c["id"] for c in decision["conditions"]
+    ]
+    assert ids(browser, "table.effects tr[data-position]", "data-position") == [
+        str(e["position"]) for e in decision["effects"]
+    ]
+    assert ids(browser, "table.events tr[data-position]", "data-position") == [
+        str(e["position"]) for e in decision["events"]
+    ]
+
+    meeting_id = pages["meeting"].rsplit("/", 1)[1]
+    meeting = examples.ask(
+        """query($id: ID!) { meeting(id: $id) { heldOn present { personId } absent { personId }
+             chair { name } secretaries { name } items { number decisions { id } } } }""",
+        id=meeting_id,
+    )["meeting"]
+    browser.get(examples.url(pages["meeting"]))
+    assert meeting["heldOn"] in text(browser, "h1")
+    assert ids(browser, "ul.present li", "data-person-id") == [
+        a["personId"] for a in meeting["present"]
+    ]
+    assert ids(browser, "ul.absent li", "data-person-id") == [
+        a["personId"] for a in meeting["absent"]
+    ]
+    assert text(browser, "dd.chair") == (meeting["chair"]["name"] if meeting["chair"] else "–")
+    assert text(browser, "dd.secretaries") == (
+        ", ".join(s["name"] for s in meeting["secretaries"]) or "–"
+    )
+    assert ids(browser, "ol.agenda > li", "data-item") == [i["number"] for i in meeting["items"]]
+    assert ids(browser, "ol.agenda li[data-decision-id]", "data-decision-id") == [
+        d["id"] for i in meeting["items"] for d in i["decisions"]
+    ]
+
+    fund_id = pages["fund"].rsplit("/", 1)[1]
+    fund = examples.ask(
+        """query($id: ID!) { fund(id: $id) { name total allocated remaining currency
+             allocations { id amount } } }""",
+        id=fund_id,
+    )["fund"]
+    browser.get(examples.url(pages["fund"]))
+    assert text(browser, "h1") == fund["name"]
+    for field in ("total", "allocated", "remaining"):
+        assert text(browser, f"dd.{field}") == f"{fund[field]} {fund['currency']}"
+    assert ids(browser, "table.allocations tr[data-allocation-id]", "data-allocation-id") == [
+        a["id"] for a in fund["allocations"]
+    ]
+    drawn = [Decimal(a) for a in ids(browser, "svg.fund-bars g", "data-amount")]
+    assert sum(drawn) == Decimal(fund["total"])
+
+    trail = examples.ask(
+        "query($id: ID!) { auditTrail(id: $id, first: 500) { nodes { position } } }",
+        id=decision_id,
+    )["auditTrail"]["nodes"]
+    browser.get(examples.url(pages["audit"]))
+    assert ids(browser, "table.audit tr[data-position]", "data-position") == [
+        str(e["position"]) for e in trail
+    ]
+
+    search = examples.ask('{ search(query: "avtal", first: 50) { nodes { entityId } } }')
+    browser.get(examples.url(pages["search"]))
+    assert ids(browser, "ol.hits li", "data-entity-id") == [
+        h["entityId"] for h in search["search"]["nodes"]
+    ]
+
+    start = examples.ask("{ bodies(first: 500) { nodes { id } } funds { nodes { id } } }")
+    browser.get(examples.url("/"))
+    assert sorted(set(ids(browser, "a[data-body-id]", "data-body-id"))) == sorted(
+        b["id"] for b in start["bodies"]["nodes"]
+    )
+    assert ids(browser, "a[data-fund-id]", "data-fund-id") == [
+        f["id"] for f in start["funds"]["nodes"]
+    ]
+
+
+def test_every_fact_row_links_to_its_audit_trail(examples, browser):
+    pages = every_page(examples)
+    browser.get(examples.url(pages["body"]))
+    for row in browser.find_elements(By.CSS_SELECTOR, "table.members tr[data-membership-id]"):
+        link = row.find_element(By.CSS_SELECTOR, "a.trail").get_attribute("href")
+        assert urlparse(link).path == f"/audit/{row.get_attribute('data-membership-id')}"
+    browser.get(examples.url(pages["fund"]))
+    first = browser.find_element(
+        By.CSS_SELECTOR, "table.allocations tr[data-allocation-id] a.trail"
+    )
+    first.click()
+    assert browser.find_elements(By.CSS_SELECTOR, "table.audit tr[data-position]")
+
+
+def test_as_of_and_known_at_change_what_is_shown_and_stay_in_links(
+    examples, browser, scripted_browser
+):
+    body = body_id(examples, BODY_WITH_REPLACEMENT)
+    early, late = "2020-02-06", date.today().isoformat()
+    before = examples.ask(MEMBERSHIPS, id=body, asOf=early)["body"]["members"]
+    after = examples.ask(MEMBERSHIPS, id=body, asOf=late)["body"]["members"]
+    assert before != after, "the example's composition changes between the two days"
+    for day, members in ((early, before), (late, after)):
+        browser.get(examples.url(f"/bodies/{body}?asOf={day}"))
+        assert ids(browser, "table.members tr[data-membership-id]", "data-membership-id") == [
+            m["id"] for m in members
+        ]
+        assert (
+            browser.find_element(By.CSS_SELECTOR, "[data-as-of]").get_attribute("data-as-of") == day
+        )
+        assert browser.find_element(By.ID, "asOf").get_attribute("value") == day
+        person_link = (
+            browser.find_element(By.CSS_SELECTOR, "table.members a").get_attribute("href")
+            if members
+            else None
+        )
+        if person_link:
+            assert parse_qs(urlparse(person_link).query)["asOf"] == [day]
+
+    known = examples.first_known.strftime("%Y-%m-%dT%H:%M:%S")
+    then = examples.ask(
+        "query($k: DateTime) { bodies(first: 500, knownAt: $k) { nodes { id } } }", k=known
+    )["bodies"]["nodes"]
+    now = examples.ask("{ bodies(first: 500) { nodes { id } } }")["bodies"]["nodes"]
+    assert 0 < len(then) < len(now)
+    # The time-travel form, filled and submitted in the browser (a plain GET form).
+    scripted_browser.get(examples.url("/"))
+    scripted_browser.execute_script(
+        "document.getElementById('knownAt').value = arguments[0]", known
+    )
+    scripted_browser.find_element(By.CSS_SELECTOR, "form.time-travel button").click()
+    WebDriverWait(scripted_browser, 10).until(lambda d: "knownAt=" in d.current_url)
+    assert sorted(set(ids(scripted_browser, "a[data-body-id]", "data-body-id"))) == sorted(
+        b["id"] for b in then
+    )
+    shown = scripted_browser.find_element(By.CSS_SELECTOR, "[data-known-at]").get_attribute(
+        "data-known-at"
+    )
+    assert shown.startswith(known)
+    link = scripted_browser.find_element(By.CSS_SELECTOR, "a[data-body-id]").get_attribute("href")
+    assert parse_qs(urlparse(link).query)["knownAt"] == [known]
+    # A body the registry learnt of later is not known then.
+    later = next(b["id"] for b in now if b["id"] not in {x["id"] for x in then})
+    browser.get(examples.url(f"/bodies/{later}?knownAt={known}"))
+    assert browser.find_elements(By.CSS_SELECTOR, "p.error")
+    browser.get(examples.url(f"/bodies/{later}?asOf=2020-13-01"))
+    assert text(browser, "p.error").startswith("asOf: not a date")
+    browser.get(examples.url("/bodies/nonsense"))
+    assert "id: 'nonsense' is not a valid id" in text(browser, "p.error")
+
+
+def test_pages_speak_swedish_unless_english_is_asked_for(examples, browser):
+    browser.get(examples.url("/"))
+    assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "sv"
+    assert "Besluts- och mandatregistret" in browser.title
+    browser.find_element(By.CSS_SELECTOR, ".language a").click()
+    assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en"
+    assert "Decision and mandate registry" in browser.title
+    body_link = browser.find_element(By.CSS_SELECTOR, "a[data-body-id]").get_attribute("href")
+    assert parse_qs(urlparse(body_link).query)["lang"] == ["en"]
+    # Without ?lang, the first of Swedish and English the browser asks for.
+    for accept, lang in (
+        ("en-GB,en;q=0.9", "en"),
+        ("sv;q=0.2, en;q=0.8", "en"),
+        ("de, sv", "sv"),
+        ("de", "sv"),
+    ):
+        request = urllib.request.Request(examples.url("/"), headers={"Accept-Language": accept})
+        with urllib.request.urlopen(request, timeout=60) as response:
+            assert f'<html lang="{lang}">' in response.read().decode(), accept
+
+
+def test_no_page_asks_for_anything_beyond_the_server(examples, scripted_browser):
+    pages = every_page(examples)
+    requested_urls(scripted_browser)  # drain
+    for path in pages.values():
+        scripted_browser.get(examples.url(path))
+    # GraphiQL and Swagger UI render from the package's own copies.
+    scripted_browser.get(examples.url("/graphql"))
+    WebDriverWait(scripted_browser, 30).until(
+        lambda d: d.find_elements(By.CSS_SELECTOR, ".graphiql-container .graphiql-editors")
+    )
+    scripted_browser.get(examples.url("/docs"))
+    WebDriverWait(scripted_browser, 30).until(
+        lambda d: d.find_elements(By.CSS_SELECTOR, ".swagger-ui .opblock")
+    )
+    urls = requested_urls(scripted_browser)
+    assert any(u.endswith("/static/vendor/graphiql.min.js") for u in urls)
+    local = (examples.url("/"), examples.server.base.replace("http", "ws") + "/", "data:")
+    assert [u for u in urls if not u.startswith(local)] == []
+
+
+def test_axe_finds_no_serious_or_critical_violation_on_any_page_type(examples, scripted_browser):
+    source = axe_source()
+    found = {}
+    for name, path in every_page(examples).items():
+        scripted_browser.get(examples.url(path))
+        bad = [
+            v
+            for v in axe_violations(scripted_browser, source)
+            if v["impact"] in ("serious", "critical")
+        ]
+        if bad:
+            found[name] = bad
+    assert found == {}
+
+
+def test_every_page_of_the_examples_answers(examples):
+    """Every body, person, agreement, decision, meeting and fund of the examples has a page,
+    with a title naming it."""
+    answer = examples.ask(
+        """{ bodies(first: 500) { nodes { id name } } persons(first: 500) { nodes { id name } }
+             decisions(first: 500) { nodes { id item } } meetings(first: 500) { nodes { id heldOn } }
+             funds { nodes { id name } }
+             a: agreements(validOn: "2020-06-01", first: 500) { nodes { id title } }
+             b: agreements(validOn: "2022-06-01", first: 500) { nodes { id title } } }"""
+    )
+    pages = [
+        *((f"/bodies/{n['id']}", n["name"]) for n in answer["bodies"]["nodes"]),
+        *((f"/persons/{n['id']}", n["name"]) for n in answer["persons"]["nodes"]),
+        *((f"/decisions/{n['id']}", f"§ {n['item']}") for n in answer["decisions"]["nodes"]),
+        *((f"/meetings/{n['id']}", n["heldOn"]) for n in answer["meetings"]["nodes"]),
+        *((f"/funds/{n['id']}", n["name"]) for n in answer["funds"]["nodes"]),
+        *((f"/agreements/{n['id']}", n["title"]) for key in "ab" for n in answer[key]["nodes"]),
+    ]
+    failed = []
+    for path, name in pages:
+        with urllib.request.urlopen(examples.url(path), timeout=60) as response:
+            page = response.read().decode()
+        title = page.split("<title>", 1)[1].split("</title>", 1)[0]
+        if response.status != 200 or html.escape(name, quote=True) not in title:
+            failed.append((path, response.status, title))
+    assert failed == []
+    assert len(pages) > 100
+
+
+def test_the_page_browser_runs_no_script(browser):
+    """The browser the page tests read with has JavaScript off: what they find, a user
+    without scripts sees."""
+    browser.get("data:text/html,<title>before</title><script>document.title='after'</script>")
+    assert browser.title == "before"
+
+
+def test_a_printed_page_keeps_the_facts_and_the_day_shown_and_drops_the_controls(examples, browser):
+    body = body_id(examples, BODY_WITH_REPLACEMENT)
+    browser.get(examples.url(f"/bodies/{body}?asOf=2020-03-01"))
+    browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    try:
+        assert browser.find_element(By.TAG_NAME, "h1").is_displayed()
+        assert browser.find_element(By.CSS_SELECTOR, "svg.membership-timeline").is_displayed()
+        assert "2020-03-01" in browser.find_element(By.ID, "showing").text
+        assert not browser.find_element(By.ID, "asOf").is_displayed()
+        assert not browser.find_element(By.CSS_SELECTOR, "form.search").is_displayed()
+    finally:
+        browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
