@@ -190,6 +190,7 @@ ENUMS: dict[str, dict[str, str]] = {
     "NOT_YET_DECIDED": {"sv": "ej beslutat ännu", "en": "not yet decided"},
     "IN_FORCE": {"sv": "gäller", "en": "in force"},
     "CONDITIONAL": {"sv": "villkorat, väntar", "en": "conditional, pending"},
+    "LAPSED": {"sv": "förfallet (villkoret uppfylls inte)", "en": "lapsed (condition withdrawn)"},
     "REVOKED": {"sv": "upphävt", "en": "revoked"},
     "SUPERSEDED": {"sv": "ersatt", "en": "superseded"},
     "NOT_YET_GIVEN": {"sv": "ej givet ännu", "en": "not yet given"},
