@@ -41,7 +41,7 @@ from registry.domain.imported import ImportedDocument
 from registry.domain.meeting import AgendaItem, Attendee, Meeting
 from registry.domain.organisation import Organisation
 from registry.domain.person import ContactCommitment, Person
-from registry.domain.vote import Ballot, StatementAuthors, Vote, parse_vote_choice
+from registry.domain.vote import Ballot, StatementAuthors, Vote, parse_vote_choice, vote_id_for
 from registry.errors import (
     AlreadyExists,
     ConcurrentChange,
@@ -850,7 +850,7 @@ class Registry(Application):
                 checked.append(dataclasses.replace(b, choice=parse_vote_choice(b.choice, i)))
             ordinal = len(decision.votes) + 1
             vote = Vote(
-                vote_id=natural_id("vote", str(decision_id), ordinal),
+                vote_id=vote_id_for(decision_id, ordinal),
                 ordinal=ordinal,
                 question=question.strip() if question and question.strip() else None,
                 yes=yes,
@@ -913,7 +913,9 @@ class Registry(Application):
                 unit.get(successor_body_id, Body, "successor")
             unit.get(body_id, Body, "body_id").cease(on, how, successor_body_id, context)
 
-    def rename_body(self, body_id: UUID, name: str, on: PartialDate | str, context: Context) -> None:
+    def rename_body(
+        self, body_id: UUID, name: str, on: PartialDate | str, context: Context
+    ) -> None:
         """The body is called `name` from `on` (a day, month or year); its id stays."""
         on = PartialDate.parse(on, "date") if isinstance(on, str) else on
         with self._changes() as unit:

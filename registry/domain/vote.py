@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from registry.errors import InvalidInput
+from registry.ids import natural_id
 
 
 class VoteChoice(enum.StrEnum):
@@ -26,6 +27,11 @@ class VoteChoice(enum.StrEnum):
     YES = "yes"
     NO = "no"
     ABSTAIN = "abstain"
+
+
+def vote_id_for(decision_id: UUID, ordinal: int) -> UUID:
+    """The id of the decision's `ordinal`th vote (1 for the first)."""
+    return natural_id("vote", str(decision_id), ordinal)
 
 
 def parse_vote_choice(value: str | VoteChoice, index: int = 0) -> VoteChoice:
@@ -91,9 +97,7 @@ def tallied(vote: Vote) -> Vote:
         seen.add(who)
     tally = Counter(b.choice.value for b in vote.ballots)
     if all(v is None for v in counts.values()):
-        return dataclasses.replace(
-            vote, yes=tally["yes"], no=tally["no"], abstain=tally["abstain"]
-        )
+        return dataclasses.replace(vote, yes=tally["yes"], no=tally["no"], abstain=tally["abstain"])
     for name, given in counts.items():
         if tally[name] and (given is None or tally[name] > given):
             raise InvalidInput(
