@@ -109,3 +109,17 @@ def within_of(latest: date, precision: Precision | str) -> PartialDate:
     if precision is Precision.MONTH:
         return PartialDate(f"{latest.year:04d}-{latest.month:02d}")
     return PartialDate(latest.isoformat())
+
+
+def position_on(day: date, latest: date, unknown: bool, precision: str | None) -> Position:
+    """Whether a date recorded as `latest` (its last possible day) has passed on `day`.
+
+    An exact date has passed from that day. A date known to the month or year (`precision`)
+    is the interval it denotes. A date of which only the latest bound is known (`unknown`
+    without a precision: "taken by 2020-03-06 at the latest") may have passed on any day
+    before that bound."""
+    if precision not in (None, Precision.DAY):
+        return within_of(latest, precision).position(day)
+    if day >= latest:
+        return Position.AFTER
+    return Position.WITHIN if unknown else Position.BEFORE
