@@ -294,3 +294,44 @@ def test_a_month_that_does_not_exist_is_refused_at_its_path(client):
 def test_a_date_in_no_form_the_format_takes_is_refused_at_its_path(client):
     text = CEASED.replace('date: "2019"', 'date: "våren 2019"')
     assert refused(client, text) == [("background.cessations[0].date", "INVALID_DATE")]
+
+
+EXAMPLES = """{
+  bodies(name: "Sjukvårdsstyrelserna") { nodes {
+    status(asOf: "2019-06-01") statusUncertain(asOf: "2019-06-01")
+    ceased { on { text precision } how } successor { name }
+  } }
+  decisions { nodes { item decidedOn decidedOnPrecision decidedIn { text } body { name } } }
+}"""
+
+
+def test_the_examples_keep_the_dates_their_documents_give_only_to_the_month_or_year(client):
+    from pathlib import Path
+
+    from registry.importing import import_file
+
+    registry = client.app.state.registry
+    for path in sorted((Path(__file__).parents[1] / "registry" / "examples").glob("*.yaml")):
+        import_file(registry, path)
+    client.app.state.runner.wait_for(registry.max_position())
+    data = ask(client, EXAMPLES)
+
+    assert data["bodies"]["nodes"] == [
+        {
+            "status": "ACTIVE",
+            "statusUncertain": True,
+            "ceased": {"on": {"text": "2019", "precision": "YEAR"}, "how": "DISSOLVED"},
+            "successor": {"name": "Avtalsutskottet"},
+        }
+    ]
+    by_month = sorted(
+        (d["item"], d["decidedIn"]["text"], d["decidedOn"], d["body"]["name"])
+        for d in data["decisions"]["nodes"]
+        if d["decidedOnPrecision"] == "MONTH"
+    )
+    chefsgrupp = "Chefsgrupp för samverkan social välfärd och vård"
+    assert by_month == [
+        ("11", "2019-12", "2019-12-31", chefsgrupp),
+        ("4", "2019-04", "2019-04-30", chefsgrupp),
+        ("4", "2019-09", "2019-09-30", chefsgrupp),
+    ]
