@@ -57,3 +57,21 @@ def ask(client: TestClient, query: str, **variables) -> dict:
     answer = response.json()
     assert "errors" not in answer, answer
     return answer["data"]
+
+
+def served_graphql(server, query: str, position: int, **variables) -> dict:
+    """Ask a `registry serve` process, read-your-writes: the answer includes the log up to
+    `position` (the `position` a POST /import answered with)."""
+    import json
+    import urllib.request
+
+    request = urllib.request.Request(
+        server.base + "/graphql",
+        data=json.dumps({"query": query, "variables": variables}).encode(),
+        headers={"Content-Type": "application/json", "X-Registry-Min-Position": str(position)},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=60) as response:
+        answer = json.load(response)
+    assert "errors" not in answer, answer
+    return answer["data"]

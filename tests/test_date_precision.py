@@ -8,7 +8,15 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from tests.minutes_client import ask, client, import_twice, imported, refusal_messages, refused
+from tests.minutes_client import (
+    ask,
+    client,
+    import_twice,
+    imported,
+    refusal_messages,
+    refused,
+    served_graphql,
+)
 
 __all__ = ["client"]
 
@@ -335,3 +343,22 @@ def test_the_examples_keep_the_dates_their_documents_give_only_to_the_month_or_y
         ("4", "2019-04", "2019-04-30", chefsgrupp),
         ("4", "2019-09", "2019-09-30", chefsgrupp),
     ]
+
+
+def test_a_served_registry_answers_a_cessation_from_a_posted_file(settings, tmp_path):
+    from tests.served import registry_process
+
+    with registry_process("serve", "--database", settings.url, cwd=tmp_path) as server:
+        status, answer = server.post("/import", CEASED.encode(), "application/yaml")
+        assert status == 200, answer
+        answered = served_graphql(
+            server, BODY, answer["position"], name="Sjukvårdsstyrelsen", asOf="2019-02-01"
+        )
+        (found,) = answered["bodies"]["nodes"]
+        assert (found["status"], found["statusUncertain"]) == ("ACTIVE", True)
+        assert found["ceased"]["on"] == {
+            "text": "2019",
+            "precision": "YEAR",
+            "earliest": "2019-01-01",
+            "latest": "2019-12-31",
+        }

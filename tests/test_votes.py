@@ -7,7 +7,15 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from tests.minutes_client import ask, client, import_twice, imported, refusal_messages, refused
+from tests.minutes_client import (
+    ask,
+    client,
+    import_twice,
+    imported,
+    refusal_messages,
+    refused,
+    served_graphql,
+)
 
 __all__ = ["client"]
 
@@ -195,3 +203,27 @@ def test_a_vote_added_by_a_correction_is_not_in_what_the_registry_said_before(cl
     assert len(only_decision(client)["votes"]) == 1
     then = only_decision(client, known_at=before)
     assert then["votes"] == [] and then["statements"] == []
+
+
+def test_a_served_registry_takes_a_vote_from_a_posted_file_and_answers_it(settings, tmp_path):
+    from tests.served import registry_process
+
+    with registry_process("serve", "--database", settings.url, cwd=tmp_path) as server:
+        wrong = VOTED.replace("            for: 2\n", "            for: 1\n")
+        status, answer = server.post("/import", wrong.encode(), "application/yaml")
+        assert status in (400, 422), answer
+        assert [e["path"] for e in answer["errors"]] == ["items[0].decisions[0].votes[0].for"]
+
+        status, answer = server.post("/import", VOTED.encode(), "application/yaml")
+        assert status == 200, answer
+        (decision,) = served_graphql(server, QUERY, answer["position"])["decisions"]["nodes"]
+        (vote,) = decision["votes"]
+        assert (vote["yes"], vote["no"], vote["abstain"], vote["ballotsComplete"]) == (
+            2,
+            2,
+            1,
+            True,
+        )
+        (reservation,) = decision["statements"]
+        assert reservation["vote"]["ordinal"] == 1
+        assert [a["name"] for a in reservation["authors"]] == ["Cecilia Carlsson", "David Dahl"]
