@@ -60,6 +60,9 @@ class BodyCessation:
         "`Body.successor`)."
     )
     note: str | None
+    correction_reason: str | None = strawberry.field(
+        description="Why it was corrected, when the date or successor was known better later."
+    )
 
 
 @strawberry.type(description="A change of a body's name.")
@@ -80,6 +83,7 @@ def cessation(view: dict[str, Any]) -> BodyCessation | None:
         how=body_changes.CessationKind(ceased["how"]),
         successor_id=strawberry.ID(successor) if successor else None,
         note=ceased.get("note"),
+        correction_reason=ceased.get("correction_reason"),
     )
 
 

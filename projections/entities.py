@@ -302,15 +302,18 @@ def _body_view(event: Body.Registered) -> dict[str, Any]:
     }
 
 
-def _body_changed(view: dict[str, Any], event: Body.Ceased | Body.Renamed) -> dict[str, Any]:
+def _body_changed(
+    view: dict[str, Any], event: Body.Ceased | Body.CessationCorrected | Body.Renamed
+) -> dict[str, Any]:
     """The body's view after it ceased or was renamed (dates as the source gives them)."""
     view = dict(view)
     change = _context(event)
-    if isinstance(event, Body.Ceased):
+    if isinstance(event, Body.Ceased | Body.CessationCorrected):
         view["ceased"] = {
             "on": event.on,
             "how": event.how,
             "successor_body_id": plain(event.successor_body_id),
+            "correction_reason": getattr(event, "reason", None),
             **change,
         }
     else:
@@ -344,7 +347,7 @@ class EntitiesReadModel:
             # hold thousands of memberships, is versioned row by row in memberships.py.
             self._version(db, event, position, BODY, _body_view(event))
             return
-        if isinstance(event, Body.Ceased | Body.Renamed):
+        if isinstance(event, Body.Ceased | Body.CessationCorrected | Body.Renamed):
             view = self._current_view(db, event.originator_id)
             if view is not None:
                 self._version(db, event, position, BODY, _body_changed(view, event))

@@ -913,6 +913,24 @@ class Registry(Application):
                 unit.get(successor_body_id, Body, "successor")
             unit.get(body_id, Body, "body_id").cease(on, how, successor_body_id, context)
 
+    def correct_body_cessation(
+        self,
+        body_id: UUID,
+        on: PartialDate | str,
+        reason: str,
+        context: Context,
+        how: str = "dissolved",
+        successor_body_id: UUID | None = None,
+    ) -> None:
+        """Correct when or how a body ceased (a year found to be a month, a successor)."""
+        on = PartialDate.parse(on, "date") if isinstance(on, str) else on
+        with self._changes() as unit:
+            if successor_body_id is not None:
+                unit.get(successor_body_id, Body, "successor")
+            unit.get(body_id, Body, "body_id").correct_cessation(
+                on, how, successor_body_id, reason, context
+            )
+
     def rename_body(
         self, body_id: UUID, name: str, on: PartialDate | str, context: Context
     ) -> None:

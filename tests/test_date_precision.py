@@ -362,3 +362,21 @@ def test_a_served_registry_answers_a_cessation_from_a_posted_file(settings, tmp_
             "earliest": "2019-01-01",
             "latest": "2019-12-31",
         }
+
+
+def test_a_year_of_cessation_known_better_later_is_a_correction_and_the_old_answer_stays(client):
+    assert imported(client, CEASED) == "imported"
+    before = datetime.now(UTC).isoformat()
+    to_month = CEASED.replace('date: "2019"', 'date: "2019-05"')
+    status = imported(client, to_month, correct=True, reason="Protokollet från maj 2019 hittat")
+    assert status == "corrected"
+
+    now = body(client, "Sjukvårdsstyrelsen", "2019-06-01")
+    assert (now["status"], now["statusUncertain"]) == ("CEASED", False)
+    assert now["ceased"]["on"]["text"] == "2019-05"
+    then = body(client, "Sjukvårdsstyrelsen", "2019-06-01", known_at=before)
+    assert (then["status"], then["statusUncertain"]) == ("ACTIVE", True)
+    assert then["ceased"]["on"]["text"] == "2019"
+    query = '{ bodies(name: "Sjukvårdsstyrelsen") { nodes { ceased { correctionReason } } } }'
+    (corrected,) = ask(client, query)["bodies"]["nodes"]
+    assert corrected["ceased"]["correctionReason"] == "Protokollet från maj 2019 hittat"

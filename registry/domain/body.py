@@ -165,6 +165,39 @@ class Body(RegistryAggregate):
         self.ceased_how = how
         self.successor_body_id = successor_body_id
 
+    def correct_cessation(
+        self,
+        on: PartialDate,
+        how: str,
+        successor_body_id: UUID | None,
+        reason: str,
+        context: Context,
+    ) -> None:
+        """A cessation recorded wrongly, or known better later ("2019" found to be May 2019),
+        is corrected by a new event; the old version stays answerable for `knownAt`."""
+        from registry.domain.body_changes import check_cessation
+
+        if self.ceased_on is None:
+            raise InvalidTransition(f"{self.name} has not ceased; nothing to correct", field="date")
+        check_cessation(self, on, how, successor_body_id, correcting=True)
+        self._cessation_corrected(
+            on.text, how, successor_body_id, require_text(reason, "reason"), on.exact, context
+        )
+
+    @event("CessationCorrected")
+    def _cessation_corrected(
+        self,
+        on: str,
+        how: str,
+        successor_body_id: UUID | None,
+        reason: str,
+        effective_date: date | None,
+        context: Context,
+    ) -> None:
+        self.ceased_on = on
+        self.ceased_how = how
+        self.successor_body_id = successor_body_id
+
     def rename(self, name: str, on: PartialDate, context: Context) -> None:
         """The body is called `name` from `on`; the old name stays in the history."""
         from registry.domain.body_changes import check_rename

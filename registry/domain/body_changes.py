@@ -54,8 +54,14 @@ def parse_cessation_kind(value: str, field: str = "how") -> CessationKind:
         raise InvalidInput(f"{field} {value!r} is not one of {allowed}", field=field) from None
 
 
-def check_cessation(body: Body, on: PartialDate, how: str, successor_body_id: UUID | None) -> None:
-    if body.ceased_on is not None:
+def check_cessation(
+    body: Body,
+    on: PartialDate,
+    how: str,
+    successor_body_id: UUID | None,
+    correcting: bool = False,
+) -> None:
+    if body.ceased_on is not None and not correcting:
         raise InvalidTransition(
             f"{body.name} already ceased ({body.ceased_on}); record a correction to change it",
             field="date",

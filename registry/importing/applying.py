@@ -366,6 +366,18 @@ class Applier:
             successor_body_id=successor.id if successor else None,
         )
 
+    def _correct_cessations(self, old: Fact, new: Fact) -> None:
+        assert self.reason is not None
+        successor = new.refs["successor"]
+        self.registry.correct_body_cessation(
+            new.refs["body"].id,
+            self._partial(new),
+            self.reason,
+            new.context,
+            how=new.entry.get("how", "dissolved"),
+            successor_body_id=successor.id if successor else None,
+        )
+
     def _apply_renames(self, fact: Fact) -> None:
         body = fact.refs["body"]
         on = self._partial(fact)
@@ -773,6 +785,7 @@ _CORRECTABLE: dict[str, set[str]] = {
     "agreements": {"valid_from", "valid_from_not_after", "valid_until"},
     "allocations": {"amount"},
     "contact": {"ref"},  # a changed value: the new one is added (see _correct_contact)
+    "cessations": {"date", "how", "successor"},
 }
 
 _KIND_WORDS = {
