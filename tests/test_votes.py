@@ -227,3 +227,30 @@ def test_a_served_registry_takes_a_vote_from_a_posted_file_and_answers_it(settin
         (reservation,) = decision["statements"]
         assert reservation["vote"]["ordinal"] == 1
         assert [a["name"] for a in reservation["authors"]] == ["Cecilia Carlsson", "David Dahl"]
+
+
+def test_a_vote_is_a_popolo_vote_event_of_its_decisions_motion(client):
+    from datetime import date
+
+    from api.exports import export_popolo
+    from tests.test_exports import assert_valid_popolo
+
+    import_twice(client, VOTED + HEAD.split("items:\n", 1)[1].replace('"5"', '"6"'))
+    document = export_popolo(client.app.state.runner, client.app.state.registry, date(2021, 6, 1))
+    assert_valid_popolo(document)
+    (event,) = document["vote_events"]
+    motions = {m["identifier"]: m["id"] for m in document["motions"]}
+    assert event["motion_id"] == motions["§ 5"]
+    assert event["counts"] == [
+        {"option": "yes", "value": 2},
+        {"option": "no", "value": 2},
+        {"option": "abstain", "value": 1},
+    ]
+    persons = {p["name"]: p["id"] for p in document["persons"]}
+    assert [(v["voter_id"], v["option"]) for v in event["votes"]] == [
+        (persons["Anna Andersson"], "yes"),
+        (persons["Bo Berg"], "yes"),
+        (persons["Cecilia Carlsson"], "no"),
+        (persons["David Dahl"], "no"),
+        (persons["Eva Ek"], "abstain"),
+    ]
