@@ -6,7 +6,7 @@ day inside that interval says it is uncertain. Both time axes: asOf (valid time)
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from tests.minutes_client import (
     ask,
@@ -380,3 +380,62 @@ def test_a_year_of_cessation_known_better_later_is_a_correction_and_the_old_answ
     query = '{ bodies(name: "Sjukvårdsstyrelsen") { nodes { ceased { correctionReason } } } }'
     (corrected,) = ask(client, query)["bodies"]["nodes"]
     assert corrected["ceased"]["correctionReason"] == "Protokollet från maj 2019 hittat"
+
+
+# -- the rules themselves, through the application (both stores) ---------------------------
+
+
+def test_a_partial_date_is_the_interval_it_denotes_and_refuses_what_is_no_date():
+    import pytest
+
+    from registry.dates import PartialDate, Position
+    from registry.errors import InvalidInput
+
+    february = PartialDate.parse("2020-02")
+    assert (february.earliest.isoformat(), february.latest.isoformat()) == (
+        "2020-02-01",
+        "2020-02-29",
+    )
+    assert [
+        february.position(PartialDate.parse(d).earliest)
+        for d in ("2020-01-31", "2020-02-28", "2020-02-29")
+    ] == [
+        Position.BEFORE,
+        Position.WITHIN,
+        Position.AFTER,
+    ]
+    for wrong in ("2019-02-29", "2019-00", "19", "2019-1", "våren 2019"):
+        with pytest.raises(InvalidInput):
+            PartialDate.parse(wrong)
+
+
+def test_the_application_refuses_a_month_precision_whose_day_is_not_the_months_last(registry, ctx):
+    import pytest
+
+    from registry.errors import InvalidInput
+
+    body = registry.register_body("Nämnden", "nämnd", ctx)
+    with pytest.raises(InvalidInput):
+        registry.record_decision(
+            body,
+            date(2019, 12, 15),
+            "1",
+            "decided",
+            "Beslut i december.",
+            ctx,
+            decided_on_unknown=True,
+            decided_precision="month",
+        )
+
+
+def test_a_body_cannot_be_its_own_successor_nor_cease_before_its_term(registry, ctx):
+    import pytest
+
+    from registry.errors import InvalidInput
+
+    body = registry.register_body("Nämnden", "nämnd", ctx, term_start=date(2020, 1, 1))
+    with pytest.raises(InvalidInput):
+        registry.cease_body(body, "2019", ctx)
+    with pytest.raises(InvalidInput):
+        registry.cease_body(body, "2021", ctx, successor_body_id=body)
+    registry.cease_body(body, "2021", ctx)

@@ -121,6 +121,12 @@ def test_a_group_statement_is_found_by_the_name_of_an_author_named_after_the_fir
     ]
 
 
+def test_several_authors_without_the_printed_form_are_named_together(client):
+    text = GROUP.replace("            by_name: Robert Mjörnberg m.fl. (V)\n", "")
+    import_twice(client, text)
+    assert statements(client)[0]["personName"] == "Robert Mjörnberg, Karin Kvist"
+
+
 def test_an_unknown_author_among_several_is_refused_at_its_place(client):
     text = GROUP.replace("by: [robert, karin]", "by: [robert, kerstin]")
     assert refused(client, text) == [

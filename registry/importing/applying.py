@@ -300,7 +300,8 @@ class Applier:
         collective = len(authors) > 1 or e.get("party") or e.get("and_others")
         self.registry.record_statement(
             fact.decision.id,
-            e.get("by_name") or (by.name if by else e["party"]),
+            # As written; else every named author (not only the first), else the party.
+            e.get("by_name") or ", ".join(a.name for a in authors) or e["party"],
             e["kind"],
             e["text"],
             fact.context,
