@@ -439,3 +439,14 @@ def test_a_body_cannot_be_its_own_successor_nor_cease_before_its_term(registry, 
     with pytest.raises(InvalidInput):
         registry.cease_body(body, "2021", ctx, successor_body_id=body)
     registry.cease_body(body, "2021", ctx)
+
+
+def test_a_body_that_surely_ceased_takes_no_new_members_but_may_within_its_year(client):
+    assert imported(client, CEASED) == "imported"
+    later = CEASED.replace("2020-03-06", "2020-04-03").replace(
+        "  cessations:\n",
+        "  appointments:\n    - {person: anna, body: svs, start: 2020-01-01}\n  cessations:\n",
+    )
+    assert refused(client, later) == [("background.appointments[0].start", "INVALID_TRANSITION")]
+    within = later.replace("start: 2020-01-01", "start: 2019-06-01")
+    assert imported(client, within) == "imported"

@@ -214,6 +214,9 @@ class Body(RegistryAggregate):
 
     def appoint(self, membership: Membership, context: Context) -> None:
         """Appoint a person in a role (utse ledamot, ersättare, ordförande, ...)."""
+        from registry.domain.body_changes import check_not_ceased
+
+        check_not_ceased(self, membership.lower, membership.person_name)
         self._check_membership(membership, ignoring=None)
         self._member_appointed(membership, membership.lower, context)
 

@@ -80,6 +80,18 @@ def check_cessation(
         )
 
 
+def check_not_ceased(body: Body, day: date, who: str) -> None:
+    """A body that surely ceased before `day` takes no new members from that day."""
+    if body.ceased_on is None:
+        return
+    ceased = PartialDate(body.ceased_on)
+    if day > ceased.latest:
+        raise InvalidTransition(
+            f"{body.name} ceased ({ceased}): {who} cannot become a member of it from {day}",
+            field="start",
+        )
+
+
 def check_rename(body: Body, name: str, on: PartialDate) -> None:
     name = require_text(name, "name")
     if name == body.name:
