@@ -17,8 +17,11 @@ from strawberry.dataloader import DataLoader
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
+from api import types_precision, types_votes
 from api.reader import Reader
 from api.types_pending import DeferredTo, PendingEffect, deferred_to
+from api.types_precision import BodyCessation, BodyRename, BodyStatus, DatePrecision, PartialDate
+from api.types_votes import StatementAuthor, Vote
 from projections.agreements import AgreementRow
 from projections.entities import EntityRow
 from projections.ledger import EventRow
@@ -26,6 +29,7 @@ from projections.memberships import MembershipRow
 from projections.search import SearchHit as SearchHitRow
 from projections.sql import as_date
 from registry import statuses, values
+from registry.dates import Position, within_of
 
 if TYPE_CHECKING:
     from api.types_plans import Consultation, PlannedMeeting, Project
@@ -639,9 +643,49 @@ class Body:
     def id(self) -> strawberry.ID:
         return _gid(self.row.entity_id)
 
-    @strawberry.field
-    def name(self) -> str:
-        return self.row["name"]
+    @strawberry.field(
+        description="The name; with `asOf`, the name it had that day (before a rename). On a "
+        "day inside a rename's month or year, the name before it (see `nameUncertain`)."
+    )
+    def name(self, as_of: date | None = None) -> str:
+        if as_of is None:
+            return self.row["name"]
+        return types_precision.name_on(self.row.view, as_of).value
+
+    @strawberry.field(
+        description="True when `asOf` lies inside the month or year of a rename, so the name "
+        "that day is not known."
+    )
+    def name_uncertain(self, info: Info, as_of: date | None = None) -> bool:
+        return types_precision.name_on(self.row.view, reader(info).as_of(as_of)).uncertain
+
+    @strawberry.field(description="Names before renames, oldest first, with their dates.")
+    def renames(self) -> list[BodyRename]:
+        return types_precision.renames(self.row.view)
+
+    @strawberry.field(
+        description="ACTIVE or CEASED on `asOf` (default today). A body that ceased in a month "
+        "or year is ACTIVE until its last day, with `statusUncertain` inside it."
+    )
+    def status(self, info: Info, as_of: date | None = None) -> BodyStatus:  # type: ignore[valid-type]
+        return types_precision.status_on(self.row.view, reader(info).as_of(as_of)).value
+
+    @strawberry.field(
+        description="True when `asOf` lies inside the month or year in which the body ceased: "
+        "whether it had ceased that day is not known."
+    )
+    def status_uncertain(self, info: Info, as_of: date | None = None) -> bool:
+        return types_precision.status_on(self.row.view, reader(info).as_of(as_of)).uncertain
+
+    @strawberry.field(description="How and when it ceased (upphörde); null while it exists.")
+    def ceased(self) -> BodyCessation | None:
+        return types_precision.cessation(self.row.view)
+
+    @strawberry.field(description="The body that took over its tasks or that it merged into.")
+    async def successor(self, info: Info) -> Body | None:
+        return await load_body(
+            info, (self.row.get("ceased") or {}).get("successor_body_id"), self.known_at
+        )
 
     @strawberry.field
     def kind(self) -> str:
@@ -962,10 +1006,24 @@ class Condition:
 
 @strawberry.type(description="A reservation or särskilt uttalande on a decision.")
 class Statement:
-    person_id: strawberry.ID | None
-    person_name: str
+    person_id: strawberry.ID | None = strawberry.field(description="The first named author.")
+    person_name: str = strawberry.field(
+        description='Who made it as written ("Robert Mjörnberg m.fl. (V)").'
+    )
     kind: str
     text: str
+    authors: list[StatementAuthor] = strawberry.field(
+        default_factory=list, description="Every person named as its author, in order."
+    )
+    party: str | None = strawberry.field(
+        default=None, description="The party group that made it or stands behind it."
+    )
+    and_others: bool = strawberry.field(
+        default=False, description='True for "m.fl.": more stood behind it than are named.'
+    )
+    vote: Vote | None = strawberry.field(
+        default=None, description="A reservation after a votering: the vote its authors lost."
+    )
 
 
 @strawberry.type(description="A correction of a decision's recorded kind or text.")
@@ -1004,6 +1062,40 @@ class Decision:
     )
     def decided_on_unknown(self) -> bool:
         return bool(self.row.get("decided_on_unknown", False))
+
+    @strawberry.field(
+        description="How much of the date the source gives: DAY, or MONTH / YEAR (then "
+        "`decidedOn` is the last day of it and `decidedIn` the interval); null when only the "
+        "latest day is known (`decidedOnUnknown` without a month or year)."
+    )
+    def decided_on_precision(self) -> DatePrecision | None:  # type: ignore[valid-type]
+        if self.row.get("decided_precision"):
+            return self.row["decided_precision"]
+        return None if self.row.get("decided_on_unknown") else "day"
+
+    @strawberry.field(
+        description="The date decided as the source gives it (a day, a month or a year) with "
+        "the interval it denotes; null when only the latest day is known."
+    )
+    def decided_in(self) -> PartialDate | None:
+        precision = self.row.get("decided_precision")
+        if self.row.get("decided_on_unknown") and not precision:
+            return None
+        latest = self.row.date("decided_on")
+        return types_precision.partial_date(within_of(latest, precision or "day").text)  # type: ignore[arg-type]
+
+    @strawberry.field(
+        description="True when `status` on `asOf` is uncertain because the date decided is not "
+        "known to the day: `asOf` lies inside its month or year, or before the latest day of a "
+        "decision whose date is unknown."
+    )
+    def status_uncertain(self, info: Info, as_of: date | None = None) -> bool:
+        day = reader(info).as_of(as_of)
+        return types_precision.decision_date_position(self.row.view, day) is Position.WITHIN
+
+    @strawberry.field(description="Voteringar on the decision, in the order held.")
+    def votes(self) -> list[Vote]:
+        return [types_votes.vote_of(v) for v in self.row.get("votes", [])]
 
     @strawberry.field(description='The item, such as "9" for § 9.')
     def item(self) -> str:
@@ -1062,12 +1154,17 @@ class Decision:
 
     @strawberry.field(description="Reservations and särskilda uttalanden.")
     def statements(self) -> list[Statement]:
+        votes = {v["vote_id"]: v for v in self.row.get("votes", [])}
         return [
             Statement(
                 person_id=_gid(s["person_id"]) if s.get("person_id") else None,
                 person_name=s["person_name"],
                 kind=s["kind"],
                 text=s["text"],
+                authors=types_votes.authors_of(s),
+                party=(s.get("authors") or {}).get("party"),
+                and_others=bool((s.get("authors") or {}).get("and_others")),
+                vote=types_votes.vote_of(votes[s["vote_id"]]) if s.get("vote_id") else None,
             )
             for s in self.row.get("statements", [])
         ]

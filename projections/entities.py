@@ -197,6 +197,7 @@ def _view(aggregate: Any, event: Any, previous: dict[str, Any] | None) -> dict[s
             "body_id": plain(aggregate.body_id),
             "decided_on": plain(aggregate.decided_on),
             "decided_on_unknown": aggregate.decided_on_unknown,
+            "decided_precision": aggregate.decided_precision,
             "item": aggregate.item,
             "ordinal": aggregate.ordinal,
             "meeting_id": plain(aggregate.meeting_id),
@@ -212,6 +213,7 @@ def _view(aggregate: Any, event: Any, previous: dict[str, Any] | None) -> dict[s
                 for c in aggregate.conditions.values()
             ],
             "statements": plain(aggregate.statements),
+            "votes": plain(aggregate.votes),
             "revoked_on": plain(aggregate.revoked_on),
             "superseded_by": plain(aggregate.superseded_by),
             "superseded_on": superseded_on,
@@ -307,6 +309,29 @@ def _body_view(event: Body.Registered) -> dict[str, Any]:
     }
 
 
+def _body_changed(
+    view: dict[str, Any], event: Body.Ceased | Body.CessationCorrected | Body.Renamed
+) -> dict[str, Any]:
+    """The body's view after it ceased or was renamed (dates as the source gives them)."""
+    view = dict(view)
+    change = _context(event)
+    if isinstance(event, Body.Ceased | Body.CessationCorrected):
+        view["ceased"] = {
+            "on": event.on,
+            "how": event.how,
+            "successor_body_id": plain(event.successor_body_id),
+            "correction_reason": getattr(event, "reason", None),
+            **change,
+        }
+    else:
+        view["renames"] = [
+            *view.get("renames", []),
+            {"old_name": view["name"], "name": event.name, "on": event.on, **change},
+        ]
+        view["name"] = event.name
+    return view
+
+
 class EntitiesReadModel:
     """Versions of every organisation, person, body, meeting, decision, fund and assignment."""
 
@@ -329,6 +354,11 @@ class EntitiesReadModel:
             # A body's own facts come with its registration; its composition, which can
             # hold thousands of memberships, is versioned row by row in memberships.py.
             self._version(db, event, position, BODY, _body_view(event))
+            return
+        if isinstance(event, Body.Ceased | Body.CessationCorrected | Body.Renamed):
+            view = self._current_view(db, event.originator_id)
+            if view is not None:
+                self._version(db, event, position, BODY, _body_changed(view, event))
             return
         entity_type = next(
             (t for cls, t in _SNAPSHOTTED.items() if isinstance(event, cls.Event)), None

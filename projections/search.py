@@ -14,10 +14,12 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 from uuid import UUID
 
 from projections.sql import POSTGRES, Db, in_list
+from registry.dates import within_of
 from registry.domain.agreement import Agreement
 from registry.domain.decision import Decision
 from registry.domain.meeting import Meeting
@@ -66,7 +68,15 @@ class SearchReadModel:
             parts = [view["text"]]
             parts += [c["text"] for c in view["conditions"]]
             parts += [f"{s['person_name']}: {s['text']}" for s in view["statements"]]
+            # Every author of a statement made by several members, not only the first.
+            parts += [
+                " ".join((s.get("authors") or {}).get("person_names", []))
+                for s in view["statements"]
+                if s.get("authors")
+            ]
             day = ("not after " if view.get("decided_on_unknown") else "") + view["decided_on"]
+            if view.get("decided_precision"):
+                day = f"in {within_of(date.fromisoformat(view['decided_on']), view['decided_precision'])}"
             title = f"§ {view['item']} ({day})"
             self._put(db, str(event.originator_id), "decision", event.originator_id, title, parts)
         elif isinstance(event, Meeting.Held):

@@ -13,6 +13,7 @@ If anything inside the block is refused, nothing at all is written.
 
 from __future__ import annotations
 
+import dataclasses
 import heapq
 import threading
 import uuid
@@ -31,6 +32,7 @@ from eventsourcing.persistence import IntegrityError, JSONTranscoder
 from registry.application_plans import PLAN_VALUE_TYPES, PlanningCommands
 from registry.chain import ChainStore
 from registry.config import StoreSettings, settings_from_environment
+from registry.dates import PartialDate, Precision, within_of
 from registry.domain import RegistryAggregate
 from registry.domain.agreement import Agreement, EntryIntoForce, check_start
 from registry.domain.assignment import Assignment
@@ -41,6 +43,7 @@ from registry.domain.imported import ImportedDocument
 from registry.domain.meeting import AgendaItem, Attendee, Meeting
 from registry.domain.organisation import Organisation
 from registry.domain.person import ContactCommitment, Person
+from registry.domain.vote import Ballot, StatementAuthors, Vote, parse_vote_choice, vote_id_for
 from registry.errors import (
     AlreadyExists,
     ConcurrentChange,
@@ -89,6 +92,9 @@ VALUE_TYPES: list[type] = [
     AgendaItem,
     ContactCommitment,
     *PLAN_VALUE_TYPES,
+    StatementAuthors,
+    Vote,
+    Ballot,
 ]
 
 #: Contact details given to a command: kind (email, phone, address) to value, or a list of
@@ -750,15 +756,29 @@ class Registry(PlanningCommands, Application):
         ordinal: int = 1,
         decided_on_unknown: bool = False,
         deferred_to: DeferredTo | None = None,
+        decided_precision: str | None = None,
     ) -> Iterator[DecisionHandle]:
         """Record a decision; commands run inside the block are authorised by it and saved
         with it in one transaction. `decided_on_unknown`: the source does not give the date,
-        and `decided_on` is the latest it can have been."""
+        and `decided_on` is the latest it can have been. `decided_precision` ("month",
+        "year"): the source gives only that much of the date, and `decided_on` is the last day
+        of that month or year."""
         try:
             kind = DecisionKind(kind)
         except ValueError:
             allowed = ", ".join(k.value for k in DecisionKind)
             raise InvalidInput(f"kind {kind!r} is not one of {allowed}", field="kind") from None
+        if decided_precision not in (None, Precision.DAY):
+            within = within_of(decided_on, decided_precision)
+            if not decided_on_unknown or within.latest != decided_on:
+                raise InvalidInput(
+                    f"a decision known only to the {decided_precision} has decided_on the last "
+                    f"day of it ({within.latest}) and decided_on_unknown",
+                    field="date",
+                )
+            decided_precision = str(Precision(decided_precision))
+        else:
+            decided_precision = None
         with self._changes() as unit:
             unit.get(body_id, Body, "body_id")
             if meeting_id is not None:
@@ -788,8 +808,11 @@ class Registry(PlanningCommands, Application):
                 context=context,
                 decided_on_unknown=decided_on_unknown,
                 deferred_to=deferred_to,
+                decided_precision=decided_precision,
             )
             day = f"unknown date (not after {decided_on})" if decided_on_unknown else decided_on
+            if decided_precision:
+                day = f"{within_of(decided_on, decided_precision)}"
             unit.add(decision, f"decision {ordinal} on item {item!r} of {day}")
             for s in statements:
                 decision.record_statement(s, context)
@@ -808,15 +831,63 @@ class Registry(PlanningCommands, Application):
         text: str,
         context: Context,
         person_id: UUID | None = None,
+        authors: StatementAuthors | None = None,
+        vote_id: UUID | None = None,
     ) -> None:
-        """A reservation or särskilt uttalande on a decision."""
+        """A reservation or särskilt uttalande on a decision. `authors`: made by several
+        members or a party group ("X m.fl. (V)"); `vote_id`: the vote its authors lost."""
         with self._changes() as unit:
             decision = unit.get(decision_id, Decision, "decision_id")
             if person_id is not None:
                 person_id = self._person(unit, person_id, "person_id").id
+            if authors is not None:
+                ids = tuple(
+                    self._person(unit, p, f"authors[{i}]").id if p is not None else None
+                    for i, p in enumerate(authors.person_ids)
+                )
+                authors = dataclasses.replace(authors, person_ids=ids)
+                if person_id is None and ids:
+                    person_id = ids[0]
             decision.record_statement(
-                Statement(person_id, person_name, StatementKind(kind), text), context
+                Statement(person_id, person_name, StatementKind(kind), text, authors, vote_id),
+                context,
             )
+
+    def record_vote(
+        self,
+        decision_id: UUID,
+        context: Context,
+        question: str | None = None,
+        yes: int | None = None,
+        no: int | None = None,
+        abstain: int | None = None,
+        ballots: Sequence[Ballot] = (),
+        note: str | None = None,
+    ) -> UUID:
+        """A votering on a decision: the counts (ja, nej, avstår) and, where the minutes give
+        them, the members' votes."""
+        with self._changes() as unit:
+            decision = unit.get(decision_id, Decision, "decision_id")
+            checked = []
+            for i, b in enumerate(ballots):
+                if b.person_id is not None:
+                    b = dataclasses.replace(
+                        b, person_id=self._person(unit, b.person_id, f"ballots[{i}].person").id
+                    )
+                checked.append(dataclasses.replace(b, choice=parse_vote_choice(b.choice, i)))
+            ordinal = len(decision.votes) + 1
+            vote = Vote(
+                vote_id=vote_id_for(decision_id, ordinal),
+                ordinal=ordinal,
+                question=question.strip() if question and question.strip() else None,
+                yes=yes,
+                no=no,
+                abstain=abstain,
+                ballots=tuple(checked),
+                note=note,
+            )
+            decision.record_vote(vote, context)
+        return vote.vote_id
 
     def meet_condition(
         self,
@@ -864,6 +935,51 @@ class Registry(PlanningCommands, Application):
             unit.get(decision_id, Decision, "decision_id").correct(
                 DecisionKind(kind), text, reason, context
             )
+
+    # -- bodies that cease or change ----------------------------------------------------
+
+    def cease_body(
+        self,
+        body_id: UUID,
+        on: PartialDate | str,
+        context: Context,
+        how: str = "dissolved",
+        successor_body_id: UUID | None = None,
+    ) -> None:
+        """The body ceases (upphör) on `on`, which may be a month or a year ("2019"):
+        dissolved, or merged into `successor_body_id` (which may also have only taken over
+        its tasks when it was dissolved)."""
+        on = PartialDate.parse(on, "date") if isinstance(on, str) else on
+        with self._changes() as unit:
+            if successor_body_id is not None:
+                unit.get(successor_body_id, Body, "successor")
+            unit.get(body_id, Body, "body_id").cease(on, how, successor_body_id, context)
+
+    def correct_body_cessation(
+        self,
+        body_id: UUID,
+        on: PartialDate | str,
+        reason: str,
+        context: Context,
+        how: str = "dissolved",
+        successor_body_id: UUID | None = None,
+    ) -> None:
+        """Correct when or how a body ceased (a year found to be a month, a successor)."""
+        on = PartialDate.parse(on, "date") if isinstance(on, str) else on
+        with self._changes() as unit:
+            if successor_body_id is not None:
+                unit.get(successor_body_id, Body, "successor")
+            unit.get(body_id, Body, "body_id").correct_cessation(
+                on, how, successor_body_id, reason, context
+            )
+
+    def rename_body(
+        self, body_id: UUID, name: str, on: PartialDate | str, context: Context
+    ) -> None:
+        """The body is called `name` from `on` (a day, month or year); its id stays."""
+        on = PartialDate.parse(on, "date") if isinstance(on, str) else on
+        with self._changes() as unit:
+            unit.get(body_id, Body, "body_id").rename(name, on, context)
 
     # -- agreements ---------------------------------------------------------------------
 

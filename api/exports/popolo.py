@@ -15,7 +15,16 @@ from typing import Any
 from api.exports.document import Export, Items
 from api.exports.source import ExportSource
 
-SECTIONS = ["persons", "organizations", "memberships", "posts", "events", "motions", "speeches"]
+SECTIONS = [
+    "persons",
+    "organizations",
+    "memberships",
+    "posts",
+    "events",
+    "motions",
+    "speeches",
+    "vote_events",
+]
 
 ROLES = {
     "CHAIR": "chair",
@@ -105,6 +114,10 @@ DECISIONS = f"""query({_PAGE_VARS}, $to: Date) {{
       id body {{ id }} meeting {{ id }} decidedOn item ordinal kind text
       status(asOf: $to) conditions {{ text metOn }}
       statements {{ personId personName kind text }}
+      votes {{
+        id ordinal question yes no abstain note
+        ballots {{ personId personName choice }}
+      }}
       source {{ url }}
     }}
   }}
@@ -328,6 +341,44 @@ async def _speeches(source: ExportSource, as_of: date) -> Items:
             )
 
 
+async def _vote_events(source: ExportSource, as_of: date) -> Items:
+    """Each votering as a Popolo VoteEvent of the decision's motion, with its counts and the
+    members' votes (options "yes", "no", "abstain"). Popolo has no field for the question put
+    to the vote: it is in GraphQL (`Vote.question`)."""
+    async for d in _decisions(source, as_of):
+        for v in d["votes"]:
+            counts = [
+                {"option": option, "value": v[option]}
+                for option in ("yes", "no", "abstain")
+                if v[option] is not None
+            ]
+            votes = [
+                _compact(
+                    {
+                        "voter_id": b["personId"],
+                        "voter": None if b["personId"] else {"name": b["personName"]},
+                        "option": b["choice"].lower(),
+                    }
+                )
+                for b in v["ballots"]
+            ]
+            yield (
+                "vote_events",
+                _compact(
+                    {
+                        "id": v["id"],
+                        "motion_id": d["id"],
+                        "organization_id": d["body"]["id"] if d["body"] else None,
+                        "legislative_session_id": d["meeting"]["id"] if d["meeting"] else None,
+                        "identifier": f"§ {d['item']}, votering {v['ordinal']}",
+                        "counts": counts,
+                        "votes": votes or None,
+                        "sources": _sources(d["source"]),
+                    }
+                ),
+            )
+
+
 async def _items(source: ExportSource, as_of: date) -> Items:
     for part in (
         _persons(source),
@@ -337,6 +388,7 @@ async def _items(source: ExportSource, as_of: date) -> Items:
         _events(source, as_of),
         _motions(source, as_of),
         _speeches(source, as_of),
+        _vote_events(source, as_of),
     ):
         async for item in part:
             yield item

@@ -10,6 +10,7 @@ from uuid import UUID
 
 from eventsourcing.domain import event
 
+from registry.dates import PartialDate
 from registry.domain import RegistryAggregate
 from registry.errors import (
     EndBeforeStart,
@@ -81,7 +82,16 @@ def seat_id_for(body_id: UUID, label: str, ordinal: int) -> UUID:
 
 
 class Body(RegistryAggregate):
-    """A decision-making or consultative body, owned by one or more organisations."""
+    """A decision-making or consultative body, owned by one or more organisations.
+
+    A body may cease (upphöra: dissolved, or merged into another body) and be renamed; the
+    dates of both may be known only to the month or year (registry.dates)."""
+
+    # Bodies recorded before cessation and renames existed load without them.
+    ceased_on: str | None = None
+    ceased_how: str | None = None
+    successor_body_id: UUID | None = None
+    renames: tuple[tuple[str, str, str], ...] = ()  # (old name, new name, date as given)
 
     @staticmethod
     def create_id(key: str, **_: object):  # type: ignore[override]
@@ -131,10 +141,82 @@ class Body(RegistryAggregate):
         for seat in seats:
             self.seats[seat.seat_id] = seat
 
+    # -- ceasing and renaming (body_changes.py holds the rules) ------------------------------
+
+    def cease(
+        self, on: PartialDate, how: str, successor_body_id: UUID | None, context: Context
+    ) -> None:
+        """The body ceases (upphör) on `on`: dissolved, or merged into `successor_body_id`."""
+        from registry.domain.body_changes import check_cessation
+
+        check_cessation(self, on, how, successor_body_id)
+        self._ceased(on.text, how, successor_body_id, on.exact, context)
+
+    @event("Ceased")
+    def _ceased(
+        self,
+        on: str,
+        how: str,
+        successor_body_id: UUID | None,
+        effective_date: date | None,
+        context: Context,
+    ) -> None:
+        self.ceased_on = on
+        self.ceased_how = how
+        self.successor_body_id = successor_body_id
+
+    def correct_cessation(
+        self,
+        on: PartialDate,
+        how: str,
+        successor_body_id: UUID | None,
+        reason: str,
+        context: Context,
+    ) -> None:
+        """A cessation recorded wrongly, or known better later ("2019" found to be May 2019),
+        is corrected by a new event; the old version stays answerable for `knownAt`."""
+        from registry.domain.body_changes import check_cessation
+
+        if self.ceased_on is None:
+            raise InvalidTransition(f"{self.name} has not ceased; nothing to correct", field="date")
+        check_cessation(self, on, how, successor_body_id, correcting=True)
+        self._cessation_corrected(
+            on.text, how, successor_body_id, require_text(reason, "reason"), on.exact, context
+        )
+
+    @event("CessationCorrected")
+    def _cessation_corrected(
+        self,
+        on: str,
+        how: str,
+        successor_body_id: UUID | None,
+        reason: str,
+        effective_date: date | None,
+        context: Context,
+    ) -> None:
+        self.ceased_on = on
+        self.ceased_how = how
+        self.successor_body_id = successor_body_id
+
+    def rename(self, name: str, on: PartialDate, context: Context) -> None:
+        """The body is called `name` from `on`; the old name stays in the history."""
+        from registry.domain.body_changes import check_rename
+
+        check_rename(self, name, on)
+        self._renamed(name.strip(), on.text, on.exact, context)
+
+    @event("Renamed")
+    def _renamed(self, name: str, on: str, effective_date: date | None, context: Context) -> None:
+        self.renames = (*self.renames, (self.name, name, on))
+        self.name = name
+
     # -- memberships ---------------------------------------------------------------------
 
     def appoint(self, membership: Membership, context: Context) -> None:
         """Appoint a person in a role (utse ledamot, ersättare, ordförande, ...)."""
+        from registry.domain.body_changes import check_not_ceased
+
+        check_not_ceased(self, membership.lower, membership.person_name)
         self._check_membership(membership, ignoring=None)
         self._member_appointed(membership, membership.lower, context)
 

@@ -9,7 +9,9 @@ from uuid import UUID
 
 from eventsourcing.domain import event
 
+from registry.dates import PartialDate, Precision, within_of
 from registry.domain import RegistryAggregate
+from registry.domain.vote import StatementAuthors, Vote, tallied
 from registry.errors import InvalidInput, InvalidTransition, NotFound
 from registry.ids import natural_id
 from registry.values import Context, DecisionKind, StatementKind, require_text
@@ -41,13 +43,25 @@ class Statement:
     person_name: str
     kind: StatementKind
     text: str
+    # Made by several members or a party group ("X m.fl. (V)"); None: by `person_name` alone.
+    authors: StatementAuthors | None = None
+    # A reservation made after a vote: the vote (votering) its authors lost.
+    vote_id: UUID | None = None
 
 
 def decision_id_for(
-    body_id: UUID, decided_on: date, item: str, ordinal: int = 1, decided_on_unknown: bool = False
+    body_id: UUID,
+    decided_on: date,
+    item: str,
+    ordinal: int = 1,
+    decided_on_unknown: bool = False,
+    decided_precision: str | None = None,
 ) -> UUID:
-    # A decision of unknown date is not the decision taken on the latest day it can have been.
+    # A decision of unknown date is not the decision taken on the latest day it can have been,
+    # nor is one known to the month or year ("i december 2019").
     day = f"not after {decided_on.isoformat()}" if decided_on_unknown else decided_on.isoformat()
+    if decided_precision not in (None, Precision.DAY):
+        day = f"in {within_of(decided_on, decided_precision)}"
     return natural_id("decision", str(body_id), day, item, ordinal)
 
 
@@ -55,12 +69,16 @@ class Decision(RegistryAggregate):
     """What a body decided on an item of a meeting (or in a statement such as an utlåtande).
 
     When the source does not give the date (another body's decision quoted without one),
-    `decided_on_unknown` is true and `decided_on` is the latest it can have been."""
+    `decided_on_unknown` is true and `decided_on` is the latest it can have been. When the
+    source gives only the month or year ("beslut i december 2019"), `decided_precision` says
+    which, and `decided_on` is the last day of that month or year."""
 
-    # Snapshots taken before the field existed load without it.
+    # Snapshots taken before the fields existed load without them.
     decided_on_unknown = False
     withdrawn_conditions = MappingProxyType({})
     deferred_to = None
+    decided_precision: str | None = None
+    votes: tuple[Vote, ...] = ()
 
     @staticmethod
     def create_id(  # type: ignore[override]
@@ -69,9 +87,12 @@ class Decision(RegistryAggregate):
         item: str,
         ordinal: int = 1,
         decided_on_unknown: bool = False,
+        decided_precision: str | None = None,
         **_: object,
     ):
-        return decision_id_for(body_id, decided_on, item, ordinal, decided_on_unknown)
+        return decision_id_for(
+            body_id, decided_on, item, ordinal, decided_on_unknown, decided_precision
+        )
 
     @event("Recorded")
     def __init__(
@@ -88,10 +109,12 @@ class Decision(RegistryAggregate):
         context: Context,
         decided_on_unknown: bool = False,
         deferred_to: DeferredTo | None = None,
+        decided_precision: str | None = None,
     ) -> None:
         self.body_id = body_id
         self.decided_on = decided_on
         self.decided_on_unknown = decided_on_unknown
+        self.decided_precision = decided_precision
         self.item = item
         self.ordinal = ordinal
         self.meeting_id = meeting_id
@@ -125,6 +148,13 @@ class Decision(RegistryAggregate):
         """The day decided; None when the source does not give it."""
         return None if self.decided_on_unknown else self.decided_on
 
+    @property
+    def decided_within(self) -> PartialDate | None:
+        """The month or year decided, when the source gives no day; else None."""
+        if self.decided_precision in (None, Precision.DAY):
+            return None
+        return within_of(self.decided_on, self.decided_precision)
+
     def applies_from(self) -> date | None:
         """The date the decision applies: when its last condition was met, else decided_on
         (for a decision of unknown date, the latest it can have been)."""
@@ -135,6 +165,10 @@ class Decision(RegistryAggregate):
     def record_statement(self, statement: Statement, context: Context) -> None:
         require_text(statement.person_name, "statement.person_name")
         require_text(statement.text, "statement.text")
+        if statement.vote_id is not None and all(
+            v.vote_id != statement.vote_id for v in self.votes
+        ):
+            raise NotFound("the decision has no such vote", field="vote")
         self._statement_recorded(statement, self.known_date, context)
 
     @event("StatementRecorded")
@@ -142,6 +176,16 @@ class Decision(RegistryAggregate):
         self, statement: Statement, effective_date: date | None, context: Context
     ) -> None:
         self.statements.append(statement)
+
+    def record_vote(self, vote: Vote, context: Context) -> None:
+        """A votering on the decision: counts and, where given, the members' votes."""
+        if any(v.vote_id == vote.vote_id for v in self.votes):
+            raise InvalidInput(f"the decision already has vote {vote.ordinal}", field="votes")
+        self._vote_recorded(tallied(vote), self.known_date, context)
+
+    @event("VoteRecorded")
+    def _vote_recorded(self, vote: Vote, effective_date: date | None, context: Context) -> None:
+        self.votes = (*self.votes, vote)
 
     def meet_condition(
         self, condition_id: UUID, met_on: date, note: str | None, context: Context

@@ -14,11 +14,13 @@ from typing import Any
 from uuid import UUID
 
 from registry.application import Appointment, Registry, SeatSpec
+from registry.dates import PartialDate
 from registry.domain.agreement import EntryIntoForce
 from registry.domain.body import Body, Membership, seat_id_for
 from registry.domain.decision import Decision, DeferredTo
 from registry.domain.meeting import AgendaItem, Attendee
 from registry.domain.person import Person
+from registry.domain.vote import Ballot, StatementAuthors, VoteChoice, vote_id_for
 from registry.errors import InvalidInput, NotAMember, NotFound, RegistryError
 from registry.ids import normalise
 from registry.importing.facts import Fact, amount_of
@@ -38,7 +40,7 @@ _FIELDS: dict[str, dict[str, str]] = {
     },
     "meeting": {"key": "sequence"},
     "decision": {"text": "text", "kind": "kind", "key": "text"},
-    "statement": {"text": "text", "person_name": "by_name"},
+    "statement": {"text": "text", "person_name": "by_name", "vote": "vote", "authors": "by"},
     "seats": {"count": "count", "label": "label", "on_behalf_of": "on_behalf_of"},
     "appointments": {
         "start": "start",
@@ -86,7 +88,13 @@ _FIELDS: dict[str, dict[str, str]] = {
     "completions": {"completed_on": "completed_on", "assignment_id": "assignment"},
     "contact": {},
     **PLAN_FIELDS,
+    "votes": {"yes": "for", "no": "against", "abstain": "abstain", "ballots": "ballots"},
+    "cessations": {"date": "date", "successor": "successor", "how": "how"},
+    "renames": {"name": "name", "date": "date"},
 }
+
+# The file's words for a member's vote, and the registry's.
+_CHOICES = {"for": VoteChoice.YES, "against": VoteChoice.NO, "abstain": VoteChoice.ABSTAIN}
 
 _FIELD = re.compile(r"^(?P<name>\w+)(?P<index>\[\d+\])?$")
 
@@ -293,19 +301,104 @@ class Applier(PlanApplier):
             ordinal=d.ordinal,
             decided_on_unknown=d.decided_on_unknown,
             deferred_to=_deferred_to(fact.refs.get("deferred_to")),
+            decided_precision=d.decided_precision,
         )
 
     def _apply_statement(self, fact: Fact) -> None:
         assert fact.decision is not None
-        by = fact.refs["by"]
+        e, by, authors = fact.entry, fact.refs["by"], fact.refs["authors"]
+        collective = len(authors) > 1 or e.get("party") or e.get("and_others")
         self.registry.record_statement(
             fact.decision.id,
-            by.name if by else fact.entry["by_name"],
-            fact.entry["kind"],
-            fact.entry["text"],
+            # As written; else every named author (not only the first), else the party.
+            e.get("by_name") or ", ".join(a.name for a in authors) or e["party"],
+            e["kind"],
+            e["text"],
             fact.context,
             person_id=by.id if by else None,
+            authors=StatementAuthors(
+                person_ids=tuple(a.id for a in authors),
+                person_names=tuple(a.name for a in authors),
+                party=e.get("party"),
+                and_others=bool(e.get("and_others", False)),
+            )
+            if collective
+            else None,
+            vote_id=vote_id_for(fact.decision.id, fact.refs["vote"]) if fact.refs["vote"] else None,
         )
+
+    def _apply_votes(self, fact: Fact) -> None:
+        assert fact.decision is not None
+        e = fact.entry
+        self.registry.record_vote(
+            fact.decision.id,
+            fact.context,
+            question=e.get("question"),
+            yes=e.get("for"),
+            no=e.get("against"),
+            abstain=e.get("abstain"),
+            ballots=[
+                Ballot(
+                    person.id if person else None,
+                    person.name if person else name,
+                    _CHOICES[choice],
+                    party,
+                )
+                for person, name, choice, party in fact.refs["ballots"]
+            ],
+            note=e.get("note"),
+        )
+
+    def _partial(self, fact: Fact, key: str = "date") -> PartialDate:
+        value = fact.entry.get(key)
+        if value is None and fact.decision is not None:
+            value = fact.decision.default_date()
+        if value is None:
+            why = (
+                "a background fact has no decision date"
+                if fact.decision is None
+                else "the decision's date is unknown (date_not_after)"
+            )
+            raise InvalidInput(f"{key} is needed: {why}", field=key)
+        return PartialDate.parse(value, key)
+
+    def _apply_cessations(self, fact: Fact) -> None:
+        body, successor = fact.refs["body"], fact.refs["successor"]
+        on = self._partial(fact)
+        if fact.decision is None and self._exists(body.id, Body):
+            held = self.registry.get(body.id, Body)
+            if held.ceased_on == on.text:
+                return  # a background fact already recorded (by another file)
+        self.registry.cease_body(
+            body.id,
+            on,
+            fact.context,
+            how=fact.entry.get("how", "dissolved"),
+            successor_body_id=successor.id if successor else None,
+        )
+
+    def _correct_cessations(self, old: Fact, new: Fact) -> None:
+        assert self.reason is not None
+        successor = new.refs["successor"]
+        self.registry.correct_body_cessation(
+            new.refs["body"].id,
+            self._partial(new),
+            self.reason,
+            new.context,
+            how=new.entry.get("how", "dissolved"),
+            successor_body_id=successor.id if successor else None,
+        )
+
+    def _apply_renames(self, fact: Fact) -> None:
+        body = fact.refs["body"]
+        on = self._partial(fact)
+        if fact.decision is None and self._exists(body.id, Body):
+            held = self.registry.get(body.id, Body)
+            if any(
+                new == fact.entry["name"].strip() and d == on.text for _, new, d in held.renames
+            ):
+                return  # a background fact already recorded (by another file)
+        self.registry.rename_body(body.id, fact.entry["name"], on, fact.context)
 
     def _apply_seats(self, fact: Fact, count: int | None = None) -> None:
         e = fact.entry
@@ -742,6 +835,7 @@ _CORRECTABLE: dict[str, set[str]] = {
     "agreements": {"valid_from", "valid_from_not_after", "valid_until"},
     "allocations": {"amount"},
     "contact": {"ref"},  # a changed value: the new one is added (see _correct_contact)
+    "cessations": {"date", "how", "successor"},
 }
 
 _KIND_WORDS = {

@@ -21,6 +21,7 @@ from typing import Any
 from uuid import UUID
 
 from registry.application import Registry
+from registry.dates import PartialDate, Precision, within_of
 from registry.domain.agreement import Agreement
 from registry.domain.assignment import Assignment
 from registry.domain.body import Body
@@ -29,7 +30,7 @@ from registry.domain.fund import Fund, allocation_id_for
 from registry.domain.meeting import meeting_id_for
 from registry.domain.organisation import Organisation
 from registry.domain.person import Person
-from registry.errors import NotFound, RegistryError
+from registry.errors import InvalidInput, NotFound, RegistryError
 from registry.ids import natural_id, normalise
 from registry.importing.plans import PLAN_CLASSES, PLAN_EFFECTS, PlanFacts
 from registry.importing.problems import Problem, join_path, path_order
@@ -57,6 +58,8 @@ EFFECTS = (
     "conditions_met",
     "conditions_withdrawn",
     *PLAN_EFFECTS,
+    "cessations",
+    "renames",
 )
 
 _CLASSES: dict[str, type] = {
@@ -91,6 +94,14 @@ class DecisionInfo:
     ordinal: int
     identity: tuple[Any, ...]
     decided_on_unknown: bool = False  # `date_not_after`: decided_on is the latest it can be
+    decided_precision: str | None = None  # "month" or "year": decided_on is its last day
+
+    def default_date(self) -> str | None:
+        """The date an effect takes when it gives none: the day decided, or the month or
+        year when that is all the document gives; None when only a bound is known."""
+        if self.decided_precision is not None:
+            return within_of(self.decided_on, self.decided_precision).text
+        return None if self.decided_on_unknown else self.decided_on.isoformat()
 
 
 @dataclass
@@ -647,12 +658,30 @@ class _Builder(PlanFacts):
                     )
                     continue
                 given = entry.get("date_not_after") or entry.get("date")
-                decided_on = date.fromisoformat(given) if given else self.held_on
+                decided_on = date.fromisoformat(given) if unknown else self.held_on
+                precision = None
+                if not unknown and given:
+                    try:
+                        within = PartialDate.parse(given, "date")
+                    except InvalidInput as error:
+                        self.resolver.problems.append(
+                            Problem(join_path(path, "date"), error.message, "INVALID_DATE")
+                        )
+                        continue
+                    decided_on = within.latest
+                    if within.precision is not Precision.DAY:
+                        # Known only to the month or year: the latest day it can have been,
+                        # with the precision that says how much earlier it may lie.
+                        unknown, precision = True, str(within.precision)
                 ordinal = j + 1
-                did = decision_id_for(body.id, decided_on, number, ordinal, unknown)
+                did = decision_id_for(body.id, decided_on, number, ordinal, unknown, precision)
                 day = f"not after {decided_on}" if unknown else str(decided_on)
+                if precision:
+                    day = f"in {within_of(decided_on, precision)}"
                 identity = ("decision", str(body.id), day, normalise(number), ordinal)
-                info = DecisionInfo(did, body.id, decided_on, number, ordinal, identity, unknown)
+                info = DecisionInfo(
+                    did, body.id, decided_on, number, ordinal, identity, unknown, precision
+                )
                 conditions = [
                     c if isinstance(c, str) else c["text"] for c in entry.get("conditions", [])
                 ]
@@ -684,29 +713,105 @@ class _Builder(PlanFacts):
                         info,
                     )
                 )
+                votes = self.vote_facts(path, entry, info, number)
                 for k, statement in enumerate(entry.get("statements", [])):
-                    spath = join_path(path, "statements", k)
-                    by = self.ref(statement, "by", ["person"], spath)
-                    who = str(by.id) if by else normalise(statement.get("by_name", ""))
-                    self.add(
-                        Fact(
-                            "statement",
-                            spath,
-                            (
-                                *identity,
-                                "statement",
-                                who,
-                                statement["kind"],
-                                normalise(statement["text"]),
-                            ),
-                            {},
-                            statement,
-                            self.context(statement.get("note"), number, info),
-                            {"by": by},
-                            info,
+                    self.statement_fact(join_path(path, "statements", k), statement, info, votes)
+                self.effect_facts(path, entry, info, body)
+
+    def vote_facts(
+        self, path: str, entry: dict[str, Any], info: DecisionInfo, number: str
+    ) -> dict[str, int]:
+        """A fact per vote (votering) on the decision; its refs to their ordinals."""
+        refs: dict[str, int] = {}
+        for k, vote in enumerate(entry.get("votes", [])):
+            vpath = join_path(path, "votes", k)
+            if "ref" in vote:
+                if vote["ref"] in refs:
+                    self.resolver.problems.append(
+                        Problem(
+                            join_path(vpath, "ref"),
+                            f"the vote ref {vote['ref']!r} is used twice",
+                            "DUPLICATE_REF",
                         )
                     )
-                self.effect_facts(path, entry, info, body)
+                refs[vote["ref"]] = k + 1
+            ballots = []
+            for b, ballot in enumerate(vote.get("ballots", [])):
+                bpath = join_path(vpath, "ballots", b)
+                person = self.ref(ballot, "person", ["person"], bpath)
+                if "person" in ballot and person is None:
+                    continue
+                ballots.append((person, ballot.get("name"), ballot["vote"], ballot.get("party")))
+            self.add(
+                Fact(
+                    "votes",
+                    vpath,
+                    (*info.identity, "vote", k + 1),
+                    {
+                        "question": vote.get("question"),
+                        "for": vote.get("for"),
+                        "against": vote.get("against"),
+                        "abstain": vote.get("abstain"),
+                        "ballots": [
+                            [str(p.id) if p else n, v, party] for p, n, v, party in ballots
+                        ],
+                    },
+                    vote,
+                    self.context(vote.get("note"), number, info),
+                    {"ballots": ballots},
+                    info,
+                )
+            )
+        return refs
+
+    def statement_fact(
+        self, spath: str, statement: dict[str, Any], info: DecisionInfo, votes: dict[str, int]
+    ) -> None:
+        """A reservation or särskilt uttalande, by one person, several or a party group."""
+        given = statement.get("by")
+        listed = given if isinstance(given, list) else [given] if given is not None else []
+        authors = [
+            self.resolver.resolve(
+                ref,
+                ["person"],
+                join_path(spath, "by", k) if isinstance(given, list) else join_path(spath, "by"),
+            )
+            for k, ref in enumerate(listed)
+        ]
+        if None in authors:
+            return
+        vote = None
+        if "vote" in statement:
+            vote = votes.get(statement["vote"])
+            if vote is None:
+                self.resolver.problems.append(
+                    Problem(
+                        join_path(spath, "vote"),
+                        f"no vote with ref {statement['vote']!r} in this decision's votes",
+                        "UNKNOWN_REFERENCE",
+                    )
+                )
+                return
+        by = authors[0] if authors else None
+        who = str(by.id) if by else normalise(statement.get("by_name") or statement["party"])
+        self.add(
+            Fact(
+                "statement",
+                spath,
+                (*info.identity, "statement", who, statement["kind"], normalise(statement["text"])),
+                {
+                    "by": [str(a.id) for a in authors if a],
+                    "by_name": statement.get("by_name"),
+                    "party": statement.get("party"),
+                    "and_others": statement.get("and_others", False),
+                    "vote": vote,
+                },
+                statement,
+                self.context(statement.get("note"), info.item, info),
+                {"by": by, "authors": authors, "vote": vote},
+                info,
+            )
+        )
 
     def _deferred_to(self, entry: dict[str, Any], path: str, body: Resolved) -> list[str] | None:
         """`deferred_to`: the meeting a deferred item goes to, as [meeting id, body id, day]."""
@@ -994,6 +1099,28 @@ class _Builder(PlanFacts):
         identity, refs = found
         attrs = {"withdrawn_on": entry.get("withdrawn_on"), "reason": entry["reason"]}
         return ("condition_withdrawn", *identity), attrs, refs
+
+    def _cessations(self, entry: dict[str, Any], path: str, body: Resolved, owner: tuple) -> Any:
+        refs = {
+            "body": self._body_of(entry, path, body),
+            "successor": self.ref(entry, "successor", ["body"], path),
+        }
+        if refs["body"] is None or ("successor" in entry and refs["successor"] is None):
+            return None
+        identity = ("cessation", str(refs["body"].id))
+        attrs = {
+            "date": entry.get("date"),
+            "how": entry.get("how", "dissolved"),
+            "successor": as_text(refs["successor"].id if refs["successor"] else None),
+        }
+        return identity, attrs, refs
+
+    def _renames(self, entry: dict[str, Any], path: str, body: Resolved, owner: tuple) -> Any:
+        target = self._body_of(entry, path, body)
+        if target is None:
+            return None
+        identity = ("rename", str(target.id), normalise(entry["name"]))
+        return identity, {"date": entry.get("date")}, {"body": target}
 
 
 def build(registry: Registry, data: dict[str, Any]) -> Document:

@@ -175,6 +175,8 @@ def validate(data: Any) -> list[Problem]:
     return sorted(unique, key=lambda p: path_order(p.path))
 
 
+_IMPRECISE = re.compile(r"^[0-9]{4}(-[0-9]{2})?$")
+
 _TYPE_WORDS = {
     "string": "text",
     "integer": "a whole number",
@@ -229,7 +231,24 @@ def _explain(error: jsonschema.ValidationError) -> list[Problem]:
     if (kind == "format" and error.validator_value == "date") or (
         kind == "pattern" and "[0-9]{4}-" in str(error.validator_value)
     ):
+        if isinstance(value, str) and _IMPRECISE.match(value):
+            return [
+                Problem(
+                    path,
+                    f"{_shown(value)} gives only the {'year' if len(value) == 4 else 'month'}; "
+                    "this field needs the day (YYYY-MM-DD): use its _not_after bound where it "
+                    "has one and say what the document gives in the note (a decision's date, "
+                    "cessations and renames take YYYY-MM or YYYY)",
+                    "IMPRECISE_DATE",
+                )
+            ]
         return [Problem(path, f"{_shown(value)} is not a date (YYYY-MM-DD)", "INVALID_DATE")]
+    if kind == "pattern" and "[0-9]{4}(" in str(error.validator_value):
+        return [
+            Problem(
+                path, f"{_shown(value)} is not a date (YYYY-MM-DD, YYYY-MM or YYYY)", "INVALID_DATE"
+            )
+        ]
     if kind in ("minLength", "pattern") and error.validator_value in (1, "\\S"):
         return [Problem(path, "must not be empty", "MISSING_FIELD")]
     if kind in ("enum", "const"):
