@@ -24,6 +24,7 @@ contact details and the actors in the audit trail; never writes), admin (everyth
 from __future__ import annotations
 
 import enum
+import getpass
 import hmac
 import ipaddress
 import json
@@ -46,7 +47,7 @@ from registry.domain.body import Body
 from registry.domain.organisation import Organisation
 from registry.errors import NotFound, RegistryError
 from registry.tokens import PREFIX, TokenStore, resolve_grant
-from registry.values import Context, Source
+from registry.values import Actor, Context, Source
 
 log = logging.getLogger(__name__)
 
@@ -97,6 +98,11 @@ class Identity:
         )
 
     @property
+    def actor(self) -> Actor:
+        """This identity as the actor of the events it writes."""
+        return Actor(self.name, self.subject, self.token_id)
+
+    @property
     def sees_personal_data(self) -> bool:
         """Auditors and administrators read contact details and who wrote each event."""
         return self.role in (Role.AUDITOR, Role.ADMIN)
@@ -121,6 +127,16 @@ SHARED_TOKEN = Identity(
     Role.ADMIN,
     frozenset(),
 )
+
+
+def command_line() -> Identity:
+    """Whoever runs the command line against the store: an administrator, since access to
+    the store is access to everything; named by the operating system's user."""
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):  # no user name in a bare container
+        user = "unknown"
+    return Identity(f"local:{user}", f"{user} (command line)", None, Role.ADMIN, frozenset())
 
 
 # -- the token store of each registry ----------------------------------------------------

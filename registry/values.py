@@ -61,6 +61,34 @@ class Context:
         return self if note is None else dataclasses.replace(self, note=note)
 
 
+@dataclass(frozen=True)
+class Actor:
+    """Who writes, as the credentials of the write say (api/identity.py), never as the data
+    written says: `name` for people, `subject` stable, `token_id` of the token used."""
+
+    name: str
+    subject: str | None = None
+    token_id: str | None = None
+
+    def context(
+        self,
+        source: Source,
+        decision_id: UUID | None = None,
+        note: str | None = None,
+        stated_by: str | None = None,
+    ) -> Context:
+        """The provenance of a write by this actor."""
+        return Context(
+            actor=self.name,
+            source=source,
+            decision_id=decision_id,
+            note=note,
+            subject=self.subject,
+            token_id=self.token_id,
+            stated_by=stated_by,
+        )
+
+
 class Role(enum.StrEnum):
     """A role in a body (ordförande, vice ordförande, ledamot, ersättare, sekreterare,
     adjungerad)."""
@@ -214,6 +242,7 @@ def register_value_transcodings(transcoder: JSONTranscoder, extra: list[type]) -
 
 
 __all__ = [
+    "Actor",
     "Context",
     "DecisionKind",
     "HolderKind",
