@@ -10,6 +10,7 @@ the message:
 | QUERY_TOO_DEEP, TOO_MANY_ALIASES, TOO_MANY_TOKENS | a limit of `api.limits` |
 | BAD_USER_INPUT | a variable or argument value is wrong |
 | a registry error's own code | a command was refused (`registry.errors`, e.g. NOT_A_MEMBER) |
+| UNAUTHENTICATED, FORBIDDEN | bad credentials; an identity without the role or grant (api/identity.py) |
 | INTERNAL_SERVER_ERROR | anything unexpected: message "Internal server error", logged |
 
 Codes a resolver gives (`GraphQLError(..., extensions={"code": ...})`) are kept.
@@ -25,6 +26,7 @@ from graphql.validation import ASTValidationRule, MaxIntrospectionDepthRule, Val
 from strawberry.extensions import SchemaExtension
 from strawberry.types.execution import PreExecutionError, StreamExecutionResult
 
+from api.identity import Forbidden, Unauthenticated
 from registry.errors import RegistryError
 
 GRAPHQL_PARSE_FAILED = "GRAPHQL_PARSE_FAILED"
@@ -60,7 +62,9 @@ def with_code(
 def is_unexpected(error: GraphQLError) -> bool:
     """An exception that no one raised on purpose: a bug or an outage, not the client's doing."""
     original = error.original_error
-    return original is not None and not isinstance(original, (GraphQLError, RegistryError))
+    return original is not None and not isinstance(
+        original, (GraphQLError, RegistryError, Unauthenticated, Forbidden)
+    )
 
 
 def masked(error: GraphQLError) -> GraphQLError:
@@ -133,6 +137,8 @@ def coded(error: GraphQLError, before_execution: bool) -> GraphQLError:
     if isinstance(original, RegistryError):
         extra = {"field": original.field} if original.field else {}
         return with_code(error, original.code, **extra)
+    if isinstance(original, (Unauthenticated, Forbidden)):
+        return with_code(error, original.code)
     if code_of(error):
         return error
     if is_unexpected(error):

@@ -93,7 +93,7 @@ def _export(request: Request, fmt: str, as_of: str | None, known_at: str | None)
     except BadParameter as bad:
         return _refused(bad)
     state = request.app.state
-    source = ExportSource(state.runner, state.registry, moment)
+    source = ExportSource(state.runner, state.registry, moment, request=request)
     base_url = str(request.base_url).rstrip("/")
     export = build_export(fmt, source, day, base_url)
     return StreamingResponse(_logged(json_chunks(export), fmt), media_type="application/json")
@@ -214,7 +214,7 @@ async def oparl_list_endpoint(
     except BadParameter as bad:
         return _refused(bad)
     state = request.app.state
-    source = ExportSource(state.runner, state.registry, moment, window)
+    source = ExportSource(state.runner, state.registry, moment, window, request=request)
     wrong_page = BadParameter("page", "is not a page of this list (use the `next` link)")
     try:
         data = await oparl_list(source, name, day, Urls(_base(request), day))
