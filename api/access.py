@@ -47,11 +47,12 @@ async def resolve_viewer(context: Any) -> Identity | Unauthenticated:
     return context[_KEY]
 
 
-def audience(found: Identity | Unauthenticated) -> str:
-    """The class of reader an answer was computed for (part of the answer cache's key)."""
-    if isinstance(found, Identity) and found.sees_personal_data:
-        return "personal"
-    return "public"
+def audience(found: Identity | Unauthenticated) -> str | None:
+    """The class of reader an answer was computed for (part of the answer cache's key), or
+    None for bad credentials (never answered from the cache)."""
+    if isinstance(found, Unauthenticated):
+        return None
+    return "personal" if found.sees_personal_data else "public"
 
 
 def viewer(info: Any) -> Identity:

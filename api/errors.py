@@ -18,6 +18,7 @@ Codes a resolver gives (`GraphQLError(..., extensions={"code": ...})`) are kept.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from typing import Any
 
@@ -160,3 +161,30 @@ def _parse_error(error: GraphQLSyntaxError) -> GraphQLError:
         return with_code(error, GRAPHQL_PARSE_FAILED)
     code = TOO_MANY_TOKENS if "tokens" in message else QUERY_TOO_DEEP
     return with_code(error, code, message)
+
+
+class ClientErrorsOnOneLine(logging.Filter):
+    """strawberry logs every GraphQL error with its traceback. An error the client caused
+    (bad input, a refused command, bad credentials) is logged as one line with its code;
+    only unexpected ones keep their traceback."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.msg
+        if isinstance(error, GraphQLError) and not is_unexpected(error):
+            original = error.original_error
+            code = code_of(error) or getattr(original, "code", None) or "GRAPHQL_ERROR"
+            message = " ".join(error.message.split())
+            path = ".".join(str(p) for p in error.path or ())
+            record.msg = f"GraphQL error {code}: {message}" + (f" (at {path})" if path else "")
+            record.args = ()
+            record.exc_info = None
+            record.exc_text = None
+            record.levelno, record.levelname = logging.INFO, "INFO"
+        return True
+
+
+def log_client_errors_on_one_line() -> None:
+    """Install ClientErrorsOnOneLine on strawberry's logger (once)."""
+    logger = logging.getLogger("strawberry.execution")
+    if not any(isinstance(f, ClientErrorsOnOneLine) for f in logger.filters):
+        logger.addFilter(ClientErrorsOnOneLine())

@@ -259,7 +259,10 @@ class GraphQLHTTPRouter(GraphQLRouter):
         )
         # An answer is served again only to the same class of reader (public or personal
         # data, api/access.py): an auditor's answer holds contact details.
-        return None if key is None else (*key, audience(await resolve_viewer(context)))
+        reader_class = audience(await resolve_viewer(context))
+        if key is None or reader_class is None:  # bad credentials: answered with an error
+            return None
+        return (*key, reader_class)
 
     async def process_result(
         self, request: Request, result: ExecutionResult
