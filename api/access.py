@@ -20,7 +20,7 @@ from typing import Any
 
 from graphql import GraphQLError
 
-from api.identity import PUBLIC, Identity, Unauthenticated, identify
+from api.identity import PUBLIC, Identity, Unauthenticated, authorise_write, identify
 from registry.values import Context
 
 _KEY = "identity"
@@ -92,3 +92,24 @@ async def stored_context(info: Any, position: int) -> Context | None:
 
     cache[position] = await asyncio.to_thread(read)
     return cache[position]
+
+
+def require_writer(info: Any) -> Identity:
+    """The identity of a request that means to write (a GraphQL mutation): raises
+    Unauthenticated without credentials (unless the loopback default holds) or with bad
+    ones, Forbidden for a role that never writes. Which bodies it may write for is
+    `authorise_write`'s to say."""
+    context = info.context if isinstance(info.context, dict) else {}
+    found = context.get(_KEY)
+    if found is None:
+        found = context[_KEY] = _identify(context)
+    if isinstance(found, Unauthenticated):
+        raise found
+    if found is PUBLIC:
+        raise Unauthenticated(
+            "writing needs `Authorization: Bearer <token>`: an API token (`registry token "
+            "create`), a JWT from the configured issuer, or REGISTRY_IMPORT_TOKEN"
+        )
+    if not found.may_write:
+        authorise_write(context["registry"], found)  # raises Forbidden, saying why
+    return found

@@ -60,10 +60,9 @@ def test_an_organisation_grant_covers_the_bodies_it_owns(registry: Registry, ctx
         "another organisation": {"organisations": [other]},
         "an unknown body": {"bodies": [UUID(int=1)]},
     }
-    for case, scope in refused.items():
+    for scope in refused.values():
         with pytest.raises(Forbidden, match="has no grant"):
             authorise_write(registry, recorder, **scope)  # type: ignore[arg-type]
-        del case
     for role in (Role.READER, Role.AUDITOR):
         reader = Identity("s", "n", None, role, frozenset({owner}))
         with pytest.raises(Forbidden, match=f"the role {role} and may not write"):
