@@ -117,4 +117,10 @@ def test_contact_details_and_actors_are_for_auditors(
         # Exports over HTTP hold contact values for auditors only.
         assert EMAIL in get(server, "/export/popolo.json", auditor)
         assert EMAIL not in get(server, "/export/popolo.json")
+        try:  # bad credentials: a 401 before anything is streamed, not a broken export
+            get(server, "/export/popolo.json", "reg_not-a-token")
+        except urllib.error.HTTPError as error:
+            assert error.code == 401 and json.load(error)["errors"][0]["code"] == "UNAUTHENTICATED"
+        else:
+            raise AssertionError("an export with a bad token was answered")
     assert "Traceback" not in server.output()

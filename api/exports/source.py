@@ -71,15 +71,19 @@ class ExportSource:
         registry: Registry,
         known_at: datetime | None = None,
         window: Window | None = None,
-        request: Any = None,
+        viewer: Any = None,
     ) -> None:
         self.runner = runner
         self.registry = registry
         self.window = window
-        # Over HTTP, what the export holds depends on who asks (contact details for auditors
-        # only, api/access.py); without a request it is the command line's operator.
-        self.request = request
-        self._viewer: Any = None
+        # What the export holds depends on who asks (contact details for auditors only,
+        # api/access.py): over HTTP the caller's identity; by default the command line's
+        # operator.
+        if viewer is None:
+            from api.identity import command_line
+
+            viewer = command_line()
+        self.viewer = viewer
         if known_at is None:
             known_at = datetime.now(UTC)
         elif known_at.tzinfo is None:
@@ -92,17 +96,8 @@ class ExportSource:
             "runner": self.runner,
             "registry": self.registry,
             "reader": Reader(self.runner, now=self.known_at),
+            "identity": self.viewer,
         }
-        if self.request is not None:
-            context["request"] = self.request
-        if self._viewer is None:
-            from api.access import resolve_viewer
-            from api.identity import command_line
-
-            self._viewer = (
-                await resolve_viewer(dict(context)) if self.request is not None else command_line()
-            )
-        context["identity"] = self._viewer
         result = await schema.execute(document, variable_values=variables, context_value=context)
         if result.errors:
             raise ExportError(f"export query failed: {result.errors[0].message}")
