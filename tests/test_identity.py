@@ -282,6 +282,7 @@ def test_the_shared_import_token_is_an_administrator(
         cwd=tmp_path,
         env={"REGISTRY_IMPORT_TOKEN": "s3cret-shared"},
     ) as server:
+        assert "REGISTRY_IMPORT_TOKEN (a shared admin token; deprecated" in server.output()
         status, answer = post(server, follow_up("a", 1))
         assert status == 401, answer
         status, answer = post(server, follow_up("a", 1), "s3cret-shared")
