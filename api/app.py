@@ -15,6 +15,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from api.cache import AnswerCache
 from api.consistency import MinimumPosition, wait_seconds_from_environment
+from api.errors import log_client_errors_on_one_line
 from api.exports.routes import router as exports_router
 from api.importing import router as import_router
 from api.ledger_http import router as ledger_router
@@ -99,6 +100,7 @@ def create_app(
     app.add_middleware(  # X-Registry-Min-Position
         MinimumPosition, read_side=reads, timeout=wait_seconds_from_environment()
     )
+    log_client_errors_on_one_line()
     graphql_schema = schema if introspection else without_introspection(schema)
     if resolver_timing:
         time_root_resolvers(graphql_schema)  # root fields' times for /metrics

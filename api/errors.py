@@ -10,6 +10,7 @@ the message:
 | QUERY_TOO_DEEP, TOO_MANY_ALIASES, TOO_MANY_TOKENS | a limit of `api.limits` |
 | BAD_USER_INPUT | a variable or argument value is wrong |
 | a registry error's own code | a command was refused (`registry.errors`, e.g. NOT_A_MEMBER) |
+| UNAUTHENTICATED, FORBIDDEN | bad credentials; an identity without the role or grant (api/identity.py) |
 | INTERNAL_SERVER_ERROR | anything unexpected: message "Internal server error", logged |
 
 Codes a resolver gives (`GraphQLError(..., extensions={"code": ...})`) are kept.
@@ -17,6 +18,7 @@ Codes a resolver gives (`GraphQLError(..., extensions={"code": ...})`) are kept.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from typing import Any
 
@@ -25,6 +27,7 @@ from graphql.validation import ASTValidationRule, MaxIntrospectionDepthRule, Val
 from strawberry.extensions import SchemaExtension
 from strawberry.types.execution import PreExecutionError, StreamExecutionResult
 
+from api.identity import Forbidden, Unauthenticated
 from registry.errors import RegistryError
 
 GRAPHQL_PARSE_FAILED = "GRAPHQL_PARSE_FAILED"
@@ -60,7 +63,9 @@ def with_code(
 def is_unexpected(error: GraphQLError) -> bool:
     """An exception that no one raised on purpose: a bug or an outage, not the client's doing."""
     original = error.original_error
-    return original is not None and not isinstance(original, (GraphQLError, RegistryError))
+    return original is not None and not isinstance(
+        original, (GraphQLError, RegistryError, Unauthenticated, Forbidden)
+    )
 
 
 def masked(error: GraphQLError) -> GraphQLError:
@@ -133,6 +138,8 @@ def coded(error: GraphQLError, before_execution: bool) -> GraphQLError:
     if isinstance(original, RegistryError):
         extra = {"field": original.field} if original.field else {}
         return with_code(error, original.code, **extra)
+    if isinstance(original, (Unauthenticated, Forbidden)):
+        return with_code(error, original.code)
     if code_of(error):
         return error
     if is_unexpected(error):
@@ -154,3 +161,30 @@ def _parse_error(error: GraphQLSyntaxError) -> GraphQLError:
         return with_code(error, GRAPHQL_PARSE_FAILED)
     code = TOO_MANY_TOKENS if "tokens" in message else QUERY_TOO_DEEP
     return with_code(error, code, message)
+
+
+class ClientErrorsOnOneLine(logging.Filter):
+    """strawberry logs every GraphQL error with its traceback. An error the client caused
+    (bad input, a refused command, bad credentials) is logged as one line with its code;
+    only unexpected ones keep their traceback."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.msg
+        if isinstance(error, GraphQLError) and not is_unexpected(error):
+            original = error.original_error
+            code = code_of(error) or getattr(original, "code", None) or "GRAPHQL_ERROR"
+            message = " ".join(error.message.split())
+            path = ".".join(str(p) for p in error.path or ())
+            record.msg = f"GraphQL error {code}: {message}" + (f" (at {path})" if path else "")
+            record.args = ()
+            record.exc_info = None
+            record.exc_text = None
+            record.levelno, record.levelname = logging.INFO, "INFO"
+        return True
+
+
+def log_client_errors_on_one_line() -> None:
+    """Install ClientErrorsOnOneLine on strawberry's logger (once)."""
+    logger = logging.getLogger("strawberry.execution")
+    if not any(isinstance(f, ClientErrorsOnOneLine) for f in logger.filters):
+        logger.addFilter(ClientErrorsOnOneLine())

@@ -126,9 +126,13 @@ def create_router(schema: Any, context: ContextGetter) -> APIRouter:
     /graphql's)."""
     router = APIRouter(include_in_schema=False)
 
-    async def ask(document: str, variables: dict[str, Any]) -> dict[str, Any]:
+    async def ask(document: str, variables: dict[str, Any], request: Request) -> dict[str, Any]:
+        # The request goes with the query: what a caller may read (actors, contact details)
+        # follows its credentials (api/access.py), as over GraphQL.
         result = await schema.execute(
-            document, variable_values=variables, context_value=await context()
+            document,
+            variable_values=variables,
+            context_value={**await context(), "request": request},
         )
         if result.errors:
             # GraphQL's messages name the argument already ("id: 'x' is not a valid id").
@@ -145,9 +149,9 @@ def create_router(schema: Any, context: ContextGetter) -> APIRouter:
     ) -> HTMLResponse:
         try:
             view = read_view(request)
-            data = await ask(document, view.variables(**variables))
+            data = await ask(document, view.variables(**variables), request)
             if root == "person" and data["person"] is not None:
-                data["histories"] = await person_histories(view, data["person"])
+                data["histories"] = await person_histories(view, data["person"], request)
         except Refused as error:
             return render(view_or_default(request), "error.html", 400, message=str(error))
         if root is not None and data.get(root) is None:
@@ -155,7 +159,9 @@ def create_router(schema: Any, context: ContextGetter) -> APIRouter:
         extra = shape(view, data) if shape else {}
         return render(view, template, data=data, **extra)
 
-    async def person_histories(view: View, person: dict[str, Any]) -> list[dict[str, Any]]:
+    async def person_histories(
+        view: View, person: dict[str, Any], request: Request
+    ) -> list[dict[str, Any]]:
         """The composition histories of every body the person's events or mandates name."""
         bodies = sorted(
             {e["entityId"] for e in person["events"] if e["entityType"] == "body"}
@@ -166,6 +172,7 @@ def create_router(schema: Any, context: ContextGetter) -> APIRouter:
         answer = await ask(
             queries.composition_histories(len(bodies)),
             {"knownAt": view.variables()["knownAt"], **{f"b{i}": b for i, b in enumerate(bodies)}},
+            request,
         )
         return [body for body in answer.values() if body is not None]
 
