@@ -25,6 +25,7 @@ from projections.memberships import MembershipRow
 from projections.search import SearchHit as SearchHitRow
 from projections.sql import as_date
 from registry import values
+from registry.domain import agreement_status
 
 MEMBERSHIP_EVENTS = {
     "MemberAppointed",
@@ -64,6 +65,11 @@ def _uuid(value: Any) -> UUID | None:
 # The domain's own enums, served as GraphQL enums (names such as CHAIR, REFERRED_BACK).
 Role = strawberry.enum(
     values.Role, description="A role in a body (ordförande, vice ordförande, ledamot, ...)."
+)
+AgreementStatus = strawberry.enum(
+    agreement_status.AgreementStatus,
+    description="Where an agreement stands on a date (the domain's rule, "
+    "registry/domain/agreement_status.py).",
 )
 DecisionKind = strawberry.enum(
     values.DecisionKind,
@@ -1078,6 +1084,7 @@ class Adoption:
 @strawberry.type(description="An agreement with its effective validity as known at `knownAt`.")
 class Agreement:
     row: strawberry.Private[AgreementRow]
+    on: strawberry.Private[date | None] = None
 
     @strawberry.field
     def id(self) -> strawberry.ID:
@@ -1149,9 +1156,19 @@ class Agreement:
         adoptions = sorted(self.row.adoptions.items(), key=lambda a: (a[1], str(a[0])))
         return [Adoption(party_id=p, adopted_on=d) for p, d in adoptions]
 
-    @strawberry.field(description="Parties that have not yet adopted the agreement.")
+    @strawberry.field(
+        description="Its status on `onDate` (default: the day the list was asked for, or today)."
+    )
+    def status(self, info: Info, on_date: date | None = None) -> AgreementStatus:
+        return self.row.status(on_date or self.on or reader(info).as_of(None))
+
+    @strawberry.field(
+        description="Parties that had not adopted (by the day the list was asked for, else "
+        "as recorded) an agreement whose entry into force needs every party's adoption; "
+        "empty for one that applies without adoptions."
+    )
     async def parties_not_adopted(self, info: Info) -> list[Organisation]:
-        return await load_organisations(info, self.row.parties_not_adopted, None)
+        return await load_organisations(info, self.row.parties_not_adopted_on(self.on), None)
 
     def _extension(self, e: Any) -> Extension:
         return Extension(
