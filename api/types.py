@@ -18,6 +18,7 @@ from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from api.reader import Reader
+from api.types_seats import Composition, composition_of, seats_on
 from projections.agreements import AgreementRow
 from projections.entities import EntityRow
 from projections.ledger import EventRow
@@ -26,6 +27,7 @@ from projections.search import SearchHit as SearchHitRow
 from projections.sql import as_date
 from registry import values
 from registry.domain import agreement_status
+from registry.domain.seats import seat_holders, seat_role
 
 MEMBERSHIP_EVENTS = {
     "MemberAppointed",
@@ -611,7 +613,15 @@ class Seat:
     async def on_behalf_of(self, info: Info) -> Organisation | None:
         return await load_organisation(info, self.row["on_behalf_of"], self.known_at)
 
-    @strawberry.field(description="True when nobody holds the seat on the date asked.")
+    @strawberry.field(description="MEMBER (ordinarie ledamot) or DEPUTY (ersättare).")
+    def role(self) -> Role:
+        return seat_role(self.row.get("role"))
+
+    @strawberry.field(description="Its number among the seats of its label.")
+    def number(self) -> int:
+        return int(self.row.get("ordinal") or 1)
+
+    @strawberry.field(description="True when nobody fills the seat on the date asked.")
     def vacant(self) -> bool:
         return not self.holders
 
@@ -678,19 +688,25 @@ class Body:
     ) -> list[Seat]:
         r = reader(info)
         known_at = known_at or self.known_at
-        seats = await r.seats.load(self.row.entity_id)
-        members = await r.members.load((self.row.entity_id, r.as_of(as_of), r.known_at(known_at)))
-        found = [
-            Seat(
-                row=s,
-                holders=[
-                    m for m in members if m.seat_id is not None and str(m.seat_id) == s["seat_id"]
-                ],
-                known_at=known_at,
-            )
-            for s in seats
-        ]
+        day, t = r.as_of(as_of), r.known_at(known_at)
+        seats = seats_on(await r.seats.load(self.row.entity_id), day, t)
+        members = await r.members.load((self.row.entity_id, day, t))
+        holders = seat_holders(seats, members)
+        found = [Seat(row=s, holders=holders[str(s["seat_id"])], known_at=known_at) for s in seats]
         return [s for s in found if s.vacant()] if vacant_only else found
+
+    @strawberry.field(
+        description="Seats defined / filled / vacant on `asOf` (default today) as known at "
+        "`knownAt`, by label; a seat is filled by a member linked to it on that day."
+    )
+    async def composition(
+        self, info: Info, as_of: date | None = None, known_at: datetime | None = None
+    ) -> Composition:
+        r = reader(info)
+        day, t = r.as_of(as_of), r.known_at(known_at or self.known_at)
+        seats = seats_on(await r.seats.load(self.row.entity_id), day, t)
+        members = await r.members.load((self.row.entity_id, day, t))
+        return composition_of(seats, members, day)
 
     @strawberry.field(
         description="Every change of composition recorded (appointments, replacements, ends, "

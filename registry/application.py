@@ -13,6 +13,7 @@ If anything inside the block is refused, nothing at all is written.
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -39,6 +40,7 @@ from registry.domain.imported import ImportedDocument
 from registry.domain.meeting import AgendaItem, Attendee, Meeting
 from registry.domain.organisation import Organisation
 from registry.domain.person import ContactCommitment, Person
+from registry.domain.seats import SEAT_ROLES, choose_seat
 from registry.errors import (
     AlreadyExists,
     ConcurrentChange,
@@ -107,16 +109,23 @@ class Appointment:
     on_behalf_of: UUID | None = None
     deputy_for: UUID | None = None
     note: str | None = None
+    # Instead of `seat_id`: the seat by label (and number), matched as registry.domain.seats
+    # says; `seat_unknown` when the source does not say which of several seats it is.
+    seat_label: str | None = None
+    seat_number: int | None = None
+    seat_unknown: bool = False
 
 
 @dataclass(frozen=True)
 class SeatSpec:
-    """Seats to define: `count` places with one label ("3 från hälso- och sjukvården")."""
+    """Seats to define: `count` places with one label ("3 från hälso- och sjukvården"), for
+    ordinary members or (`role` deputy) for ersättare."""
 
     label: str
     count: int = 1
     on_behalf_of: UUID | None = None
     note: str | None = None
+    role: Role | str | None = None
 
 
 @dataclass(frozen=True)
@@ -532,6 +541,8 @@ class Registry(Application):
                             label=require_text(spec.label, f"seats[{i}].label"),
                             on_behalf_of=spec.on_behalf_of,
                             note=spec.note,
+                            role=_seat_role(spec.role, f"seats[{i}].role"),
+                            ordinal=taken + n + 1,
                         )
                     )
             body.define_seats(tuple(defined), effective_date, context)
@@ -551,6 +562,25 @@ class Registry(Application):
                 f"{field}: {person.name}'s membership needs a start date or start_not_after",
                 field=f"{field}.start",
             )
+        seat_id = a.seat_id
+        if seat_id is None and body.seats:
+            seat_id = choose_seat(
+                body,
+                label=a.seat_label,
+                number=a.seat_number,
+                role=role,
+                on_behalf_of=a.on_behalf_of,
+                deputy_for=deputy_for,
+                lower=lower,
+                end=a.end,
+                seat_unknown=a.seat_unknown,
+                field=field,
+            )
+        elif seat_id is None and a.seat_label is not None:
+            raise NotFound(
+                f"{body.name} has no seats defined (no {a.seat_label!r})",
+                field=f"{field}.seat",
+            )
         return Membership(
             membership_id=membership_id_for(body.id, person.id, role, lower),
             person_id=person.id,
@@ -559,7 +589,7 @@ class Registry(Application):
             start=a.start,
             start_not_after=a.start_not_after,
             end=a.end,
-            seat_id=a.seat_id,
+            seat_id=seat_id,
             on_behalf_of=a.on_behalf_of,
             deputy_for=deputy_for,
             note=a.note,
@@ -606,8 +636,13 @@ class Registry(Application):
             role = incoming.role
             if role is None and len(candidates) == 1:
                 role = candidates[0].role
+            # The incoming member takes the outgoing one's seat unless another is named.
+            unseated = incoming.seat_id is None and incoming.seat_label is None
             membership = self._membership(
-                unit, body, Appointment(**{**incoming.__dict__, "role": role}), "incoming"
+                unit,
+                body,
+                Appointment(**{**incoming.__dict__, "role": role, "seat_unknown": unseated}),
+                "incoming",
             )
             body.replace(outgoing.id, outgoing.name, membership, context)
         return membership.membership_id
@@ -627,6 +662,9 @@ class Registry(Application):
                 raise NotFound(
                     f"{body.name} has no membership {membership_id}", field="membership_id"
                 )
+            if corrected.seat_id is None and corrected.seat_label is None:
+                # A correction that names no seat leaves the membership without one.
+                corrected = dataclasses.replace(corrected, seat_unknown=True)
             membership = self._membership(unit, body, corrected, "corrected")
             membership = Membership(**{**membership.__dict__, "membership_id": membership_id})
             body.correct_membership(membership, reason, context)
@@ -1119,3 +1157,15 @@ class Registry(Application):
             unit.get(document_id, ImportedDocument, "document_id").correct(
                 content_hash, content, reason, context
             )
+
+
+def _seat_role(value: Role | str | None, field_name: str) -> Role | None:
+    """A seat is for ordinary members or for deputies (ersättare)."""
+    if value is None:
+        return None
+    role = parse_role(value, field_name)
+    if role not in SEAT_ROLES:
+        raise InvalidInput(
+            f"{field_name} {role.value!r}: a seat is for a member or a deputy", field=field_name
+        )
+    return role

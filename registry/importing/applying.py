@@ -15,7 +15,7 @@ from uuid import UUID
 
 from registry.application import Appointment, Registry, SeatSpec
 from registry.domain.agreement import EntryIntoForce
-from registry.domain.body import Body, Membership, seat_id_for
+from registry.domain.body import Body, Membership
 from registry.domain.meeting import AgendaItem, Attendee
 from registry.domain.person import Person
 from registry.errors import InvalidInput, NotAMember, NotFound, RegistryError
@@ -308,7 +308,11 @@ class Applier:
             fact.refs["body"].id,
             [
                 SeatSpec(
-                    e["label"], count or e.get("count", 1), org.id if org else None, e.get("note")
+                    e["label"],
+                    count or e.get("count", 1),
+                    org.id if org else None,
+                    e.get("note"),
+                    role=e.get("role"),
                 )
             ],
             fact.context,
@@ -324,17 +328,18 @@ class Applier:
                 start_not_after = fact.decision.decided_on
             else:
                 start = fact.decision.decided_on
-        seat = e.get("seat")
         return Appointment(
             r["person"].id,
             role=e.get("role", Role.MEMBER),
             start=start,
             start_not_after=start_not_after,
             end=_day(e.get("end")),
-            seat_id=seat_id_for(r["body"].id, seat, e.get("seat_number", 1)) if seat else None,
             on_behalf_of=r["on_behalf_of"].id if r["on_behalf_of"] else None,
             deputy_for=r["deputy_for"].id if r["deputy_for"] else None,
             note=e.get("note"),
+            seat_label=e.get("seat"),
+            seat_number=e.get("seat_number"),
+            seat_unknown=e.get("seat_unknown", False),
         )
 
     def _apply_appointments(self, fact: Fact) -> None:
@@ -363,6 +368,7 @@ class Applier:
                 start=self._date(fact, "date", required=True),
                 on_behalf_of=r["on_behalf_of"].id if r["on_behalf_of"] else None,
                 note=e.get("note"),
+                seat_label=e.get("seat"),
             ),
             fact.context,
         )
@@ -569,8 +575,9 @@ class Applier:
             "start": ["start"],
             "start_not_after": ["start_not_after"],
             "end": ["end"],
-            "seat": ["seat_id"],
-            "seat_number": ["seat_id"],
+            "seat": ["seat_id", "seat_label", "seat_number", "seat_unknown"],
+            "seat_number": ["seat_id", "seat_label", "seat_number", "seat_unknown"],
+            "seat_unknown": ["seat_id", "seat_label", "seat_number", "seat_unknown"],
             "on_behalf_of": ["on_behalf_of"],
             "deputy_for": ["deputy_for"],
             "note": ["note"],
@@ -685,6 +692,7 @@ _CORRECTABLE: dict[str, set[str]] = {
         "end",
         "seat",
         "seat_number",
+        "seat_unknown",
         "on_behalf_of",
         "deputy_for",
     },

@@ -687,7 +687,11 @@ class _Builder:
         if target is None:
             return None
         identity = ("seat", owner, str(target.id), normalise(entry["label"]))
-        attrs = {"count": entry.get("count", 1), "on_behalf_of": as_text(org.id if org else None)}
+        attrs = {
+            "count": entry.get("count", 1),
+            "on_behalf_of": as_text(org.id if org else None),
+            "role": entry.get("role", "member"),
+        }
         return identity, attrs, {"body": target, "on_behalf_of": org}
 
     def _appointments(self, entry: dict[str, Any], path: str, body: Resolved, owner: tuple) -> Any:
@@ -703,7 +707,15 @@ class _Builder:
         identity = ("appointment", owner, str(refs["body"].id), str(refs["person"].id), role)
         attrs = {
             k: entry.get(k)
-            for k in ("start", "start_not_after", "end", "seat", "seat_number", "note")
+            for k in (
+                "start",
+                "start_not_after",
+                "end",
+                "seat",
+                "seat_number",
+                "seat_unknown",
+                "note",
+            )
         } | {
             "on_behalf_of": as_text(refs["on_behalf_of"].id if refs["on_behalf_of"] else None),
             "deputy_for": as_text(refs["deputy_for"].id if refs["deputy_for"] else None),
