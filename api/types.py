@@ -19,6 +19,7 @@ from strawberry.types import Info
 
 from api.reader import Reader
 from api.types_seats import Composition, composition_of, seats_on
+from api.types_serving import ServingDeputy
 from projections.agreements import AgreementRow
 from projections.entities import EntityRow
 from projections.ledger import EventRow
@@ -847,6 +848,12 @@ class Meeting:
         ids = [self.row.get("secretary_id"), *self.row.get("additional_secretary_ids", [])]
         found = [self._attendee_by_id(i) for i in ids]
         return [a for a in found if a is not None]
+
+    @strawberry.field(
+        description="Tjänstgörande ersättare: deputies who served in members' places."
+    )
+    def serving_deputies(self) -> list[ServingDeputy]:
+        return [ServingDeputy(row=s, known_at=self.known_at) for s in self.row.get("serving", [])]
 
     @strawberry.field
     def items(self) -> list[AgendaItem]:

@@ -40,13 +40,15 @@ from registry.domain.imported import ImportedDocument
 from registry.domain.meeting import AgendaItem, Attendee, Meeting
 from registry.domain.organisation import Organisation
 from registry.domain.person import ContactCommitment, Person
-from registry.domain.seats import SEAT_ROLES, choose_seat
+from registry.domain.seats import MEMBER_ROLES, SEAT_ROLES, choose_seat
+from registry.domain.serving import ServingDeputy
 from registry.errors import (
     AlreadyExists,
     ConcurrentChange,
     EndBeforeStart,
     InvalidInput,
     InvalidTransition,
+    NotAMember,
     NotFound,
 )
 from registry.ids import natural_id, normalise
@@ -80,6 +82,7 @@ A = TypeVar("A", bound=RegistryAggregate)
 VALUE_TYPES: list[type] = [
     Membership,
     Seat,
+    ServingDeputy,
     Condition,
     Statement,
     EntryIntoForce,
@@ -747,6 +750,31 @@ class Registry(Application):
             )
             unit.add(meeting, f"the meeting of {held_on}")
         return meeting.id
+
+    def record_serving_deputies(
+        self, meeting_id: UUID, serving: Sequence[tuple[UUID, UUID, str | None]], context: Context
+    ) -> None:
+        """Record the tjänstgörande ersättare of a meeting: (deputy, member served for, note).
+        The member must hold a member's place in the body on the meeting's day."""
+        with self._changes() as unit:
+            meeting = unit.get(meeting_id, Meeting, "meeting_id")
+            body = unit.get(meeting.body_id, Body, "body_id")
+            found = []
+            for i, (deputy_id, member_id, note) in enumerate(serving):
+                deputy = self._person(unit, deputy_id, f"serving[{i}].person")
+                member = self._person(unit, member_id, f"serving[{i}].serving_for")
+                if not any(
+                    m.role in MEMBER_ROLES and m.holds_on(meeting.held_on)
+                    for m in body.memberships_of(member.id)
+                ):
+                    raise NotAMember(
+                        f"{deputy.name} serves for {member.name}, who is not recorded as a "
+                        f"member of {body.name} on {meeting.held_on}; record the membership "
+                        "(in background, start_not_after, when its start is not known)",
+                        field=f"serving[{i}].serving_for",
+                    )
+                found.append(ServingDeputy(deputy.id, deputy.name, member.id, member.name, note))
+            meeting.record_serving(tuple(found), context)
 
     @contextmanager
     def decide(

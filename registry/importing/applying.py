@@ -269,6 +269,13 @@ class Applier:
             sequence=r["sequence"],
         )
 
+    def _apply_serving(self, fact: Fact) -> None:
+        self.registry.record_serving_deputies(
+            fact.refs["meeting_id"],
+            [(d.id, m.id, note) for d, m, note in fact.refs["serving"]],
+            fact.context,
+        )
+
     def _apply_decision(self, fact: Fact) -> None:
         d = fact.decision
         assert d is not None

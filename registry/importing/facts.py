@@ -912,6 +912,7 @@ def build(registry: Registry, data: dict[str, Any]) -> Document:
     builder.declaration_facts()
     meeting_id = builder.meeting_fact()
     builder.decision_facts(meeting_id)
+    serving_facts(builder, meeting_id)
     problems = sorted(set(builder.resolver.problems), key=lambda p: path_order(p.path))
     return Document(
         data=data,
@@ -921,3 +922,6 @@ def build(registry: Registry, data: dict[str, Any]) -> Document:
         held_on=builder.held_on,
         document=data["source"]["document"],
     )
+
+
+from registry.importing.serving import serving_facts  # noqa: E402  (it uses Fact from here)
