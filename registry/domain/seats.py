@@ -148,15 +148,27 @@ def _match(
     end: date | None,
     field: str,
 ) -> UUID | None:
-    fitting = [
+    by_role = [
         s
         for s in sorted(body.seats.values(), key=lambda s: (s.label, s.ordinal))
-        if fills(s.role, role)
-        and _defined_by(s, lower)
-        and (s.on_behalf_of is None or s.on_behalf_of == on_behalf_of)
+        if fills(s.role, role) and _defined_by(s, lower)
+    ]
+    if not by_role:
+        return None  # no seat this role fills (a secretary, an adjungerad, or no seats yet)
+    # On behalf of an organisation: its seats and those of no organisation. Without one, the
+    # organisation is not known and any seat the role fills may be it.
+    fitting = [
+        s
+        for s in by_role
+        if on_behalf_of is None or s.on_behalf_of is None or s.on_behalf_of == on_behalf_of
     ]
     if not fitting:
-        return None  # no seat this role fills (a secretary, an adjungerad, or no seats yet)
+        labels = ", ".join(sorted({repr(s.label) for s in by_role}))
+        raise NotFound(
+            f"{body.name} has no seat a {role.value} on behalf of that organisation can fill "
+            f"(its seats: {labels}); name one with `seat`, or say `seat_unknown: true`",
+            field=f"{field}.on_behalf_of",
+        )
     free = [s for s in fitting if holder_in(body, s.seat_id, lower, end, set()) is None]
     labels = sorted({s.label for s in free})
     if len(labels) == 1:
