@@ -124,6 +124,18 @@ class Applier:
             person = self.registry.get(person.merged_into, Person)
         return person.id
 
+    def _records_of(self, survivor_id: UUID) -> set[UUID]:
+        """The survivor and every record merged into it: memberships recorded before a merge
+        name the record they were recorded with, and a correction works on them all."""
+        found = {survivor_id}
+        pending = [survivor_id]
+        while pending:
+            for other in self.registry.get(pending.pop(), Person).absorbed:
+                if other not in found:
+                    found.add(other)
+                    pending.append(other)
+        return found
+
     @staticmethod
     def _date(fact: Fact, key: str, required: bool = False) -> date | None:
         value = fact.entry.get(key)
@@ -150,10 +162,11 @@ class Applier:
     ) -> Membership:
         body = self.registry.get(body_id, Body)
         pid = self._person_id(person_id)
+        records = self._records_of(pid)
         found = [
             m
-            for m in body.memberships_of(pid)
-            if (role is None or m.role == parse_role(role)) and which(m)
+            for m in body.memberships.values()
+            if m.person_id in records and (role is None or m.role == parse_role(role)) and which(m)
         ]
         if not found:
             name = self.registry.get(pid, Person).name
@@ -359,10 +372,13 @@ class Applier:
         if not self._exists(body_id, Body):
             return False
         body = self.registry.get(body_id, Body)
-        pid = self._person_id(a.person_id)
+        records = self._records_of(self._person_id(a.person_id))
         role = parse_role(a.role or Role.MEMBER)
         lower = a.start or a.start_not_after
-        return any(m.role == role and m.lower == lower for m in body.memberships_of(pid))
+        return any(
+            m.person_id in records and m.role == role and m.lower == lower
+            for m in body.memberships.values()
+        )
 
     def _apply_replacements(self, fact: Fact) -> None:
         e, r = fact.entry, fact.refs

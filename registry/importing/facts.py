@@ -31,7 +31,9 @@ from registry.domain.organisation import Organisation
 from registry.domain.person import Person
 from registry.errors import NotFound, RegistryError
 from registry.ids import natural_id, normalise
+from registry.importing.identity import identify
 from registry.importing.problems import Problem, join_path, path_order
+from registry.names import names_of
 from registry.personal_data import KINDS
 from registry.values import Context, Source, sek
 
@@ -204,9 +206,11 @@ class Resolver:
             return None
         if found:
             return found.pop()
-        held = self._held(ref, kinds)
+        held = self._held(ref, kinds) or self._held_by_name(ref, kinds, path)
         if held is not None:
             return held
+        if any(p.path == path and p.code == "AMBIGUOUS" for p in self.problems):
+            return None
         self.problems.append(
             Problem(
                 path,
@@ -231,6 +235,29 @@ class Resolver:
                 return Resolved(kind, found.id, name or getattr(found, "task", ref))
         return None
 
+    def _held_by_name(self, ref: str, kinds: Sequence[str], path: str) -> Resolved | None:
+        """Rule 4 of the references: the name the registry holds it under, whatever its key;
+        several of that name is a problem listing them."""
+        found = [
+            h
+            for kind in kinds
+            if kind in _BY_REGISTRY_NAME
+            for h in names_of(self.registry).held(kind, ref)
+        ]
+        if len(found) == 1:
+            return Resolved(found[0].kind, found[0].id, found[0].name)
+        if found:
+            listed = "; ".join(f"{h.describe()} ({h.kind})" for h in found)
+            self.problems.append(
+                Problem(
+                    path,
+                    f"the registry holds {len(found)} named {ref!r}: {listed}; refer to one "
+                    "by its id (or declare it with its key and use its ref)",
+                    "AMBIGUOUS",
+                )
+            )
+        return None
+
 
 def _a(noun: str) -> str:
     return f"an {noun}" if noun[0] in "aeiou" else f"a {noun}"
@@ -247,6 +274,30 @@ class _Builder:
         self.actor = data.get("recorded_by") or DEFAULT_ACTOR
         self.body: Resolved | None = None
         self._identities: set[tuple[Any, ...]] = set()
+        self._ids: dict[tuple[str, str], UUID] = {}
+
+    def _identify(
+        self,
+        kind: str,
+        path: str,
+        name_field: str,
+        entry: dict[str, Any],
+        owners: list[UUID] | None,
+        effects_path: str = "background",
+    ) -> UUID:
+        """The id a declaration stands for (registry/importing/identity.py)."""
+        found = identify(
+            self.registry,
+            self.resolver.problems,
+            kind=kind,
+            path=path,
+            name_field=name_field,
+            entry=entry,
+            owners=owners,
+            by_decision=effects_path != "background",
+        )
+        self._ids[(kind, path)] = found
+        return found
 
     # -- helpers ---------------------------------------------------------------------------
 
@@ -278,7 +329,7 @@ class _Builder:
 
     def declare_all(self) -> None:
         for i, org in enumerate(self.data.get("organisations", [])):
-            oid = natural_id("organisation", org.get("key") or org["name"])
+            oid = self._identify("organisation", f"organisations[{i}]", "name", org, None)
             self.resolver.declare(
                 "organisation",
                 f"organisations[{i}]",
@@ -292,7 +343,11 @@ class _Builder:
             bodies.insert(0, ("body", self.data["body"]))
         self._bodies = bodies
         for path, body in bodies:
-            bid = natural_id("body", body.get("key") or body["name"])
+            owners = [
+                self.resolver.resolve(o, ["organisation"], join_path(path, "owners", k))
+                for k, o in enumerate(body.get("owners", []))
+            ]
+            bid = self._identify("body", path, "name", body, [o.id for o in owners if o])
             resolved = self.resolver.declare(
                 "body", path, body.get("ref"), [body["name"]], bid, body["name"]
             )
@@ -317,7 +372,14 @@ class _Builder:
         # Agreements, funds and assignments are declared by the decisions that create them.
         for path, entries, decision_body in self._effect_lists():
             for i, entry in enumerate(entries.get("agreements", [])):
-                aid = natural_id("agreement", entry.get("key") or entry["title"])
+                epath = join_path(path, "agreements", i)
+                parties = [
+                    self.resolver.resolve(p, ["organisation"], join_path(epath, "parties", k))
+                    for k, p in enumerate(entry["parties"])
+                ]
+                aid = self._identify(
+                    "agreement", epath, "title", entry, [p.id for p in parties if p], path
+                )
                 self.resolver.declare(
                     "agreement",
                     join_path(path, "agreements", i),
@@ -327,7 +389,7 @@ class _Builder:
                     entry["title"],
                 )
             for i, entry in enumerate(entries.get("funds", [])):
-                fid = natural_id("fund", entry.get("key") or entry["name"])
+                fid = self._identify("fund", join_path(path, "funds", i), "name", entry, None, path)
                 self.resolver.declare(
                     "fund",
                     join_path(path, "funds", i),
@@ -364,7 +426,7 @@ class _Builder:
 
     def declaration_facts(self) -> None:
         for i, org in enumerate(self.data.get("organisations", [])):
-            oid = natural_id("organisation", org.get("key") or org["name"])
+            oid = self._ids[("organisation", f"organisations[{i}]")]
             self.add(
                 Fact(
                     "organisation",
@@ -376,7 +438,7 @@ class _Builder:
                     {"id": oid},
                 )
             )
-        declared = {natural_id("body", b.get("key") or b["name"]) for _, b in self._bodies}
+        declared = {self._ids[("body", path)] for path, _ in self._bodies}
         pending = list(self._bodies)
         done: set[UUID] = set()
         while pending:
@@ -394,7 +456,7 @@ class _Builder:
                 return
             for path, body, parent in ready:
                 pending.remove((path, body))
-                bid = natural_id("body", body.get("key") or body["name"])
+                bid = self._ids[("body", path)]
                 done.add(bid)
                 owners = [
                     self.resolver.resolve(o, ["organisation"], join_path(path, "owners", k))
@@ -762,7 +824,9 @@ class _Builder:
         return identity, {"end": entry.get("end")}, refs
 
     def _agreements(self, entry: dict[str, Any], path: str, body: Resolved, owner: tuple) -> Any:
-        aid = natural_id("agreement", entry.get("key") or entry["title"])
+        aid = self._ids.get(("agreement", path)) or natural_id(
+            "agreement", entry.get("key") or entry["title"]
+        )
         parties = [
             self.resolver.resolve(p, ["organisation"], join_path(path, "parties", k))
             for k, p in enumerate(entry["parties"])
@@ -824,7 +888,7 @@ class _Builder:
         return ("termination", owner, str(agreement.id)), attrs, {"agreement": agreement}
 
     def _funds(self, entry: dict[str, Any], path: str, body: Resolved, owner: tuple) -> Any:
-        fid = natural_id("fund", entry.get("key") or entry["name"])
+        fid = self._ids.get(("fund", path)) or natural_id("fund", entry.get("key") or entry["name"])
         try:
             total = as_text(amount_of(entry["total"], "total"))
         except RegistryError as error:  # the domain refuses it again when it is applied
