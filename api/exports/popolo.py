@@ -20,6 +20,8 @@ SECTIONS = ["persons", "organizations", "memberships", "posts", "events", "motio
 ROLES = {
     "CHAIR": "chair",
     "VICE_CHAIR": "vice chair",
+    "FIRST_VICE_CHAIR": "first vice chair",
+    "SECOND_VICE_CHAIR": "second vice chair",
     "MEMBER": "member",
     "DEPUTY": "deputy",
     "SECRETARY": "secretary",
