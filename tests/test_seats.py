@@ -5,6 +5,8 @@ minutes file through GraphQL over HTTP, on both stores."""
 
 from __future__ import annotations
 
+import json
+import urllib.request
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -14,6 +16,7 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from registry.importing import ImportRefused, import_file, import_text
+from tests.served import registry_process
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "registry" / "examples"
 
@@ -303,3 +306,35 @@ def test_the_avtalsutskott_of_nine_and_nine_seats_is_not_all_vacant(client):
             {"label": "ordinarie ledamot", "role": "MEMBER", "filled": 2},
         ],
     }
+
+
+def test_composition_over_http_from_files_posted_to_a_running_registry(settings, tmp_path):
+    """As a user: `registry serve`, POST /import of both files, GraphQL with the position
+    the import answered (read-your-writes), on both days and both time axes."""
+
+    def ask(server, position: int, as_of: str, known_at: str | None = None) -> dict:
+        payload = json.dumps(
+            {"query": COMPOSITION, "variables": {"asOf": as_of, "knownAt": known_at}}
+        ).encode()
+        request = urllib.request.Request(
+            server.base + "/graphql",
+            data=payload,
+            headers={"Content-Type": "application/json", "X-Registry-Min-Position": str(position)},
+        )
+        with urllib.request.urlopen(request, timeout=60) as response:
+            answer = json.load(response)
+        assert "errors" not in answer, answer
+        [found] = answer["data"]["bodies"]["nodes"]
+        return found
+
+    with registry_process("serve", "--database", settings.url, cwd=tmp_path) as server:
+        status, first = server.post("/import", FORMED.encode(), "application/yaml")
+        assert status == 200, first
+        between = datetime.now(UTC).isoformat()
+        status, second = server.post("/import", CHANGED.encode(), "application/yaml")
+        assert status == 200, second
+        position = second["position"]
+        assert counts(ask(server, position, "2021-04-01")) == (5, 3, 2, 0)
+        assert counts(ask(server, position, "2021-06-01")) == (5, 4, 1, 0)
+        assert counts(ask(server, position, "2021-06-01", between)) == (5, 3, 2, 0)
+        assert counts(ask(server, position, "2021-03-31")) == (0, 0, 0, 0)
