@@ -4,7 +4,10 @@ file finds what the registry already holds (docs/minutes-format.md, "Identity").
 
 The index is read from the event log itself (registrations and renames, by topic) and kept per
 Registry, caught up incrementally: the first lookup reads every registration once, later ones
-only the events recorded since. It sees only committed events, as the importer does.
+only the events recorded since (and the last thousand positions again, for a transaction that
+committed a lower position late). It sees only committed events, as the importer does; two
+imports running at once that declare the same new name under different keys can still both
+register it (the lookup and the write are not one transaction).
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ _TOPICS = {
     get_topic(Fund.Established): "fund",
 }
 _BATCH = 1000
+_LOOK_BACK = 1000  # log positions re-read on each catch-up
 
 
 @dataclass(frozen=True)
@@ -70,8 +74,11 @@ class NameIndex:
 
     def _catch_up(self) -> None:
         recorder = self._registry.recorder
+        # On PostgreSQL a transaction can commit a lower position after a higher one was
+        # read: look back a little each time (names are a set, a second read adds nothing).
+        start = max(1, self._position - _LOOK_BACK + 1)
         while True:
-            found = recorder.select_notifications(self._position + 1, _BATCH, topics=list(_TOPICS))
+            found = recorder.select_notifications(start, _BATCH, topics=list(_TOPICS))
             for n in found:
                 event = self._registry.mapper.to_domain_event(n)
                 name = _name_of(event)
@@ -81,6 +88,7 @@ class NameIndex:
                 self._position = max(self._position, n.id)
             if len(found) < _BATCH:
                 return
+            start = found[-1].id + 1
 
     def held(self, kind: str, name: str) -> list[Held]:
         """What the registry holds of `kind` under `name` now (case and spacing ignored)."""
