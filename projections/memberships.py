@@ -179,9 +179,15 @@ class MembershipsReadModel:
                 db.execute(f"ALTER TABLE {{s}}body_seats ADD COLUMN IF NOT EXISTS {name} {kind}")
             return
         columns = {r["name"] for r in db.rows("PRAGMA table_info(body_seats)")}
-        for name in ("role", "ordinal", "defined_on", "recorded_from"):
+        sqlite = {
+            "role": "TEXT",
+            "ordinal": "INTEGER",
+            "defined_on": "TEXT",
+            "recorded_from": "TEXT",
+        }
+        for name, kind in sqlite.items():
             if name not in columns:
-                db.execute(f"ALTER TABLE body_seats ADD COLUMN {name} TEXT")
+                db.execute(f"ALTER TABLE body_seats ADD COLUMN {name} {kind}")
 
     # -- writing ------------------------------------------------------------------------
 
@@ -193,6 +199,11 @@ class MembershipsReadModel:
             )
         elif isinstance(event, Body.SeatsDefined):
             for seat in event.seats:
+                # Numbered in the order defined, as the aggregate numbers them.
+                taken = db.one(
+                    "SELECT COUNT(*) AS n FROM {s}body_seats WHERE body_id = :b AND label = :l",
+                    {"b": event.originator_id, "l": seat.label},
+                )
                 db.insert(
                     "body_seats",
                     {
@@ -202,7 +213,7 @@ class MembershipsReadModel:
                         "on_behalf_of": seat.on_behalf_of,
                         "note": seat.note,
                         "role": str(seat.role) if seat.role else None,
-                        "ordinal": seat.ordinal,
+                        "ordinal": int(taken["n"]) + 1 if taken else 1,
                         "defined_on": event.effective_date,
                         "recorded_from": event.timestamp,
                     },

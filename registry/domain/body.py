@@ -133,7 +133,12 @@ class Body(RegistryAggregate):
         self, seats: tuple[Seat, ...], effective_date: date | None, context: Context
     ) -> None:
         for seat in seats:
-            self.seats[seat.seat_id] = dataclasses.replace(seat, defined_on=effective_date)
+            # The number among the seats of its label, from the order they were defined (as
+            # define_seats numbers them; events recorded before seats had numbers lack it).
+            ordinal = 1 + sum(1 for s in self.seats.values() if s.label == seat.label)
+            self.seats[seat.seat_id] = dataclasses.replace(
+                seat, defined_on=effective_date, ordinal=ordinal
+            )
 
     # -- memberships ---------------------------------------------------------------------
 
