@@ -69,11 +69,15 @@ class NameIndex:
     def __init__(self, registry: Any) -> None:
         self._registry = registry
         self._position = 0
+        self._top = -1  # the log's last position at the last catch-up
         self._names: dict[tuple[str, str], set[UUID]] = {}
         self._lock = threading.Lock()
 
     def _catch_up(self) -> None:
         recorder = self._registry.recorder
+        top = recorder.max_notification_id() or 0
+        if top == self._top:
+            return  # nothing recorded since the last catch-up
         # On PostgreSQL a transaction can commit a lower position after a higher one was
         # read: look back a little each time (names are a set, a second read adds nothing).
         start = max(1, self._position - _LOOK_BACK + 1)
@@ -87,8 +91,9 @@ class NameIndex:
                     self._names.setdefault(key, set()).add(n.originator_id)
                 self._position = max(self._position, n.id)
             if len(found) < _BATCH:
-                return
+                break
             start = found[-1].id + 1
+        self._top = top
 
     def held(self, kind: str, name: str) -> list[Held]:
         """What the registry holds of `kind` under `name` now (case and spacing ignored)."""
