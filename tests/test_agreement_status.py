@@ -6,13 +6,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
 from registry.domain.agreement_status import AgreementStatus, agreement_status
-from registry.importing import import_text
+from registry.importing import import_file, import_text
 
 HEAD = """\
 version: 1
@@ -221,3 +222,24 @@ def test_adopted_by_all_but_not_before_a_later_date_is_not_yet_in_force(day, exp
         )
         == expected
     )
+
+
+def test_the_example_agreements_by_status_and_the_parties_awaited(client):
+    """The issue's cases: the VästKom–VGR agreement (002) is in force without adoptions, so no
+    party is "not adopted", and it has expired the day after its end while its extension is
+    pending; the huvudöverenskommelse (003) waits for every party's adoption."""
+    examples = Path(__file__).resolve().parents[1] / "registry" / "examples"
+    registry = client.app.state.registry
+    for name in (
+        "002-samradsorgan-vastkom-vgr-2020-03-06.yaml",
+        "003-utlatande-huvudoverenskommelse-stockholm-2022-06-01.yaml",
+    ):
+        import_file(registry, examples / name)
+    client.app.state.runner.wait_for(registry.max_position())
+    on_last_day = statuses(client, "2020-11-30")
+    lus = "Överenskommelse om samverkan vid in- och utskrivning från slutet hälso- och sjukvård"
+    hok = "Huvudöverenskommelse om länsövergripande samverkan kring hälsa, vård och omsorg"
+    assert on_last_day[lus] == ("IN_FORCE", [])
+    assert statuses(client, "2020-12-01")[lus] == ("EXPIRED", [])
+    status, waiting = statuses(client, "2022-07-01")[hok]
+    assert status == "PENDING_ADOPTION" and len(waiting) == 4
