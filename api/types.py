@@ -597,6 +597,7 @@ class Seat:
     row: strawberry.Private[dict]
     holders: strawberry.Private[list[MembershipRow]]
     known_at: strawberry.Private[datetime | None]
+    linked: strawberry.Private[list[MembershipRow]]
 
     @strawberry.field
     def id(self) -> strawberry.ID:
@@ -629,6 +630,18 @@ class Seat:
     @strawberry.field
     def held_by(self) -> list[Membership]:
         return [Membership(row=m, known_at=self.known_at) for m in self.holders]
+
+    @strawberry.field(
+        description="Personal deputies (ersättare) linked to the seat on the date asked: they "
+        "stand in for its holder and do not fill it."
+    )
+    def personal_deputies(self) -> list[Membership]:
+        held = {m.membership_id for m in self.holders}
+        return [
+            Membership(row=m, known_at=self.known_at)
+            for m in self.linked
+            if m.membership_id not in held
+        ]
 
 
 @strawberry.type(description="A body: samrådsorgan, chefsgrupp, styrgrupp, utskott, nämnd.")
@@ -693,7 +706,19 @@ class Body:
         seats = seats_on(await r.seats.load(self.row.entity_id), day, t)
         members = await r.members.load((self.row.entity_id, day, t))
         holders = seat_holders(seats, members)
-        found = [Seat(row=s, holders=holders[str(s["seat_id"])], known_at=known_at) for s in seats]
+        found = [
+            Seat(
+                row=s,
+                holders=holders[str(s["seat_id"])],
+                known_at=known_at,
+                linked=[
+                    m
+                    for m in members
+                    if m.seat_id is not None and str(m.seat_id) == str(s["seat_id"])
+                ],
+            )
+            for s in seats
+        ]
         return [s for s in found if s.vacant()] if vacant_only else found
 
     @strawberry.field(

@@ -338,3 +338,31 @@ def test_composition_over_http_from_files_posted_to_a_running_registry(settings,
         assert counts(ask(server, position, "2021-06-01")) == (5, 4, 1, 0)
         assert counts(ask(server, position, "2021-06-01", between)) == (5, 3, 2, 0)
         assert counts(ask(server, position, "2021-03-31")) == (0, 0, 0, 0)
+
+
+def test_a_personal_deputy_for_a_seat_stands_in_for_its_holder_and_does_not_fill_it(client):
+    """001 item 12: "1 socialchef – Johanna Viberg (ersättare Helen Willyams)"."""
+    registry = client.app.state.registry
+    import_file(registry, EXAMPLES / "001-chefsgrupp-orebro-2020-02-07.yaml")
+    client.app.state.runner.wait_for(registry.max_position())
+    answer = client.post(
+        "/graphql",
+        json={
+            "query": '{ bodies(name: "barn och unga") { nodes { '
+            'seats(asOf: "2020-02-07") { label vacant heldBy { personName role } '
+            "personalDeputies { personName role } } "
+            'composition(asOf: "2020-02-07") { defined filled vacant } } } }'
+        },
+    ).json()
+    [body] = answer["data"]["bodies"]["nodes"]
+    seats = {s["label"]: s for s in body["seats"]}
+    assert seats["socialchef"] == {
+        "label": "socialchef",
+        "vacant": False,
+        "heldBy": [{"personName": "Johanna Viberg", "role": "MEMBER"}],
+        "personalDeputies": [{"personName": "Helen Willyams", "role": "DEPUTY"}],
+    }
+    assert seats["skolchef"]["vacant"] is True  # "1 skolchef – utses idag", nobody named
+    # 3 från hälso- och sjukvården (names to follow), skolchef vacant; socialchef and
+    # verksamhetschef elevhälsa filled.
+    assert body["composition"] == {"defined": 6, "filled": 2, "vacant": 4}
