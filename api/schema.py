@@ -30,6 +30,7 @@ from api.pagination import (
 from api.reader import Reader
 from api.types import (
     Agreement,
+    AgreementStatus,
     Assignment,
     AssignmentStatus,
     Body,
@@ -338,7 +339,9 @@ class Query(PlansQuery):
     @strawberry.field(
         description="Agreements in force on `validOn` (default today) as known at `knownAt`: "
         "after adopted extensions, termination and the entry-into-force rule. With "
-        "`expiringWithinDays`, only those whose last valid day is within that many days."
+        "`expiringWithinDays`, only those whose last valid day is within that many days. "
+        "With `status`, every agreement known at `knownAt` whose status on `validOn` is one "
+        "of those given (NOT_YET_IN_FORCE, EXPIRED, TERMINATED, PENDING_ADOPTION ...)."
     )
     async def agreements(
         self,
@@ -348,15 +351,22 @@ class Query(PlansQuery):
         known_at: datetime | None = None,
         first: int | None = None,
         after: str | None = None,
+        status: list[AgreementStatus] | None = None,
     ) -> Connection[Agreement]:
         if expiring_within_days is not None and expiring_within_days < 0:
             raise _bad("expiringWithinDays", f"must be 0 or more, got {expiring_within_days}")
         r = reader(info)
         day = r.as_of(valid_on)
-        rows = await r.read(lambda db: r.runner.agreements.valid_on(db, day, r.known_at(known_at)))
+        t = r.known_at(known_at)
+        if status:
+            wanted = {s.value for s in status}
+            every = await r.read(lambda db: r.runner.agreements.all_known_at(db, t))
+            rows = [a for a in every if a.status(day).value in wanted]
+        else:
+            rows = await r.read(lambda db: r.runner.agreements.valid_on(db, day, t))
         if expiring_within_days is not None:
             rows = [a for a in rows if expiring(a, day, expiring_within_days)]
-        agreements = [Agreement(row=a) for a in rows]
+        agreements = [Agreement(row=a, on=day) for a in rows]
         key = lambda a: (a.row.title, str(a.row.agreement_id))  # noqa: E731
         agreements.sort(key=key)  # in the cursor's order, whatever the database's collation
         return connect(agreements, key, first, after)

@@ -22,6 +22,8 @@ from api.access import sees_personal_data, stored_context
 from api.reader import Reader
 from api.types_pending import DeferredTo, PendingEffect, deferred_to
 from api.types_precision import BodyCessation, BodyRename, BodyStatus, DatePrecision, PartialDate
+from api.types_seats import Composition, composition_of, seats_on
+from api.types_serving import ServingDeputy
 from api.types_votes import StatementAuthor, Vote
 from projections.agreements import AgreementRow
 from projections.entities import EntityRow
@@ -31,6 +33,8 @@ from projections.search import SearchHit as SearchHitRow
 from projections.sql import as_date
 from registry import statuses, values
 from registry.dates import Position, within_of
+from registry.domain import agreement_status
+from registry.domain.seats import seat_holders, seat_role
 
 if TYPE_CHECKING:
     from api.types_plans import Consultation, PlannedMeeting, Project
@@ -75,6 +79,11 @@ def _uuid(value: Any) -> UUID | None:
 # The domain's own enums, served as GraphQL enums (names such as CHAIR, REFERRED_BACK).
 Role = strawberry.enum(
     values.Role, description="A role in a body (ordförande, vice ordförande, ledamot, ...)."
+)
+AgreementStatus = strawberry.enum(
+    agreement_status.AgreementStatus,
+    description="Where an agreement stands on a date (the domain's rule, "
+    "registry/domain/agreement_status.py).",
 )
 DecisionKind = strawberry.enum(
     values.DecisionKind,
@@ -646,6 +655,7 @@ class Seat:
     row: strawberry.Private[dict]
     holders: strawberry.Private[list[MembershipRow]]
     known_at: strawberry.Private[datetime | None]
+    linked: strawberry.Private[list[MembershipRow]]
 
     @strawberry.field
     def id(self) -> strawberry.ID:
@@ -663,13 +673,33 @@ class Seat:
     async def on_behalf_of(self, info: Info) -> Organisation | None:
         return await load_organisation(info, self.row["on_behalf_of"], self.known_at)
 
-    @strawberry.field(description="True when nobody holds the seat on the date asked.")
+    @strawberry.field(description="MEMBER (ordinarie ledamot) or DEPUTY (ersättare).")
+    def role(self) -> Role:
+        return seat_role(self.row.get("role"))
+
+    @strawberry.field(description="Its number among the seats of its label.")
+    def number(self) -> int:
+        return int(self.row.get("ordinal") or 1)
+
+    @strawberry.field(description="True when nobody fills the seat on the date asked.")
     def vacant(self) -> bool:
         return not self.holders
 
     @strawberry.field
     def held_by(self) -> list[Membership]:
         return [Membership(row=m, known_at=self.known_at) for m in self.holders]
+
+    @strawberry.field(
+        description="Personal deputies (ersättare) linked to the seat on the date asked: they "
+        "stand in for its holder and do not fill it."
+    )
+    def personal_deputies(self) -> list[Membership]:
+        held = {m.membership_id for m in self.holders}
+        return [
+            Membership(row=m, known_at=self.known_at)
+            for m in self.linked
+            if m.membership_id not in held
+        ]
 
 
 @strawberry.type(description="A body: samrådsorgan, chefsgrupp, styrgrupp, utskott, nämnd.")
@@ -782,19 +812,37 @@ class Body:
     ) -> list[Seat]:
         r = reader(info)
         known_at = known_at or self.known_at
-        seats = await r.seats.load(self.row.entity_id)
-        members = await r.members.load((self.row.entity_id, r.as_of(as_of), r.known_at(known_at)))
+        day, t = r.as_of(as_of), r.known_at(known_at)
+        seats = seats_on(await r.seats.load(self.row.entity_id), day, t)
+        members = await r.members.load((self.row.entity_id, day, t))
+        holders = seat_holders(seats, members)
         found = [
             Seat(
                 row=s,
-                holders=[
-                    m for m in members if m.seat_id is not None and str(m.seat_id) == s["seat_id"]
-                ],
+                holders=holders[str(s["seat_id"])],
                 known_at=known_at,
+                linked=[
+                    m
+                    for m in members
+                    if m.seat_id is not None and str(m.seat_id) == str(s["seat_id"])
+                ],
             )
             for s in seats
         ]
         return [s for s in found if s.vacant()] if vacant_only else found
+
+    @strawberry.field(
+        description="Seats defined / filled / vacant on `asOf` (default today) as known at "
+        "`knownAt`, by label; a seat is filled by a member linked to it on that day."
+    )
+    async def composition(
+        self, info: Info, as_of: date | None = None, known_at: datetime | None = None
+    ) -> Composition:
+        r = reader(info)
+        day, t = r.as_of(as_of), r.known_at(known_at or self.known_at)
+        seats = seats_on(await r.seats.load(self.row.entity_id), day, t)
+        members = await r.members.load((self.row.entity_id, day, t))
+        return composition_of(seats, members, day)
 
     @strawberry.field(
         description="Every change of composition recorded (appointments, replacements, ends, "
@@ -968,6 +1016,12 @@ class Meeting:
         ids = [self.row.get("secretary_id"), *self.row.get("additional_secretary_ids", [])]
         found = [self._attendee_by_id(i) for i in ids]
         return [a for a in found if a is not None]
+
+    @strawberry.field(
+        description="Tjänstgörande ersättare: deputies who served in members' places."
+    )
+    def serving_deputies(self) -> list[ServingDeputy]:
+        return [ServingDeputy(row=s, known_at=self.known_at) for s in self.row.get("serving", [])]
 
     @strawberry.field
     def items(self) -> list[AgendaItem]:
@@ -1321,6 +1375,7 @@ class Adoption:
 @strawberry.type(description="An agreement with its effective validity as known at `knownAt`.")
 class Agreement:
     row: strawberry.Private[AgreementRow]
+    on: strawberry.Private[date | None] = None
 
     @strawberry.field
     def id(self) -> strawberry.ID:
@@ -1392,9 +1447,19 @@ class Agreement:
         adoptions = sorted(self.row.adoptions.items(), key=lambda a: (a[1], str(a[0])))
         return [Adoption(party_id=p, adopted_on=d) for p, d in adoptions]
 
-    @strawberry.field(description="Parties that have not yet adopted the agreement.")
+    @strawberry.field(
+        description="Its status on `onDate` (default: the day the list was asked for, or today)."
+    )
+    def status(self, info: Info, on_date: date | None = None) -> AgreementStatus:
+        return self.row.status(on_date or self.on or reader(info).as_of(None))
+
+    @strawberry.field(
+        description="Parties that had not adopted (by the day the list was asked for, else "
+        "as recorded) an agreement whose entry into force needs every party's adoption; "
+        "empty for one that applies without adoptions."
+    )
     async def parties_not_adopted(self, info: Info) -> list[Organisation]:
-        return await load_organisations(info, self.row.parties_not_adopted, None)
+        return await load_organisations(info, self.row.parties_not_adopted_on(self.on), None)
 
     def _extension(self, e: Any) -> Extension:
         return Extension(

@@ -20,6 +20,11 @@ from eventsourcing.persistence import Mapper, StoredEvent
 
 from projections.sql import POSTGRES, Db, as_date, as_datetime, in_list, known_at_clause
 from registry.domain.agreement import Agreement
+from registry.domain.agreement_status import (
+    AgreementStatus,
+    agreement_status,
+    parties_not_adopted,
+)
 
 _VERSION_COLUMNS = """
         agreement_id TEXT NOT NULL, title TEXT NOT NULL, party_ids TEXT NOT NULL,
@@ -117,7 +122,25 @@ class AgreementRow:
 
     @property
     def parties_not_adopted(self) -> list[UUID]:
-        return [p for p in self.party_ids if p not in self.adoptions]
+        return self.parties_not_adopted_on(None)
+
+    def parties_not_adopted_on(self, day: date | None) -> list[UUID]:
+        """Parties yet to adopt it by `day` where its entry into force needs them to."""
+        return parties_not_adopted(self.party_ids, self.adoptions, self.requires_all_adoptions, day)
+
+    def status(self, day: date) -> AgreementStatus:
+        """Its status on `day` (the domain's rule)."""
+        return agreement_status(
+            day,
+            party_ids=self.party_ids,
+            adoptions=self.adoptions,
+            valid_from=self.valid_from,
+            valid_from_not_after=self.valid_from_not_after,
+            not_before=self.not_before,
+            requires_all_adoptions=self.requires_all_adoptions,
+            effective_until=self.effective_until,
+            terminated_on=self.terminated_on,
+        )
 
 
 def _row(r: dict) -> AgreementRow:
@@ -272,6 +295,14 @@ class AgreementsReadModel:
         rows = db.rows(
             f"SELECT * FROM {{s}}agreement_versions WHERE {where} ORDER BY title",
             {"d": as_of, "t": known_at},
+        )
+        return [_row(r) for r in rows]
+
+    def all_known_at(self, db: Db, known_at: datetime) -> list[AgreementRow]:
+        """Every agreement as the registry knew it at `known_at`, whatever its validity."""
+        rows = db.rows(
+            f"SELECT * FROM {{s}}agreement_versions WHERE {known_at_clause(db)} ORDER BY title",
+            {"t": known_at},
         )
         return [_row(r) for r in rows]
 

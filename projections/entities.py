@@ -184,6 +184,7 @@ def _view(aggregate: Any, event: Any, previous: dict[str, Any] | None) -> dict[s
             "secretary_id": plain(aggregate.secretary_id),
             "additional_secretary_ids": plain(aggregate.additional_secretary_ids),
             "items": plain(aggregate.items),
+            "serving": plain(aggregate.serving),
         }
     elif isinstance(aggregate, Decision):
         previous = previous or {}

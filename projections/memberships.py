@@ -21,7 +21,8 @@ SQLITE_DDL = [
         body_id TEXT PRIMARY KEY, name TEXT NOT NULL, kind TEXT NOT NULL)""",
     """CREATE TABLE IF NOT EXISTS body_seats (
         seat_id TEXT PRIMARY KEY, body_id TEXT NOT NULL, label TEXT NOT NULL,
-        on_behalf_of TEXT, note TEXT)""",
+        on_behalf_of TEXT, note TEXT, role TEXT, ordinal INTEGER, defined_on TEXT,
+        recorded_from TEXT)""",
     """CREATE TABLE IF NOT EXISTS membership_versions (
         version_id INTEGER PRIMARY KEY AUTOINCREMENT,
         membership_id TEXT NOT NULL, body_id TEXT NOT NULL,
@@ -47,7 +48,8 @@ POSTGRES_DDL = [
         body_id TEXT PRIMARY KEY, name TEXT NOT NULL, kind TEXT NOT NULL)""",
     """CREATE TABLE IF NOT EXISTS {s}body_seats (
         seat_id TEXT PRIMARY KEY, body_id TEXT NOT NULL, label TEXT NOT NULL,
-        on_behalf_of TEXT, note TEXT)""",
+        on_behalf_of TEXT, note TEXT, role TEXT, ordinal BIGINT, defined_on DATE,
+        recorded_from TIMESTAMPTZ)""",
     """CREATE TABLE IF NOT EXISTS {s}membership_versions (
         version_id BIGSERIAL PRIMARY KEY,
         membership_id TEXT NOT NULL, body_id TEXT NOT NULL,
@@ -169,6 +171,25 @@ class MembershipsReadModel:
     def ddl(self, dialect: str) -> list[str]:
         return POSTGRES_DDL if dialect == POSTGRES else SQLITE_DDL
 
+    def migrate(self, db: Db) -> None:
+        """Add the seat columns a store made by an earlier version lacks (NULL in its rows:
+        seats recorded before they had a role, number or date; see registry.domain.seats)."""
+        added = {"role": "TEXT", "ordinal": "BIGINT", "defined_on": "DATE"}
+        if db.dialect == POSTGRES:
+            for name, kind in {**added, "recorded_from": "TIMESTAMPTZ"}.items():
+                db.execute(f"ALTER TABLE {{s}}body_seats ADD COLUMN IF NOT EXISTS {name} {kind}")
+            return
+        columns = {r["name"] for r in db.rows("PRAGMA table_info(body_seats)")}
+        sqlite = {
+            "role": "TEXT",
+            "ordinal": "INTEGER",
+            "defined_on": "TEXT",
+            "recorded_from": "TEXT",
+        }
+        for name, kind in sqlite.items():
+            if name not in columns:
+                db.execute(f"ALTER TABLE body_seats ADD COLUMN {name} {kind}")
+
     # -- writing ------------------------------------------------------------------------
 
     def apply(self, db: Db, event: Any, position: int) -> None:
@@ -179,6 +200,11 @@ class MembershipsReadModel:
             )
         elif isinstance(event, Body.SeatsDefined):
             for seat in event.seats:
+                # Numbered in the order defined, as the aggregate numbers them.
+                taken = db.one(
+                    "SELECT COUNT(*) AS n FROM {s}body_seats WHERE body_id = :b AND label = :l",
+                    {"b": event.originator_id, "l": seat.label},
+                )
                 db.insert(
                     "body_seats",
                     {
@@ -187,6 +213,10 @@ class MembershipsReadModel:
                         "label": seat.label,
                         "on_behalf_of": seat.on_behalf_of,
                         "note": seat.note,
+                        "role": str(seat.role) if seat.role else None,
+                        "ordinal": int(taken["n"]) + 1 if taken else 1,
+                        "defined_on": event.effective_date,
+                        "recorded_from": event.timestamp,
                     },
                 )
         elif isinstance(event, Body.MemberAppointed):
@@ -318,7 +348,8 @@ class MembershipsReadModel:
         if not params:
             return {}
         rows = db.rows(
-            f"SELECT * FROM {{s}}body_seats WHERE body_id IN ({bodies}) ORDER BY label, seat_id",
+            f"SELECT * FROM {{s}}body_seats WHERE body_id IN ({bodies}) "
+            "ORDER BY label, ordinal, seat_id",
             params,
         )
         found: dict[UUID, list[dict]] = {b: [] for b in params.values()}

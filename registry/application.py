@@ -43,6 +43,8 @@ from registry.domain.imported import ImportedDocument
 from registry.domain.meeting import AgendaItem, Attendee, Meeting
 from registry.domain.organisation import Organisation
 from registry.domain.person import ContactCommitment, Person
+from registry.domain.seats import MEMBER_ROLES, SEAT_ROLES, choose_seat
+from registry.domain.serving import ServingDeputy
 from registry.domain.vote import Ballot, StatementAuthors, Vote, parse_vote_choice, vote_id_for
 from registry.errors import (
     AlreadyExists,
@@ -50,6 +52,7 @@ from registry.errors import (
     EndBeforeStart,
     InvalidInput,
     InvalidTransition,
+    NotAMember,
     NotFound,
 )
 from registry.ids import natural_id, normalise
@@ -83,6 +86,7 @@ A = TypeVar("A", bound=RegistryAggregate)
 VALUE_TYPES: list[type] = [
     Membership,
     Seat,
+    ServingDeputy,
     Condition,
     Statement,
     DeferredTo,
@@ -117,16 +121,23 @@ class Appointment:
     on_behalf_of: UUID | None = None
     deputy_for: UUID | None = None
     note: str | None = None
+    # Instead of `seat_id`: the seat by label (and number), matched as registry.domain.seats
+    # says; `seat_unknown` when the source does not say which of several seats it is.
+    seat_label: str | None = None
+    seat_number: int | None = None
+    seat_unknown: bool = False
 
 
 @dataclass(frozen=True)
 class SeatSpec:
-    """Seats to define: `count` places with one label ("3 från hälso- och sjukvården")."""
+    """Seats to define: `count` places with one label ("3 från hälso- och sjukvården"), for
+    ordinary members or (`role` deputy) for ersättare."""
 
     label: str
     count: int = 1
     on_behalf_of: UUID | None = None
     note: str | None = None
+    role: Role | str | None = None
 
 
 @dataclass(frozen=True)
@@ -558,6 +569,8 @@ class Registry(PlanningCommands, Application):
                             label=require_text(spec.label, f"seats[{i}].label"),
                             on_behalf_of=spec.on_behalf_of,
                             note=spec.note,
+                            role=_seat_role(spec.role, f"seats[{i}].role"),
+                            ordinal=taken + n + 1,
                         )
                     )
             body.define_seats(tuple(defined), effective_date, context)
@@ -577,6 +590,25 @@ class Registry(PlanningCommands, Application):
                 f"{field}: {person.name}'s membership needs a start date or start_not_after",
                 field=f"{field}.start",
             )
+        seat_id = a.seat_id
+        if seat_id is None and body.seats:
+            seat_id = choose_seat(
+                body,
+                label=a.seat_label,
+                number=a.seat_number,
+                role=role,
+                on_behalf_of=a.on_behalf_of,
+                deputy_for=deputy_for,
+                lower=lower,
+                end=a.end,
+                seat_unknown=a.seat_unknown,
+                field=field,
+            )
+        elif seat_id is None and a.seat_label is not None:
+            raise NotFound(
+                f"{body.name} has no seats defined (no {a.seat_label!r})",
+                field=f"{field}.seat",
+            )
         return Membership(
             membership_id=membership_id_for(body.id, person.id, role, lower),
             person_id=person.id,
@@ -585,7 +617,7 @@ class Registry(PlanningCommands, Application):
             start=a.start,
             start_not_after=a.start_not_after,
             end=a.end,
-            seat_id=a.seat_id,
+            seat_id=seat_id,
             on_behalf_of=a.on_behalf_of,
             deputy_for=deputy_for,
             note=a.note,
@@ -632,8 +664,13 @@ class Registry(PlanningCommands, Application):
             role = incoming.role
             if role is None and len(candidates) == 1:
                 role = candidates[0].role
+            # The incoming member takes the outgoing one's seat unless another is named.
+            unseated = incoming.seat_id is None and incoming.seat_label is None
             membership = self._membership(
-                unit, body, Appointment(**{**incoming.__dict__, "role": role}), "incoming"
+                unit,
+                body,
+                Appointment(**{**incoming.__dict__, "role": role, "seat_unknown": unseated}),
+                "incoming",
             )
             body.replace(outgoing.id, outgoing.name, membership, context)
         return membership.membership_id
@@ -653,6 +690,9 @@ class Registry(PlanningCommands, Application):
                 raise NotFound(
                     f"{body.name} has no membership {membership_id}", field="membership_id"
                 )
+            if corrected.seat_id is None and corrected.seat_label is None:
+                # A correction that names no seat leaves the membership without one.
+                corrected = dataclasses.replace(corrected, seat_unknown=True)
             membership = self._membership(unit, body, corrected, "corrected")
             membership = Membership(**{**membership.__dict__, "membership_id": membership_id})
             body.correct_membership(membership, reason, context)
@@ -740,6 +780,31 @@ class Registry(PlanningCommands, Application):
             unit.add(meeting, f"the meeting of {held_on}")
             self._held_as_planned(unit, meeting, context)
         return meeting.id
+
+    def record_serving_deputies(
+        self, meeting_id: UUID, serving: Sequence[tuple[UUID, UUID, str | None]], context: Context
+    ) -> None:
+        """Record the tjänstgörande ersättare of a meeting: (deputy, member served for, note).
+        The member must hold a member's place in the body on the meeting's day."""
+        with self._changes() as unit:
+            meeting = unit.get(meeting_id, Meeting, "meeting_id")
+            body = unit.get(meeting.body_id, Body, "body_id")
+            found = []
+            for i, (deputy_id, member_id, note) in enumerate(serving):
+                deputy = self._person(unit, deputy_id, f"serving[{i}].person")
+                member = self._person(unit, member_id, f"serving[{i}].serving_for")
+                if not any(
+                    m.role in MEMBER_ROLES and m.holds_on(meeting.held_on)
+                    for m in body.memberships_of(member.id)
+                ):
+                    raise NotAMember(
+                        f"{deputy.name} serves for {member.name}, who is not recorded as a "
+                        f"member of {body.name} on {meeting.held_on}; record the membership "
+                        "(in background, start_not_after, when its start is not known)",
+                        field=f"serving[{i}].serving_for",
+                    )
+                found.append(ServingDeputy(deputy.id, deputy.name, member.id, member.name, note))
+            meeting.record_serving(tuple(found), context)
 
     @contextmanager
     def decide(
@@ -1277,3 +1342,15 @@ class Registry(PlanningCommands, Application):
             unit.get(document_id, ImportedDocument, "document_id").correct(
                 content_hash, content, reason, context
             )
+
+
+def _seat_role(value: Role | str | None, field_name: str) -> Role | None:
+    """A seat is for ordinary members or for deputies (ersättare)."""
+    if value is None:
+        return None
+    role = parse_role(value, field_name)
+    if role not in SEAT_ROLES:
+        raise InvalidInput(
+            f"{field_name} {role.value!r}: a seat is for a member or a deputy", field=field_name
+        )
+    return role

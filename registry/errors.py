@@ -72,3 +72,15 @@ class InvalidTransition(InvariantViolation):
     """The entity is not in a state that allows the command (completing a withdrawn task)."""
 
     code = "INVALID_TRANSITION"
+
+
+class SeatTaken(InvariantViolation):
+    """The seat is held by someone else over (part of) the period."""
+
+    code = "SEAT_TAKEN"
+
+
+class AmbiguousReference(InvalidInput):
+    """A name or description matches more than one thing; the message lists the candidates."""
+
+    code = "AMBIGUOUS"

@@ -90,11 +90,13 @@ class Actor:
 
 
 class Role(enum.StrEnum):
-    """A role in a body (ordförande, vice ordförande, ledamot, ersättare, sekreterare,
-    adjungerad)."""
+    """A role in a body (ordförande, vice ordförande, förste and andre vice ordförande,
+    ledamot, ersättare, sekreterare, adjungerad)."""
 
     CHAIR = "chair"
     VICE_CHAIR = "vice_chair"
+    FIRST_VICE_CHAIR = "first_vice_chair"  # förste vice ordförande, "1:e vice ordförande"
+    SECOND_VICE_CHAIR = "second_vice_chair"  # andre vice ordförande, "2:e vice ordförande"
     MEMBER = "member"
     DEPUTY = "deputy"
     SECRETARY = "secretary"

@@ -29,6 +29,8 @@ SECTIONS = [
 ROLES = {
     "CHAIR": "chair",
     "VICE_CHAIR": "vice chair",
+    "FIRST_VICE_CHAIR": "first vice chair",
+    "SECOND_VICE_CHAIR": "second vice chair",
     "MEMBER": "member",
     "DEPUTY": "deputy",
     "SECRETARY": "secretary",

@@ -12,6 +12,7 @@ from eventsourcing.domain import event
 
 from registry.dates import PartialDate
 from registry.domain import RegistryAggregate
+from registry.domain.seats import check_seat_free
 from registry.errors import (
     EndBeforeStart,
     InvalidInput,
@@ -71,6 +72,9 @@ class Seat:
     label: str
     on_behalf_of: UUID | None = None
     note: str | None = None
+    role: Role | None = None  # member (ordinarie ledamot) or deputy (ersättare); None: member
+    ordinal: int = 1  # its number among the seats of its label
+    defined_on: date | None = None  # set from the event's date; None: not known
 
 
 def membership_id_for(body_id: UUID, person_id: UUID, role: Role, lower: date) -> UUID:
@@ -139,7 +143,12 @@ class Body(RegistryAggregate):
         self, seats: tuple[Seat, ...], effective_date: date | None, context: Context
     ) -> None:
         for seat in seats:
-            self.seats[seat.seat_id] = seat
+            # The number among the seats of its label, from the order they were defined (as
+            # define_seats numbers them; events recorded before seats had numbers lack it).
+            ordinal = 1 + sum(1 for s in self.seats.values() if s.label == seat.label)
+            self.seats[seat.seat_id] = dataclasses.replace(
+                seat, defined_on=effective_date, ordinal=ordinal
+            )
 
     # -- ceasing and renaming (body_changes.py holds the rules) ------------------------------
 
@@ -282,7 +291,7 @@ class Body(RegistryAggregate):
             seat_id=incoming.seat_id or outgoing.seat_id,
             on_behalf_of=incoming.on_behalf_of or outgoing.on_behalf_of,
         )
-        self._check_membership(incoming, ignoring=None)
+        self._check_membership(incoming, ignoring=None, vacated=outgoing.membership_id)
         self._member_replaced(outgoing.membership_id, incoming, on, context)
 
     @event("MemberReplaced")
@@ -336,7 +345,9 @@ class Body(RegistryAggregate):
                 f"{self.name} has no membership {membership_id}", field="membership_id"
             ) from None
 
-    def _check_membership(self, m: Membership, ignoring: UUID | None) -> None:
+    def _check_membership(
+        self, m: Membership, ignoring: UUID | None, vacated: UUID | None = None
+    ) -> None:
         require_text(m.person_name, "person_name")
         if m.start is None and m.start_not_after is None:
             raise InvalidInput(
@@ -352,6 +363,8 @@ class Body(RegistryAggregate):
         check_period(m.lower, m.end, f"{m.person_name}'s membership of {self.name}")
         if m.seat_id is not None and m.seat_id not in self.seats:
             raise NotFound(f"{self.name} has no seat {m.seat_id}", field="seat_id")
+        if m.seat_id is not None:
+            check_seat_free(self, m, {i for i in (ignoring, vacated) if i is not None})
         if m.deputy_for is not None and not self.memberships_of(m.deputy_for):
             raise NotAMember(
                 f"{m.person_name} cannot be personal deputy for someone who is not a member "

@@ -9,6 +9,7 @@ from uuid import UUID
 from eventsourcing.domain import event
 
 from registry.domain import RegistryAggregate
+from registry.domain.serving import ServingDeputy, check_serving
 from registry.ids import natural_id
 from registry.values import Context
 
@@ -71,3 +72,17 @@ class Meeting(RegistryAggregate):
         self.secretary_id = secretary_id
         self.additional_secretary_ids = tuple(additional_secretary_ids)
         self.items = tuple(items)
+
+    # Snapshots and meetings recorded before deputies were recorded have none.
+    serving = ()
+
+    def record_serving(self, serving: tuple[ServingDeputy, ...], context: Context) -> None:
+        """Record the deputies who served in members' places (tjänstgörande ersättare)."""
+        check_serving(serving)
+        self._deputies_serving(tuple(serving), self.held_on, context)
+
+    @event("DeputiesServing")
+    def _deputies_serving(
+        self, serving: tuple[ServingDeputy, ...], effective_date: date, context: Context
+    ) -> None:
+        self.serving = tuple(serving)

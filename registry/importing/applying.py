@@ -16,7 +16,7 @@ from uuid import UUID
 from registry.application import Appointment, Registry, SeatSpec
 from registry.dates import PartialDate
 from registry.domain.agreement import EntryIntoForce
-from registry.domain.body import Body, Membership, seat_id_for
+from registry.domain.body import Body, Membership
 from registry.domain.decision import Decision, DeferredTo
 from registry.domain.meeting import AgendaItem, Attendee
 from registry.domain.person import Person
@@ -136,6 +136,18 @@ class Applier(PlanApplier):
             person = self.registry.get(person.merged_into, Person)
         return person.id
 
+    def _records_of(self, survivor_id: UUID) -> set[UUID]:
+        """The survivor and every record merged into it: memberships recorded before a merge
+        name the record they were recorded with, and a correction works on them all."""
+        found = {survivor_id}
+        pending = [survivor_id]
+        while pending:
+            for other in self.registry.get(pending.pop(), Person).absorbed:
+                if other not in found:
+                    found.add(other)
+                    pending.append(other)
+        return found
+
     @staticmethod
     def _date(fact: Fact, key: str, required: bool = False) -> date | None:
         value = fact.entry.get(key)
@@ -162,10 +174,11 @@ class Applier(PlanApplier):
     ) -> Membership:
         body = self.registry.get(body_id, Body)
         pid = self._person_id(person_id)
+        records = self._records_of(pid)
         found = [
             m
-            for m in body.memberships_of(pid)
-            if (role is None or m.role == parse_role(role)) and which(m)
+            for m in body.memberships.values()
+            if m.person_id in records and (role is None or m.role == parse_role(role)) and which(m)
         ]
         if not found:
             name = self.registry.get(pid, Person).name
@@ -284,6 +297,13 @@ class Applier(PlanApplier):
                 for i in r["items"]
             ],
             sequence=r["sequence"],
+        )
+
+    def _apply_serving(self, fact: Fact) -> None:
+        self.registry.record_serving_deputies(
+            fact.refs["meeting_id"],
+            [(d.id, m.id, note) for d, m, note in fact.refs["serving"]],
+            fact.context,
         )
 
     def _apply_decision(self, fact: Fact) -> None:
@@ -411,7 +431,11 @@ class Applier(PlanApplier):
             fact.refs["body"].id,
             [
                 SeatSpec(
-                    e["label"], count or e.get("count", 1), org.id if org else None, e.get("note")
+                    e["label"],
+                    count or e.get("count", 1),
+                    org.id if org else None,
+                    e.get("note"),
+                    role=e.get("role"),
                 )
             ],
             fact.context,
@@ -427,17 +451,18 @@ class Applier(PlanApplier):
                 start_not_after = fact.decision.decided_on
             else:
                 start = fact.decision.decided_on
-        seat = e.get("seat")
         return Appointment(
             r["person"].id,
             role=e.get("role", Role.MEMBER),
             start=start,
             start_not_after=start_not_after,
             end=_day(e.get("end")),
-            seat_id=seat_id_for(r["body"].id, seat, e.get("seat_number", 1)) if seat else None,
             on_behalf_of=r["on_behalf_of"].id if r["on_behalf_of"] else None,
             deputy_for=r["deputy_for"].id if r["deputy_for"] else None,
             note=e.get("note"),
+            seat_label=e.get("seat"),
+            seat_number=e.get("seat_number"),
+            seat_unknown=e.get("seat_unknown", False),
         )
 
     def _apply_appointments(self, fact: Fact) -> None:
@@ -450,10 +475,13 @@ class Applier(PlanApplier):
         if not self._exists(body_id, Body):
             return False
         body = self.registry.get(body_id, Body)
-        pid = self._person_id(a.person_id)
+        records = self._records_of(self._person_id(a.person_id))
         role = parse_role(a.role or Role.MEMBER)
         lower = a.start or a.start_not_after
-        return any(m.role == role and m.lower == lower for m in body.memberships_of(pid))
+        return any(
+            m.person_id in records and m.role == role and m.lower == lower
+            for m in body.memberships.values()
+        )
 
     def _apply_replacements(self, fact: Fact) -> None:
         e, r = fact.entry, fact.refs
@@ -466,6 +494,7 @@ class Applier(PlanApplier):
                 start=self._date(fact, "date", required=True),
                 on_behalf_of=r["on_behalf_of"].id if r["on_behalf_of"] else None,
                 note=e.get("note"),
+                seat_label=e.get("seat"),
             ),
             fact.context,
         )
@@ -711,8 +740,9 @@ class Applier(PlanApplier):
             "start": ["start"],
             "start_not_after": ["start_not_after"],
             "end": ["end"],
-            "seat": ["seat_id"],
-            "seat_number": ["seat_id"],
+            "seat": ["seat_id", "seat_label", "seat_number", "seat_unknown"],
+            "seat_number": ["seat_id", "seat_label", "seat_number", "seat_unknown"],
+            "seat_unknown": ["seat_id", "seat_label", "seat_number", "seat_unknown"],
             "on_behalf_of": ["on_behalf_of"],
             "deputy_for": ["deputy_for"],
             "note": ["note"],
@@ -827,6 +857,7 @@ _CORRECTABLE: dict[str, set[str]] = {
         "end",
         "seat",
         "seat_number",
+        "seat_unknown",
         "on_behalf_of",
         "deputy_for",
     },

@@ -32,8 +32,10 @@ from registry.domain.organisation import Organisation
 from registry.domain.person import Person
 from registry.errors import InvalidInput, NotFound, RegistryError
 from registry.ids import natural_id, normalise
+from registry.importing.identity import identify
 from registry.importing.plans import PLAN_CLASSES, PLAN_EFFECTS, PlanFacts
 from registry.importing.problems import Problem, join_path, path_order
+from registry.names import names_of
 from registry.personal_data import KINDS
 from registry.values import Actor, Context, Source, sek
 
@@ -224,9 +226,11 @@ class Resolver:
             return None
         if found:
             return found.pop()
-        held = self._held(ref, kinds)
+        held = self._held(ref, kinds) or self._held_by_name(ref, kinds, path)
         if held is not None:
             return held
+        if any(p.path == path and p.code == "AMBIGUOUS" for p in self.problems):
+            return None
         self.problems.append(
             Problem(
                 path,
@@ -249,6 +253,29 @@ class Resolver:
                     continue
                 name = getattr(found, "name", None) or getattr(found, "title", None)
                 return Resolved(kind, found.id, name or getattr(found, "task", ref))
+        return None
+
+    def _held_by_name(self, ref: str, kinds: Sequence[str], path: str) -> Resolved | None:
+        """Rule 4 of the references: the name the registry holds it under, whatever its key;
+        several of that name is a problem listing them."""
+        found = [
+            h
+            for kind in kinds
+            if kind in _BY_REGISTRY_NAME
+            for h in names_of(self.registry).held(kind, ref)
+        ]
+        if len(found) == 1:
+            return Resolved(found[0].kind, found[0].id, found[0].name)
+        if found:
+            listed = "; ".join(f"{h.describe()} ({h.kind})" for h in found)
+            self.problems.append(
+                Problem(
+                    path,
+                    f"the registry holds {len(found)} named {ref!r}: {listed}; refer to one "
+                    "by its id (or declare it with its key and use its ref)",
+                    "AMBIGUOUS",
+                )
+            )
         return None
 
 
@@ -288,6 +315,30 @@ class _Builder(PlanFacts):
         self.actor = actor or Actor(self.stated_by or DEFAULT_ACTOR)
         self.body: Resolved | None = None
         self._identities: set[tuple[Any, ...]] = set()
+        self._ids: dict[tuple[str, str], UUID] = {}
+
+    def _identify(
+        self,
+        kind: str,
+        path: str,
+        name_field: str,
+        entry: dict[str, Any],
+        owners: list[UUID] | None,
+        effects_path: str = "background",
+    ) -> UUID:
+        """The id a declaration stands for (registry/importing/identity.py)."""
+        found = identify(
+            self.registry,
+            self.resolver.problems,
+            kind=kind,
+            path=path,
+            name_field=name_field,
+            entry=entry,
+            owners=owners,
+            by_decision=effects_path != "background",
+        )
+        self._ids[(kind, path)] = found
+        return found
 
     # -- helpers ---------------------------------------------------------------------------
 
@@ -320,7 +371,7 @@ class _Builder(PlanFacts):
 
     def declare_all(self) -> None:
         for i, org in enumerate(self.data.get("organisations", [])):
-            oid = natural_id("organisation", org.get("key") or org["name"])
+            oid = self._identify("organisation", f"organisations[{i}]", "name", org, None)
             self.resolver.declare(
                 "organisation",
                 f"organisations[{i}]",
@@ -334,7 +385,11 @@ class _Builder(PlanFacts):
             bodies.insert(0, ("body", self.data["body"]))
         self._bodies = bodies
         for path, body in bodies:
-            bid = natural_id("body", body.get("key") or body["name"])
+            owners = [
+                self.resolver.resolve(o, ["organisation"], join_path(path, "owners", k))
+                for k, o in enumerate(body.get("owners", []))
+            ]
+            bid = self._identify("body", path, "name", body, [o.id for o in owners if o])
             resolved = self.resolver.declare(
                 "body", path, body.get("ref"), [body["name"]], bid, body["name"]
             )
@@ -359,7 +414,14 @@ class _Builder(PlanFacts):
         # Agreements, funds and assignments are declared by the decisions that create them.
         for path, entries, decision_body in self._effect_lists():
             for i, entry in enumerate(entries.get("agreements", [])):
-                aid = natural_id("agreement", entry.get("key") or entry["title"])
+                epath = join_path(path, "agreements", i)
+                parties = [
+                    self.resolver.resolve(p, ["organisation"], join_path(epath, "parties", k))
+                    for k, p in enumerate(entry["parties"])
+                ]
+                aid = self._identify(
+                    "agreement", epath, "title", entry, [p.id for p in parties if p], path
+                )
                 self.resolver.declare(
                     "agreement",
                     join_path(path, "agreements", i),
@@ -369,7 +431,7 @@ class _Builder(PlanFacts):
                     entry["title"],
                 )
             for i, entry in enumerate(entries.get("funds", [])):
-                fid = natural_id("fund", entry.get("key") or entry["name"])
+                fid = self._identify("fund", join_path(path, "funds", i), "name", entry, None, path)
                 self.resolver.declare(
                     "fund",
                     join_path(path, "funds", i),
@@ -407,7 +469,7 @@ class _Builder(PlanFacts):
 
     def declaration_facts(self) -> None:
         for i, org in enumerate(self.data.get("organisations", [])):
-            oid = natural_id("organisation", org.get("key") or org["name"])
+            oid = self._ids[("organisation", f"organisations[{i}]")]
             self.add(
                 Fact(
                     "organisation",
@@ -419,7 +481,7 @@ class _Builder(PlanFacts):
                     {"id": oid},
                 )
             )
-        declared = {natural_id("body", b.get("key") or b["name"]) for _, b in self._bodies}
+        declared = {self._ids[("body", path)] for path, _ in self._bodies}
         pending = list(self._bodies)
         done: set[UUID] = set()
         while pending:
@@ -437,7 +499,7 @@ class _Builder(PlanFacts):
                 return
             for path, body, parent in ready:
                 pending.remove((path, body))
-                bid = natural_id("body", body.get("key") or body["name"])
+                bid = self._ids[("body", path)]
                 done.add(bid)
                 owners = [
                     self.resolver.resolve(o, ["organisation"], join_path(path, "owners", k))
@@ -866,7 +928,11 @@ class _Builder(PlanFacts):
         if target is None:
             return None
         identity = ("seat", owner, str(target.id), normalise(entry["label"]))
-        attrs = {"count": entry.get("count", 1), "on_behalf_of": as_text(org.id if org else None)}
+        attrs = {
+            "count": entry.get("count", 1),
+            "on_behalf_of": as_text(org.id if org else None),
+            "role": entry.get("role", "member"),
+        }
         return identity, attrs, {"body": target, "on_behalf_of": org}
 
     def _appointments(self, entry: dict[str, Any], path: str, body: Resolved, owner: tuple) -> Any:
@@ -882,7 +948,15 @@ class _Builder(PlanFacts):
         identity = ("appointment", owner, str(refs["body"].id), str(refs["person"].id), role)
         attrs = {
             k: entry.get(k)
-            for k in ("start", "start_not_after", "end", "seat", "seat_number", "note")
+            for k in (
+                "start",
+                "start_not_after",
+                "end",
+                "seat",
+                "seat_number",
+                "seat_unknown",
+                "note",
+            )
         } | {
             "on_behalf_of": as_text(refs["on_behalf_of"].id if refs["on_behalf_of"] else None),
             "deputy_for": as_text(refs["deputy_for"].id if refs["deputy_for"] else None),
@@ -929,7 +1003,9 @@ class _Builder(PlanFacts):
         return identity, {"end": entry.get("end")}, refs
 
     def _agreements(self, entry: dict[str, Any], path: str, body: Resolved, owner: tuple) -> Any:
-        aid = natural_id("agreement", entry.get("key") or entry["title"])
+        aid = self._ids.get(("agreement", path)) or natural_id(
+            "agreement", entry.get("key") or entry["title"]
+        )
         parties = [
             self.resolver.resolve(p, ["organisation"], join_path(path, "parties", k))
             for k, p in enumerate(entry["parties"])
@@ -991,7 +1067,7 @@ class _Builder(PlanFacts):
         return ("termination", owner, str(agreement.id)), attrs, {"agreement": agreement}
 
     def _funds(self, entry: dict[str, Any], path: str, body: Resolved, owner: tuple) -> Any:
-        fid = natural_id("fund", entry.get("key") or entry["name"])
+        fid = self._ids.get(("fund", path)) or natural_id("fund", entry.get("key") or entry["name"])
         try:
             total = as_text(amount_of(entry["total"], "total"))
         except RegistryError as error:  # the domain refuses it again when it is applied
@@ -1136,6 +1212,7 @@ def build(registry: Registry, data: dict[str, Any], actor: Actor | None = None) 
     builder.declaration_facts()
     meeting_id = builder.meeting_fact()
     builder.decision_facts(meeting_id)
+    serving_facts(builder, meeting_id)
     problems = sorted(set(builder.resolver.problems), key=lambda p: path_order(p.path))
     return Document(
         data=data,
@@ -1146,3 +1223,6 @@ def build(registry: Registry, data: dict[str, Any], actor: Actor | None = None) 
         document=data["source"]["document"],
         actor=actor,
     )
+
+
+from registry.importing.serving import serving_facts  # noqa: E402  (it uses Fact from here)
