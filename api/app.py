@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -86,9 +86,10 @@ def create_app(
             reads.close()
             registry.close()
 
-    async def context() -> dict[str, Any]:
+    async def context(request: Request) -> dict[str, Any]:
         # Readers see the read side as "runner": its views and position are what they read.
-        return {"runner": reads, "registry": registry, "reader": Reader(reads)}
+        # Mutations read the request's headers (Idempotency-Key).
+        return {"runner": reads, "registry": registry, "reader": Reader(reads), "request": request}
 
     app = FastAPI(title="Decision and mandate registry", lifespan=lifespan)
     app.state.registry = registry

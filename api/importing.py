@@ -22,6 +22,7 @@ from fastapi.responses import JSONResponse
 from api.observability import record_import
 from registry.importing import ImportRefused, import_text
 from registry.importing.loading import format_for
+from registry.importing.retries import retrying
 
 router = APIRouter(tags=["import"])
 log = logging.getLogger(__name__)
@@ -129,8 +130,10 @@ async def import_minutes(
     fmt = format_for(name, content_type)
     registry = request.app.state.registry
     try:
+        # Two imports creating the same new organisation at once: the loser runs again.
         result = await run_in_threadpool(
-            import_text, registry, text, name, fmt, correct=correct, reason=reason
+            retrying,
+            lambda: import_text(registry, text, name, fmt, correct=correct, reason=reason),
         )
     except ImportRefused as refused:
         record_import("refused")

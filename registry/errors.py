@@ -72,3 +72,15 @@ class InvalidTransition(InvariantViolation):
     """The entity is not in a state that allows the command (completing a withdrawn task)."""
 
     code = "INVALID_TRANSITION"
+
+
+class VersionConflict(ConcurrentChange):
+    """The entity is not at the version the command expected: someone changed it since it
+    was read. `current_version` tells the version it is at now."""
+
+    code = "CONFLICT"
+
+    def __init__(self, message: str, *, current_version: int, field: str | None = None) -> None:
+        super().__init__(message, field=field)
+        self.current_version = current_version
+        self.extensions = {"currentVersion": current_version}
