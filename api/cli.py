@@ -152,6 +152,9 @@ def serve(
             ready_max_lag=options.ready_max_lag,
             ready_heartbeat_age=options.ready_heartbeat_age,
         )
+        from api.identity import startup_notice
+
+        log.info("who may write: %s", startup_notice(app.state.registry))
     except ConfigError as error:
         fail_on_bad_configuration(error)
     # Our logging configuration, not uvicorn's; our middleware logs each request once.
@@ -291,9 +294,11 @@ def import_minutes(
     same file again changes nothing, a changed file is refused unless --correct."""
     from rich.progress import Progress
 
+    from api.identity import command_line
     from registry.application import Registry
     from registry.importing import ImportRefused, import_file
 
+    actor = command_line().actor
     if correct and not (reason and reason.strip()):
         raise typer.BadParameter("--correct needs --reason saying why", param_hint="--reason")
     out = Console(soft_wrap=True)
@@ -305,7 +310,9 @@ def import_minutes(
             for path in files:
                 progress.update(task, description=path.name)
                 try:
-                    result = import_file(registry, path, correct=correct, reason=reason)
+                    result = import_file(
+                        registry, path, correct=correct, reason=reason, actor=actor
+                    )
                 except ImportRefused as error:
                     refused += 1
                     out.print(f"[red]refused[/] {path}: nothing written", highlight=False)
@@ -333,7 +340,8 @@ def import_minutes(
 import api.cli_chain  # noqa: E402  (registers its commands)
 import api.cli_export  # noqa: E402  (registers its commands)
 import api.cli_rebuild  # noqa: E402  (registers its commands)
-import api.cli_redact  # noqa: E402, F401  (registers its commands)
+import api.cli_redact  # noqa: E402  (registers its commands)
+import api.cli_token  # noqa: E402, F401  (registers its commands)
 
 if __name__ == "__main__":
     app()

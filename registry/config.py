@@ -452,3 +452,63 @@ def signing_key_path(settings: StoreSettings, explicit: str | None = None) -> Pa
     if settings.is_postgres:
         return Path(DEFAULT_SIGNING_KEY_FILE)
     return Path(settings.sqlite_path).resolve().parent / DEFAULT_SIGNING_KEY_FILE
+
+
+# -- identity: JWTs from an OIDC issuer ---------------------------------------------------
+
+OIDC_ALGORITHMS = ("RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384")
+
+
+@dataclass(frozen=True)
+class OidcSettings:
+    """Where bearer JWTs come from and how they are read (docs/security.md):
+    REGISTRY_OIDC_ISSUER (the `iss` every token must carry), REGISTRY_OIDC_AUDIENCE (an
+    `aud` it must name), REGISTRY_OIDC_JWKS (the issuer's keys: a JWKS file path, or an
+    https:// or http:// URL), REGISTRY_OIDC_ROLE_CLAIM and REGISTRY_OIDC_GRANTS_CLAIM (the
+    claims holding the role and the grants), REGISTRY_OIDC_NAME_CLAIM (the display name)."""
+
+    issuer: str
+    audience: str
+    jwks: str
+    role_claim: str = "registry_role"
+    grants_claim: str = "registry_grants"
+    name_claim: str = "name"
+
+    @property
+    def jwks_is_url(self) -> bool:
+        return self.jwks.startswith(("https://", "http://"))
+
+
+def oidc_from_environment(environ: Mapping[str, str] = os.environ) -> OidcSettings | None:
+    """The OIDC settings, or None when none is set. All three of issuer, audience and JWKS
+    are needed once any is set (ConfigError naming the missing ones); a JWKS file must
+    exist."""
+    names = ("REGISTRY_OIDC_ISSUER", "REGISTRY_OIDC_AUDIENCE", "REGISTRY_OIDC_JWKS")
+    values = {name: _pick(None, environ, name) for name in names}
+    given = {name: value.strip() for name, value in values.items() if value}
+    if not given:
+        return None
+    missing = [name for name in names if name not in given]
+    if missing:
+        raise ConfigError(
+            missing[0],
+            f"is needed with {', '.join(sorted(given))}: JWTs are verified against the "
+            "issuer, the audience and the issuer's keys (JWKS), all three",
+        )
+    settings = OidcSettings(
+        issuer=given["REGISTRY_OIDC_ISSUER"],
+        audience=given["REGISTRY_OIDC_AUDIENCE"],
+        jwks=given["REGISTRY_OIDC_JWKS"],
+        role_claim=_pick(None, environ, "REGISTRY_OIDC_ROLE_CLAIM", "registry_role")
+        or "registry_role",
+        grants_claim=_pick(None, environ, "REGISTRY_OIDC_GRANTS_CLAIM", "registry_grants")
+        or "registry_grants",
+        name_claim=_pick(None, environ, "REGISTRY_OIDC_NAME_CLAIM", "name") or "name",
+    )
+    if not settings.jwks_is_url and not Path(settings.jwks).is_file():
+        raise ConfigError(
+            "REGISTRY_OIDC_JWKS",
+            f"{settings.jwks} is not a file: give the path of the issuer's JWKS (JSON) or "
+            "its https:// URL",
+        )
+    return settings

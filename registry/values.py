@@ -40,6 +40,14 @@ class Context:
     source: Source
     decision_id: UUID | None = None
     note: str | None = None
+    # Who wrote, from the credentials the write came with (api/identity.py): the subject of
+    # the token or JWT and the id of the registry-issued token. `actor` is that identity's
+    # name. `stated_by` is who the source document says recorded it (a minutes file's
+    # `recorded_by`, the secretary "as stated in the minutes"), kept apart from the actor.
+    # Events recorded before these existed load with None.
+    subject: str | None = None
+    token_id: str | None = None
+    stated_by: str | None = None
 
     def __post_init__(self) -> None:
         if not self.actor or not self.actor.strip():
@@ -51,6 +59,34 @@ class Context:
     def noted(self, note: str | None) -> Context:
         """The same provenance with `note` attached (None keeps the context as it is)."""
         return self if note is None else dataclasses.replace(self, note=note)
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who writes, as the credentials of the write say (api/identity.py), never as the data
+    written says: `name` for people, `subject` stable, `token_id` of the token used."""
+
+    name: str
+    subject: str | None = None
+    token_id: str | None = None
+
+    def context(
+        self,
+        source: Source,
+        decision_id: UUID | None = None,
+        note: str | None = None,
+        stated_by: str | None = None,
+    ) -> Context:
+        """The provenance of a write by this actor."""
+        return Context(
+            actor=self.name,
+            source=source,
+            decision_id=decision_id,
+            note=note,
+            subject=self.subject,
+            token_id=self.token_id,
+            stated_by=stated_by,
+        )
 
 
 class Role(enum.StrEnum):
@@ -179,16 +215,34 @@ class DataclassTranscoding(Transcoding):
         return self.type(**values)
 
 
-TRANSCODED_VALUES: list[type] = [Source, Context, Period]
+class _ContextTranscoding(DataclassTranscoding):
+    """A Context without identity fields is stored exactly as before they existed."""
+
+    OPTIONAL = ("subject", "token_id", "stated_by")
+
+    def __init__(self) -> None:
+        super().__init__(Context)
+
+    def encode(self, obj: Any) -> dict[str, Any]:
+        data = super().encode(obj)
+        for name in self.OPTIONAL:
+            if data.get(name) is None:
+                data.pop(name, None)
+        return data
+
+
+TRANSCODED_VALUES: list[type] = [Source, Period]
 
 
 def register_value_transcodings(transcoder: JSONTranscoder, extra: list[type]) -> None:
     transcoder.register(_DateAsISO())
+    transcoder.register(_ContextTranscoding())
     for cls in [*TRANSCODED_VALUES, *extra]:
         transcoder.register(DataclassTranscoding(cls))
 
 
 __all__ = [
+    "Actor",
     "Context",
     "DecisionKind",
     "HolderKind",

@@ -137,7 +137,7 @@ def test_non_ascii_authorization_is_401(settings: StoreSettings, tmp_path: Path)
                 server, body, {"Content-Type": "application/yaml", "Authorization": given}
             )
             assert status == 401, (given, status, answer)
-            assert answer["errors"][0]["code"] == "UNAUTHORIZED"
+            assert answer["errors"][0]["code"] == "UNAUTHENTICATED"
         status, answer = raw_request(
             server,
             body,

@@ -33,7 +33,7 @@ from registry.errors import NotFound, RegistryError
 from registry.ids import natural_id, normalise
 from registry.importing.problems import Problem, join_path, path_order
 from registry.personal_data import KINDS
-from registry.values import Context, Source, sek
+from registry.values import Actor, Context, Source, sek
 
 DEFAULT_ACTOR = "minutes import"
 
@@ -111,6 +111,7 @@ class Document:
     body_id: UUID | None
     held_on: date
     document: str
+    actor: Actor | None = None  # who writes (None: the file's recorded_by, as before)
 
 
 #: How an imported document's stored content stands for a contact value: the ref of the
@@ -237,14 +238,17 @@ def _a(noun: str) -> str:
 
 
 class _Builder:
-    def __init__(self, registry: Registry, data: dict[str, Any]) -> None:
+    def __init__(self, registry: Registry, data: dict[str, Any], actor: Actor | None) -> None:
         self.registry = registry
         self.data = data
         self.resolver = Resolver(registry)
         self.facts: list[Fact] = []
         self.held_on = date.fromisoformat(data["date"])
         self.source = data["source"]
-        self.actor = data.get("recorded_by") or DEFAULT_ACTOR
+        # The file's recorded_by is who the minutes say recorded them ("as stated in the
+        # minutes"); the actor is who writes, from the credentials when there are any.
+        self.stated_by = data.get("recorded_by")
+        self.actor = actor or Actor(self.stated_by or DEFAULT_ACTOR)
         self.body: Resolved | None = None
         self._identities: set[tuple[Any, ...]] = set()
 
@@ -254,8 +258,9 @@ class _Builder:
         self, note: str | None, item: str | None = None, decision: DecisionInfo | None = None
     ) -> Context:
         source = Source(self.source["document"], item, self.source.get("url"))
-        ctx = Context(self.actor, source, decision.id if decision else None)
-        return ctx.noted(note)
+        return self.actor.context(
+            source, decision.id if decision else None, note, stated_by=self.stated_by
+        )
 
     def ref(self, entry: dict[str, Any], key: str, kinds: Sequence[str], path: str) -> Any:
         value = entry.get(key)
@@ -893,9 +898,10 @@ class _Builder:
         return ("completion", str(aid)), {"completed_on": entry.get("completed_on")}, {"id": aid}
 
 
-def build(registry: Registry, data: dict[str, Any]) -> Document:
-    """The facts of a schema-valid file, in the order they are recorded."""
-    builder = _Builder(registry, data)
+def build(registry: Registry, data: dict[str, Any], actor: Actor | None = None) -> Document:
+    """The facts of a schema-valid file, in the order they are recorded, with `actor` (by
+    default the file's recorded_by) as who writes them."""
+    builder = _Builder(registry, data, actor)
     builder.declare_all()
     builder.declaration_facts()
     meeting_id = builder.meeting_fact()
@@ -908,4 +914,5 @@ def build(registry: Registry, data: dict[str, Any]) -> Document:
         body_id=builder.body.id if builder.body else None,
         held_on=builder.held_on,
         document=data["source"]["document"],
+        actor=actor,
     )

@@ -37,8 +37,12 @@ from registry.importing.facts import (
 )
 from registry.importing.loading import format_for, parse, validate
 from registry.importing.problems import ImportRefused, Problem
+from registry.importing.scope import writes_for
 from registry.personal_data import KINDS
-from registry.values import Context, Source
+from registry.values import Actor, Context, Source
+
+#: Called with the bodies and the organisations an import writes for; raises to refuse it.
+Authorise = Callable[[frozenset[UUID], frozenset[UUID]], None]
 
 
 @dataclass(frozen=True)
@@ -64,7 +68,13 @@ class ImportResult:
 
 
 def import_file(
-    registry: Registry, path: str | Path, correct: bool = False, reason: str | None = None
+    registry: Registry,
+    path: str | Path,
+    correct: bool = False,
+    reason: str | None = None,
+    *,
+    actor: Actor | None = None,
+    authorise: Authorise | None = None,
 ) -> ImportResult:
     """Import a .yaml, .yml or .json minutes file."""
     path = Path(path)
@@ -74,7 +84,9 @@ def import_file(
         raise ImportRefused(
             str(path), [Problem("", f"cannot be read: {error}", "UNREADABLE")]
         ) from None
-    return import_text(registry, text, str(path), correct=correct, reason=reason)
+    return import_text(
+        registry, text, str(path), correct=correct, reason=reason, actor=actor, authorise=authorise
+    )
 
 
 def import_text(
@@ -84,12 +96,17 @@ def import_text(
     fmt: str | None = None,
     correct: bool = False,
     reason: str | None = None,
+    *,
+    actor: Actor | None = None,
+    authorise: Authorise | None = None,
 ) -> ImportResult:
     """Import a file's text; `fmt` "yaml" or "json" (default: from the name's suffix)."""
     data, problems = parse(text, fmt or format_for(name))
     if problems:
         raise ImportRefused(name, problems)
-    return import_data(registry, data, name, correct=correct, reason=reason)
+    return import_data(
+        registry, data, name, correct=correct, reason=reason, actor=actor, authorise=authorise
+    )
 
 
 def import_data(
@@ -98,8 +115,14 @@ def import_data(
     name: str,
     correct: bool = False,
     reason: str | None = None,
+    *,
+    actor: Actor | None = None,
+    authorise: Authorise | None = None,
 ) -> ImportResult:
-    """Import parsed content (a dict as the schema describes)."""
+    """Import parsed content (a dict as the schema describes). `actor` is who writes (by
+    default the file's recorded_by); `authorise(bodies, organisations)` is called with what
+    the import writes for (registry/importing/scope.py) before anything is written, and may
+    raise to refuse it."""
     problems = validate(data) or _stored_forms(data)
     if problems:
         raise ImportRefused(name, problems)
@@ -107,9 +130,11 @@ def import_data(
         raise ImportRefused(
             name, [Problem("", "a correction needs a reason (--reason)", "MISSING_REASON")]
         )
-    document = build(registry, data)
+    document = build(registry, data, actor)
     if document.problems or document.body_id is None:
         raise ImportRefused(name, document.problems)
+    if authorise is not None:
+        authorise(*writes_for(registry, document))
     document_id = imported_document_id_for(document.document, document.body_id, document.held_on)
     try:
         previous = registry.get(document_id, ImportedDocument)
@@ -215,7 +240,9 @@ def difference(before: Any, after: Any, name: str) -> str:
 def _document_context(document: Document) -> Context:
     data = document.data
     source = Source(document.document, None, data["source"].get("url"))
-    return Context(data.get("recorded_by") or DEFAULT_ACTOR, source).noted(data.get("note"))
+    stated_by = data.get("recorded_by")
+    actor = document.actor or Actor(stated_by or DEFAULT_ACTOR)
+    return actor.context(source, note=data.get("note"), stated_by=stated_by)
 
 
 def _run(
@@ -272,7 +299,7 @@ def _correct(
     reason: str,
     diff: str,
 ) -> ImportResult:
-    old = build(registry, previous.content)
+    old = build(registry, previous.content, document.actor)
     if old.problems:  # pragma: no cover - the registry no longer holds what it referred to
         raise ImportRefused(name, old.problems, diff)
     applier = Applier(registry, reason=reason)
