@@ -30,6 +30,15 @@ import strawberry
 from graphql import GraphQLError
 from strawberry.types import Info
 
+from api.identity import (
+    PUBLIC,
+    Forbidden,
+    Identity,
+    Role,
+    Unauthenticated,
+    authorise_write,
+    identify,
+)
 from api.types import DecisionKind, parse_id
 from api.types_mutations import (
     AgreementWrite,
@@ -86,7 +95,7 @@ class Change:
     write touches."""
 
     kind: type[Write]
-    run: Callable[[Registry, Context], dict[str, Any]]
+    run: Callable[[Registry, Any], dict[str, Any]]  # (registry, Context), for an import Identity
     scope: Callable[[Registry], Scope]
     target: tuple[UUID, type[RegistryAggregate], str] | None = None
     attempts: int = 1
@@ -117,14 +126,46 @@ def _key(info: Info, given: str | None) -> str | None:
     return key
 
 
-def _subject(info: Info) -> str:
-    return ""  # until identities exist, one namespace of keys
+def _identity(info: Info, registry: Registry) -> Identity:
+    """Who sends the mutation; only recorders and administrators write at all."""
+    try:
+        identity = identify(info.context["request"], registry)
+    except Unauthenticated as error:
+        raise _denied(error) from None
+    if identity is PUBLIC:
+        raise _denied(
+            Unauthenticated(
+                "writing needs `Authorization: Bearer <token>`: an API token (`registry token "
+                "create`), a JWT from the configured issuer, or REGISTRY_IMPORT_TOKEN"
+            )
+        )
+    if not identity.may_write:
+        _authorise(registry, identity, Scope())
+    return identity
+
+
+def _authorise(registry: Registry, identity: Identity, scope: Scope) -> None:
+    try:
+        if not scope.bodies and not scope.organisations and identity.role is not Role.ADMIN:
+            # A write that concerns no body or organisation (two persons of none) is the
+            # administrators' to make: no grant covers it.
+            raise Forbidden(
+                f"{identity.name} may not make this write: it concerns no body or "
+                "organisation a grant could cover, so an admin token is needed"
+            )
+        authorise_write(registry, identity, bodies=scope.bodies, organisations=scope.organisations)
+    except Forbidden as error:
+        raise _denied(error) from None
+
+
+def _denied(error: Unauthenticated | Forbidden) -> GraphQLError:
+    return GraphQLError(str(error), extensions={"code": error.code})
 
 
 def _context(
-    info: Info, source: SourceInput, note: str | None, authorised_by: UUID | None
+    identity: Identity, source: SourceInput, note: str | None, authorised_by: UUID | None
 ) -> Context:
-    context = Context("graphql", Source(source.document, source.item, source.url)).noted(note)
+    context = identity.context(Source(source.document, source.item, source.url), note)
     return context.authorised_by(authorised_by) if authorised_by else context
 
 
@@ -149,7 +190,8 @@ def _perform(
 ) -> Write:
     registry: Registry = info.context["registry"]
     recorder: Any = registry.recorder
-    subject = _subject(info)
+    identity = _identity(info, registry)
+    subject = identity.subject  # keys are per identity: nobody replays another's answer
     hashed = request_hash(info.field_name, arguments)
     if expected_version is not None and change.target is None:
         raise InvalidInput("this mutation does not take expectedVersion", field="expectedVersion")
@@ -157,20 +199,15 @@ def _perform(
     def attempt() -> Write:
         if key is not None and (kept := recorder.select_idempotent(subject, key)) is not None:
             return _replay(kept, hashed)
-        change.scope(registry)  # refers to what exists (authorisation, once identities exist)
-        context = _context(info, source, note, authorised_by) if source else None
+        _authorise(registry, identity, change.scope(registry))
+        # An import's provenance is the file's own (with this identity as the actor).
+        context = _context(identity, source, note, authorised_by) if source else identity
         try:
             with registry.unit_of_work() as unit:
                 if expected_version is not None and change.target is not None:
                     _check_version(registry, change.target, expected_version)
-                answer = {
-                    "kind": change.kind.__name__,
-                    "position": 0,
-                    **change.run(
-                        registry,
-                        context,  # type: ignore[arg-type]
-                    ),
-                }
+                answer = {"kind": change.kind.__name__, "position": 0}
+                answer.update(change.run(registry, context))
                 if key is not None:
                     unit.also_write["idempotency"] = IdempotentWrite(subject, key, hashed, answer)
         except (RegistryError, ImportRefused) as refused:
@@ -367,9 +404,19 @@ class Mutation:
     ) -> ImportWrite:
         given = dict(locals())
 
-        def run(registry: Registry, _context: Context | None) -> dict[str, Any]:
+        def run(registry: Registry, identity: Identity) -> dict[str, Any]:
+            def authorise(bodies: frozenset[UUID], organisations: frozenset[UUID]) -> None:
+                _authorise(registry, identity, Scope(set(bodies), set(organisations)))
+
             result = import_text(
-                registry, document, name, format.value, correct=correct, reason=reason
+                registry,
+                document,
+                name,
+                format.value,
+                correct=correct,
+                reason=reason,
+                actor=identity.actor,
+                authorise=authorise,
             )
             return {
                 "entityId": str(result.document_id),
