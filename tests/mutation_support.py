@@ -70,6 +70,17 @@ def stored_position(settings: StoreSettings) -> int:
         registry.close()
 
 
+def stored_events(settings: StoreSettings) -> list[Any]:
+    """Every event in the store (notifications: id, originator id and version, topic), read
+    from the store itself. (On PostgreSQL a position can be skipped by a write that rolled
+    back, so counting positions is not counting events.)"""
+    registry = Registry(settings)
+    try:
+        return list(registry.recorder.select_notifications(start=1, limit=1_000_000))
+    finally:
+        registry.close()
+
+
 @dataclass
 class Seeded:
     """Ids in the registry after the example minutes and the later meeting."""
@@ -107,8 +118,10 @@ def seed(base: str, headers: dict[str, str] | None = None) -> Seeded:
             if e["node"]["entityType"] == "agreement" and e["node"]["agreement"]
         },
         assignments=by("assignments", "task"),
-        decisions={e["node"]["item"] + ":" + e["node"]["text"][:20]: e["node"]
-                   for e in found["decisions"]["edges"]},
+        decisions={
+            e["node"]["item"] + ":" + e["node"]["text"][:20]: e["node"]
+            for e in found["decisions"]["edges"]
+        },
     )
 
 

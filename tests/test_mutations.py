@@ -161,9 +161,7 @@ def served(settings, tmp_path):
         yield server
 
 
-def test_every_mutation_writes_its_events_and_answers_them_with_their_positions(
-    settings, served
-):
+def test_every_mutation_writes_its_events_and_answers_them_with_their_positions(settings, served):
     seeded = seed(served.base)
     assert stored_position(settings) == seeded.position
     for name, document, variables, entity in mutations(seeded):
@@ -214,4 +212,145 @@ def test_an_import_by_mutation_answers_as_post_import_does(settings, served, wha
     else:
         assert error_code(answer) == "CHANGED"
         assert "600 000" in answer["errors"][0]["extensions"]["diff"]
+    assert stored_position(settings) == before
+
+
+def refusals(s: Seeded) -> list[tuple[str, str, dict[str, Any], str]]:
+    """(name, document, variables, code) of a refused request to every mutation."""
+    styrgrupp, chefsgrupp = s.bodies["styrgrupp"], s.bodies["chefsgrupp"]
+    nobody = "00000000-0000-4000-8000-000000000000"
+    tandvard = s.agreements["Avtal om uppsökande tandvård"]
+    region = s.organisations["Region Örebro län"]
+    ingmar = s.persons["Ingmar Ångman"]
+    return [
+        (
+            "appoint",
+            """mutation($body: ID!, $source: SourceInput!) { appoint(bodyId: $body,
+               source: $source, appointment: {personId: "%s", start: "2020-04-03"}) { position } }"""
+            % nobody,
+            {"body": styrgrupp, "source": SOURCE},
+            "NOT_FOUND",
+        ),
+        (
+            "endMembership",
+            """mutation($body: ID!, $source: SourceInput!) { endMembership(bodyId: $body,
+               membershipId: "%s", end: "2020-04-03", source: $source) { position } }"""
+            % nobody,
+            {"body": styrgrupp, "source": SOURCE},
+            "NOT_FOUND",
+        ),
+        (
+            "replaceMember",
+            """mutation($body: ID!, $out: ID!, $in: ID!, $source: SourceInput!) {
+               replaceMember(bodyId: $body, outgoingPersonId: $out, source: $source,
+               incoming: {personId: $in, start: "2020-05-01"}) { position } }""",
+            {"body": styrgrupp, "out": ingmar, "in": s.persons["Tarja Nordling"], "source": SOURCE},
+            "NOT_A_MEMBER",
+        ),
+        (
+            "correctMembership",
+            """mutation($body: ID!, $person: ID!, $source: SourceInput!) {
+               correctMembership(bodyId: $body, membershipId: "%s", reason: "Fel datum",
+               corrected: {personId: $person, start: "2020-01-01"}, source: $source) {
+               position } }"""
+            % nobody,
+            {"body": styrgrupp, "person": ingmar, "source": SOURCE},
+            "NOT_FOUND",
+        ),
+        (
+            "correctDecision",
+            """mutation($id: ID!, $source: SourceInput!) { correctDecision(decisionId: $id,
+               kind: NOTED, text: "Ny text", reason: "  ", source: $source) { position } }""",
+            {"id": decision(s, "16")["id"], "source": SOURCE},
+            "INVALID_INPUT",
+        ),
+        (
+            "meetCondition",
+            """mutation($id: ID!, $source: SourceInput!) { meetCondition(decisionId: $id,
+               conditionId: "%s", metOn: "2020-03-01", source: $source) { position } }"""
+            % nobody,
+            {"id": decision(s, "5")["id"], "source": SOURCE},
+            "NOT_FOUND",
+        ),
+        (
+            "adoptAgreement",
+            """mutation($id: ID!, $party: ID!, $source: SourceInput!) {
+               adoptAgreement(agreementId: $id, partyId: $party, adoptedOn: "2020-03-01",
+               source: $source) { position } }""",
+            {
+                "id": s.agreements["Huvudöverenskommelse om samverkan"],
+                "party": region,
+                "source": SOURCE,
+            },
+            "INVALID_TRANSITION",
+        ),
+        (
+            "adoptExtension",
+            """mutation($id: ID!, $party: ID!, $source: SourceInput!) {
+               adoptExtension(agreementId: $id, extensionKey: "no-such-extension",
+               partyId: $party, adoptedOn: "2020-03-01", source: $source) { position } }""",
+            {"id": tandvard, "party": region, "source": SOURCE},
+            "NOT_FOUND",
+        ),
+        (
+            "correctAgreementPeriod",
+            """mutation($id: ID!, $source: SourceInput!) { correctAgreementPeriod(
+               agreementId: $id, validFrom: "2021-01-01", validUntil: "2020-01-01",
+               reason: "Fel", source: $source) { position } }""",
+            {"id": tandvard, "source": SOURCE},
+            "END_BEFORE_START",
+        ),
+        (
+            "allocate",
+            """mutation($fund: ID!, $decision: ID!, $source: SourceInput!) {
+               allocate(fundId: $fund, recipient: "Kumla kommun", purpose: "Mer",
+               amount: "1", authorisedBy: $decision, source: $source) { position } }""",
+            {
+                "fund": s.funds["Brukarmiljonen 2020"],
+                "decision": decision(s, "5")["id"],
+                "source": SOURCE,
+            },
+            "FUND_EXCEEDED",
+        ),
+        (
+            "giveAssignment",
+            """mutation($body: ID!, $source: SourceInput!) { giveAssignment(bodyId: $body,
+               holderKind: BODY, holderName: "Styrgruppen", task: "Utreda",
+               givenOn: "2020-04-03", dueDate: "2020-01-01", source: $source) { position } }""",
+            {"body": chefsgrupp, "source": SOURCE},
+            "END_BEFORE_START",
+        ),
+        (
+            "reportAssignment",
+            """mutation($id: ID!, $source: SourceInput!) { reportAssignment(assignmentId: $id,
+               reportedOn: "2020-04-03", text: "Klart?", source: $source) { position } }""",
+            {"id": s.assignments["Utveckla verksamheten vid TNE"], "source": SOURCE},
+            "INVALID_TRANSITION",
+        ),
+        (
+            "mergePersons",
+            """mutation($id: ID!, $source: SourceInput!) { mergePersons(duplicateId: $id,
+               survivorId: $id, reason: "Samma", source: $source) { position } }""",
+            {"id": ingmar, "source": SOURCE},
+            "INVALID_TRANSITION",
+        ),
+        (
+            "importMinutes",
+            IMPORT,
+            {"document": LATER.read_text().replace('total: "500 000"', 'total: "-5"')},
+            "INVALID_AMOUNT",
+        ),
+    ]
+
+
+def test_a_refused_mutation_writes_nothing_and_says_why(settings, served):
+    seeded = seed(served.base)
+    before = stored_position(settings)
+    codes = {}
+    for name, document, variables, _ in refusals(seeded):
+        answer = post(served.base, document, variables)
+        assert answer["data"] is None, (name, answer)
+        codes[name] = error_code(answer)
+        assert answer["errors"][0]["message"], name
+    assert codes == {name: code for name, _, _, code in refusals(seeded)}
     assert stored_position(settings) == before
