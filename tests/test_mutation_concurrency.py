@@ -107,11 +107,13 @@ def test_one_mutation_sent_100_times_at_once_with_one_key_is_applied_once(settin
         "start": "2021-01-01",
         "key": "one-appointment",
     }
-    with httpx.Client(limits=httpx.Limits(max_connections=100)) as client:
-        with ThreadPoolExecutor(100) as pool:
-            answers = list(
-                pool.map(lambda _: post(served.base, APPOINT, given, client=client), range(100))
-            )
+    with (
+        httpx.Client(limits=httpx.Limits(max_connections=100)) as client,
+        ThreadPoolExecutor(100) as pool,
+    ):
+        answers = list(
+            pool.map(lambda _: post(served.base, APPOINT, given, client=client), range(100))
+        )
     writes = [data(a)["appoint"] for a in answers]
     assert sum(not w["replayed"] for w in writes) == 1
     assert all(w == {**writes[0], "replayed": w["replayed"]} for w in writes)

@@ -178,7 +178,7 @@ def test_every_mutation_writes_its_events_and_answers_them_with_their_positions(
 
 def test_a_mutation_answers_the_entity_as_changed(settings, served):
     seeded = seed(served.base)
-    name, document, variables, _ = mutations(seeded)[0]
+    _, document, variables, _ = mutations(seeded)[0]
     answer = data(post(served.base, document, variables))["appoint"]
     assert "Ingmar Ångman" in [m["personName"] for m in answer["body"]["members"]]
 
@@ -218,7 +218,6 @@ def test_an_import_by_mutation_answers_as_post_import_does(settings, served, wha
 def refusals(s: Seeded) -> list[tuple[str, str, dict[str, Any], str]]:
     """(name, document, variables, code) of a refused request to every mutation."""
     styrgrupp, chefsgrupp = s.bodies["styrgrupp"], s.bodies["chefsgrupp"]
-    nobody = "00000000-0000-4000-8000-000000000000"
     tandvard = s.agreements["Avtal om uppsökande tandvård"]
     region = s.organisations["Region Örebro län"]
     ingmar = s.persons["Ingmar Ångman"]
@@ -226,16 +225,14 @@ def refusals(s: Seeded) -> list[tuple[str, str, dict[str, Any], str]]:
         (
             "appoint",
             """mutation($body: ID!, $source: SourceInput!) { appoint(bodyId: $body,
-               source: $source, appointment: {personId: "%s", start: "2020-04-03"}) { position } }"""
-            % nobody,
+               source: $source, appointment: {personId: "00000000-0000-4000-8000-000000000000", start: "2020-04-03"}) { position } }""",
             {"body": styrgrupp, "source": SOURCE},
             "NOT_FOUND",
         ),
         (
             "endMembership",
             """mutation($body: ID!, $source: SourceInput!) { endMembership(bodyId: $body,
-               membershipId: "%s", end: "2020-04-03", source: $source) { position } }"""
-            % nobody,
+               membershipId: "00000000-0000-4000-8000-000000000000", end: "2020-04-03", source: $source) { position } }""",
             {"body": styrgrupp, "source": SOURCE},
             "NOT_FOUND",
         ),
@@ -250,10 +247,9 @@ def refusals(s: Seeded) -> list[tuple[str, str, dict[str, Any], str]]:
         (
             "correctMembership",
             """mutation($body: ID!, $person: ID!, $source: SourceInput!) {
-               correctMembership(bodyId: $body, membershipId: "%s", reason: "Fel datum",
+               correctMembership(bodyId: $body, membershipId: "00000000-0000-4000-8000-000000000000", reason: "Fel datum",
                corrected: {personId: $person, start: "2020-01-01"}, source: $source) {
-               position } }"""
-            % nobody,
+               position } }""",
             {"body": styrgrupp, "person": ingmar, "source": SOURCE},
             "NOT_FOUND",
         ),
@@ -267,8 +263,7 @@ def refusals(s: Seeded) -> list[tuple[str, str, dict[str, Any], str]]:
         (
             "meetCondition",
             """mutation($id: ID!, $source: SourceInput!) { meetCondition(decisionId: $id,
-               conditionId: "%s", metOn: "2020-03-01", source: $source) { position } }"""
-            % nobody,
+               conditionId: "00000000-0000-4000-8000-000000000000", metOn: "2020-03-01", source: $source) { position } }""",
             {"id": decision(s, "5")["id"], "source": SOURCE},
             "NOT_FOUND",
         ),
