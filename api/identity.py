@@ -343,7 +343,7 @@ def _label(registry: Registry, entity_id: UUID, cls: type) -> str:
     try:
         found = registry.get(entity_id, cls)
     except NotFound:
-        return str(entity_id)
+        return f"{entity_id} (not yet in the registry: registered by this write)"
     return f"{getattr(found, 'name', entity_id)} ({entity_id})"
 
 
