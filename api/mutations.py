@@ -87,6 +87,11 @@ class Scope:
     bodies: set[UUID] = field(default_factory=set)
     organisations: set[UUID] = field(default_factory=set)
 
+    def __post_init__(self) -> None:
+        # Ids as aggregates hold them may be text (restored from a JSON snapshot).
+        self.bodies = {UUID(str(i)) for i in self.bodies}
+        self.organisations = {UUID(str(i)) for i in self.organisations}
+
 
 @dataclass
 class Change:
