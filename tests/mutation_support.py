@@ -56,6 +56,18 @@ def data(answer: dict[str, Any]) -> dict[str, Any]:
     return answer["data"]
 
 
+def read_at(
+    base: str, query: str, variables: dict[str, Any], headers: dict[str, str] | None = None
+) -> dict[str, Any]:
+    """A query with @atLeastPosition, asked again while the answer is POSITION_NOT_REACHED
+    (as a client does; a projector in another process may be starting)."""
+    for _ in range(30):
+        answer = post(base, query, variables, headers)
+        if "errors" not in answer or error_code(answer) != "POSITION_NOT_REACHED":
+            break
+    return data(answer)
+
+
 def error_code(answer: dict[str, Any]) -> str:
     assert answer.get("errors"), answer
     return answer["errors"][0]["extensions"]["code"]
@@ -101,7 +113,7 @@ def seed(base: str, headers: dict[str, str] | None = None) -> Seeded:
     for path in (MINUTES, LATER):
         answer = data(post(base, IMPORT, {"document": path.read_text()}, headers))
         position = answer["importMinutes"]["position"]
-    found = data(post(base, IDS, {"position": position}, headers))
+    found = read_at(base, IDS, {"position": position}, headers)
 
     def by(field: str, name: str = "name") -> dict[str, Any]:
         return {e["node"][name]: e["node"]["id"] for e in found[field]["edges"]}

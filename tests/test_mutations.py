@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import httpx
 import pytest
 
 from tests.mutation_support import (
@@ -349,3 +350,36 @@ def test_a_refused_mutation_writes_nothing_and_says_why(settings, served):
         assert answer["errors"][0]["message"], name
     assert codes == {name: code for name, _, _, code in refusals(seeded)}
     assert stored_position(settings) == before
+
+
+def cache_hits(base: str) -> float:
+    metrics = httpx.get(f"{base}/metrics", timeout=30).text
+    line = next(
+        x
+        for x in metrics.splitlines()
+        if x.startswith("registry_answer_cache_hits") and not x.startswith("#")
+    )
+    return float(line.split()[1])
+
+
+def test_queries_are_answered_from_the_cache_but_never_from_before_a_write(settings, served):
+    seeded = seed(served.base)
+    members = """query($body: ID!) {
+      members(bodyId: $body, asOf: "2020-04-10") { edges { node { personName } } } }"""
+    variables = {"body": seeded.bodies["styrgrupp"]}
+    first = data(post(served.base, members, variables))
+    hits = cache_hits(served.base)
+    assert data(post(served.base, members, variables)) == first
+    assert cache_hits(served.base) == hits + 1  # a schema with mutations still caches queries
+    _, document, appointment, _ = mutations(seeded)[0]
+    position = data(post(served.base, document, appointment))["appoint"]["position"]
+    data(
+        post(
+            served.base,
+            "query($p: Int!) @atLeastPosition(position: $p) { __typename }",
+            {"p": position},
+        )
+    )
+    after = data(post(served.base, members, variables))
+    assert "Ingmar Ångman" in [e["node"]["personName"] for e in after["members"]["edges"]]
+    assert "Ingmar Ångman" not in [e["node"]["personName"] for e in first["members"]["edges"]]
