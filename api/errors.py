@@ -17,9 +17,11 @@ Codes a resolver gives (`GraphQLError(..., extensions={"code": ...})`) are kept.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from typing import Any
 
+import strawberry
 from graphql import GraphQLError, GraphQLSyntaxError
 from graphql.validation import ASTValidationRule, MaxIntrospectionDepthRule, ValuesOfCorrectTypeRule
 from strawberry.extensions import SchemaExtension
@@ -35,6 +37,9 @@ TOO_MANY_TOKENS = "TOO_MANY_TOKENS"
 BAD_USER_INPUT = "BAD_USER_INPUT"
 INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
 INTERNAL_SERVER_ERROR_MESSAGE = "Internal server error"
+
+
+log = logging.getLogger(__name__)
 
 
 def code_of(error: GraphQLError) -> str | None:
@@ -155,3 +160,23 @@ def _parse_error(error: GraphQLSyntaxError) -> GraphQLError:
         return with_code(error, GRAPHQL_PARSE_FAILED)
     code = TOO_MANY_TOKENS if "tokens" in message else QUERY_TOO_DEEP
     return with_code(error, code, message)
+
+
+class RegistrySchema(strawberry.Schema):
+    """strawberry's Schema, logging an unexpected exception with its traceback but a refusal
+    (a registry error, or an error raised with a code: the client's doing, not a fault) as one
+    line, so that a client sending bad writes cannot fill the log with tracebacks."""
+
+    def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
+        for error in errors:
+            original = error.original_error
+            refused = isinstance(original, RegistryError) or (
+                original is not None and code_of(error) is not None
+            )
+            if isinstance(original, GraphQLError) and code_of(original):
+                refused = True
+            if refused:
+                code = getattr(original, "code", None) or code_of(error) or code_of(original)
+                log.info("refused %s: %s (%s)", error.path, error.message, code)
+            else:
+                super().process_errors([error], execution_context)

@@ -17,6 +17,7 @@ import strawberry
 from graphql import GraphQLError
 from strawberry.types import Info
 
+from api.errors import RegistrySchema
 from api.limits import graphql_extensions
 from api.mutations import Mutation
 from api.pagination import (
@@ -560,7 +561,7 @@ class Subscription:
                 await asyncio.sleep(FEED_POLL_SECONDS)
 
 
-schema = strawberry.Schema(
+schema = RegistrySchema(
     query=Query,
     mutation=Mutation,
     subscription=Subscription,
