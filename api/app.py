@@ -8,13 +8,14 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from api.cache import AnswerCache
 from api.consistency import MinimumPosition, wait_seconds_from_environment
+from api.errors import log_client_errors_on_one_line
 from api.exports.routes import router as exports_router
 from api.importing import router as import_router
 from api.ledger_http import router as ledger_router
@@ -86,10 +87,10 @@ def create_app(
             reads.close()
             registry.close()
 
-    async def context(request: Request) -> dict[str, Any]:
+    async def context() -> dict[str, Any]:
         # Readers see the read side as "runner": its views and position are what they read.
-        # Mutations read the request's headers (Idempotency-Key).
-        return {"runner": reads, "registry": registry, "reader": Reader(reads), "request": request}
+        # (strawberry adds "request" to it: identities and Idempotency-Key are read there.)
+        return {"runner": reads, "registry": registry, "reader": Reader(reads)}
 
     app = FastAPI(title="Decision and mandate registry", lifespan=lifespan)
     app.state.registry = registry
@@ -98,6 +99,7 @@ def create_app(
     app.add_middleware(  # X-Registry-Min-Position
         MinimumPosition, read_side=reads, timeout=wait_seconds_from_environment()
     )
+    log_client_errors_on_one_line()
     graphql_schema = schema if introspection else without_introspection(schema)
     if resolver_timing:
         time_root_resolvers(graphql_schema)  # root fields' times for /metrics

@@ -10,6 +10,7 @@ the message:
 | QUERY_TOO_DEEP, TOO_MANY_ALIASES, TOO_MANY_TOKENS | a limit of `api.limits` |
 | BAD_USER_INPUT | a variable or argument value is wrong |
 | a registry error's own code | a command was refused (`registry.errors`, e.g. NOT_A_MEMBER) |
+| UNAUTHENTICATED, FORBIDDEN | bad credentials; an identity without the role or grant (api/identity.py) |
 | INTERNAL_SERVER_ERROR | anything unexpected: message "Internal server error", logged |
 
 Codes a resolver gives (`GraphQLError(..., extensions={"code": ...})`) are kept.
@@ -21,12 +22,12 @@ import logging
 from collections.abc import Iterator
 from typing import Any
 
-import strawberry
 from graphql import GraphQLError, GraphQLSyntaxError
 from graphql.validation import ASTValidationRule, MaxIntrospectionDepthRule, ValuesOfCorrectTypeRule
 from strawberry.extensions import SchemaExtension
 from strawberry.types.execution import PreExecutionError, StreamExecutionResult
 
+from api.identity import Forbidden, Unauthenticated
 from registry.errors import RegistryError
 
 GRAPHQL_PARSE_FAILED = "GRAPHQL_PARSE_FAILED"
@@ -37,9 +38,6 @@ TOO_MANY_TOKENS = "TOO_MANY_TOKENS"
 BAD_USER_INPUT = "BAD_USER_INPUT"
 INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
 INTERNAL_SERVER_ERROR_MESSAGE = "Internal server error"
-
-
-log = logging.getLogger(__name__)
 
 
 def code_of(error: GraphQLError) -> str | None:
@@ -65,7 +63,9 @@ def with_code(
 def is_unexpected(error: GraphQLError) -> bool:
     """An exception that no one raised on purpose: a bug or an outage, not the client's doing."""
     original = error.original_error
-    return original is not None and not isinstance(original, (GraphQLError, RegistryError))
+    return original is not None and not isinstance(
+        original, (GraphQLError, RegistryError, Unauthenticated, Forbidden)
+    )
 
 
 def masked(error: GraphQLError) -> GraphQLError:
@@ -139,6 +139,8 @@ def coded(error: GraphQLError, before_execution: bool) -> GraphQLError:
         extra = {"field": original.field} if original.field else {}
         extra.update(getattr(original, "extensions", None) or {})  # e.g. currentVersion
         return with_code(error, original.code, **extra)
+    if isinstance(original, (Unauthenticated, Forbidden)):
+        return with_code(error, original.code)
     if code_of(error):
         return error
     if is_unexpected(error):
@@ -162,21 +164,28 @@ def _parse_error(error: GraphQLSyntaxError) -> GraphQLError:
     return with_code(error, code, message)
 
 
-class RegistrySchema(strawberry.Schema):
-    """strawberry's Schema, logging an unexpected exception with its traceback but a refusal
-    (a registry error, or an error raised with a code: the client's doing, not a fault) as one
-    line, so that a client sending bad writes cannot fill the log with tracebacks."""
+class ClientErrorsOnOneLine(logging.Filter):
+    """strawberry logs every GraphQL error with its traceback. An error the client caused
+    (bad input, a refused command, bad credentials) is logged as one line with its code;
+    only unexpected ones keep their traceback."""
 
-    def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
-        for error in errors:
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.msg
+        if isinstance(error, GraphQLError) and not is_unexpected(error):
             original = error.original_error
-            refused = isinstance(original, RegistryError) or (
-                original is not None and code_of(error) is not None
-            )
-            if isinstance(original, GraphQLError) and code_of(original):
-                refused = True
-            if refused:
-                code = getattr(original, "code", None) or code_of(error) or code_of(original)
-                log.info("refused %s: %s (%s)", error.path, error.message, code)
-            else:
-                super().process_errors([error], execution_context)
+            code = code_of(error) or getattr(original, "code", None) or "GRAPHQL_ERROR"
+            message = " ".join(error.message.split())
+            path = ".".join(str(p) for p in error.path or ())
+            record.msg = f"GraphQL error {code}: {message}" + (f" (at {path})" if path else "")
+            record.args = ()
+            record.exc_info = None
+            record.exc_text = None
+            record.levelno, record.levelname = logging.INFO, "INFO"
+        return True
+
+
+def log_client_errors_on_one_line() -> None:
+    """Install ClientErrorsOnOneLine on strawberry's logger (once)."""
+    logger = logging.getLogger("strawberry.execution")
+    if not any(isinstance(f, ClientErrorsOnOneLine) for f in logger.filters):
+        logger.addFilter(ClientErrorsOnOneLine())

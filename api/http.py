@@ -35,6 +35,7 @@ from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 from strawberry.types.unset import UNSET
 
+from api.access import audience, resolve_viewer
 from api.cache import AnswerCache
 from api.errors import INTERNAL_SERVER_ERROR, INTERNAL_SERVER_ERROR_MESSAGE, code_of, coded
 from api.limits import MAX_BODY_BYTES, MAX_TOKENS
@@ -253,9 +254,15 @@ class GraphQLHTTPRouter(GraphQLRouter):
         if self.cache is None or runner is None or not is_query(data.query, data.operation_name):
             return None
         position = await asyncio.to_thread(runner.position)
-        return self.cache.key(
+        key = self.cache.key(
             position, request_adapter.method, data.query, data.variables, data.operation_name
         )
+        # An answer is served again only to the same class of reader (public or personal
+        # data, api/access.py): an auditor's answer holds contact details.
+        reader_class = audience(await resolve_viewer(context))
+        if key is None or reader_class is None:  # bad credentials: answered with an error
+            return None
+        return (*key, reader_class)
 
     async def process_result(
         self, request: Request, result: ExecutionResult

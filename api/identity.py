@@ -42,7 +42,7 @@ import jwt
 from starlette.requests import HTTPConnection, Request
 
 from registry.application import Registry
-from registry.config import OidcSettings, oidc_from_environment
+from registry.config import ConfigError, OidcSettings, oidc_from_environment
 from registry.domain.body import Body
 from registry.domain.organisation import Organisation
 from registry.errors import NotFound, RegistryError
@@ -157,12 +157,32 @@ def token_store(registry: Registry) -> TokenStore:
 # -- who is configured --------------------------------------------------------------------
 
 
+class _BrokenOidc(Unauthenticated):
+    """OIDC settings that were good at start and are not now (the JWKS file went away)."""
+
+
+def _oidc() -> OidcSettings | None:
+    """The OIDC settings; raises _BrokenOidc (logged) when they are set but cannot work."""
+    try:
+        return oidc_from_environment()
+    except ConfigError as error:
+        log.error("identity: %s", error)
+        raise _BrokenOidc("the server cannot verify JWTs: its OIDC settings are broken") from None
+
+
+def _oidc_configured() -> bool:
+    try:
+        return _oidc() is not None
+    except _BrokenOidc:
+        return True  # set, so loopback is not trusted; JWTs are refused until fixed
+
+
 def identity_configured(registry: Registry) -> bool:
     """Whether any way to authenticate is configured: REGISTRY_IMPORT_TOKEN, an OIDC issuer
     or an active registry-issued token. Without any, only loopback may write."""
     if os.environ.get(IMPORT_TOKEN_SETTING):
         return True
-    if oidc_from_environment() is not None:
+    if _oidc_configured():
         return True
     return token_store(registry).any_active()
 
@@ -194,7 +214,7 @@ def startup_notice(registry: Registry) -> str:
     ways = []
     if os.environ.get(IMPORT_TOKEN_SETTING):
         ways.append("REGISTRY_IMPORT_TOKEN (shared admin token)")
-    if oidc_from_environment() is not None:
+    if oidc_from_environment() is not None:  # at start: a ConfigError stops `registry serve`
         ways.append("JWTs from the configured OIDC issuer")
     if token_store(registry).any_active():
         ways.append("registry-issued API tokens")
@@ -233,7 +253,7 @@ def identify(request: HTTPConnection | Request, registry: Registry) -> Identity:
             grants=frozenset(token.grants),
         )
     if secret.count(".") == 2:
-        oidc = oidc_from_environment()
+        oidc = _oidc()
         if oidc is None:
             raise Unauthenticated("a JWT was sent, but no OIDC issuer is configured")
         return identity_from_jwt(secret, oidc, registry)

@@ -30,14 +30,13 @@ import strawberry
 from graphql import GraphQLError
 from strawberry.types import Info
 
+from api.access import require_writer
 from api.identity import (
-    PUBLIC,
     Forbidden,
     Identity,
     Role,
     Unauthenticated,
     authorise_write,
-    identify,
 )
 from api.types import DecisionKind, parse_id
 from api.types_mutations import (
@@ -131,22 +130,13 @@ def _key(info: Info, given: str | None) -> str | None:
     return key
 
 
-def _identity(info: Info, registry: Registry) -> Identity:
-    """Who sends the mutation; only recorders and administrators write at all."""
+def _identity(info: Info) -> Identity:
+    """Who sends the mutation (api/access.py): refused without credentials (unless the
+    loopback default holds), with bad ones, or with a role that never writes."""
     try:
-        identity = identify(info.context["request"], registry)
-    except Unauthenticated as error:
+        return require_writer(info)
+    except (Unauthenticated, Forbidden) as error:
         raise _denied(error) from None
-    if identity is PUBLIC:
-        raise _denied(
-            Unauthenticated(
-                "writing needs `Authorization: Bearer <token>`: an API token (`registry token "
-                "create`), a JWT from the configured issuer, or REGISTRY_IMPORT_TOKEN"
-            )
-        )
-    if not identity.may_write:
-        _authorise(registry, identity, Scope())
-    return identity
 
 
 def _authorise(registry: Registry, identity: Identity, scope: Scope) -> None:
@@ -195,7 +185,7 @@ def _perform(
 ) -> Write:
     registry: Registry = info.context["registry"]
     recorder: Any = registry.recorder
-    identity = _identity(info, registry)
+    identity = _identity(info)
     subject = identity.subject  # keys are per identity: nobody replays another's answer
     hashed = request_hash(info.field_name, arguments)
     if expected_version is not None and change.target is None:

@@ -17,7 +17,6 @@ import strawberry
 from graphql import GraphQLError
 from strawberry.types import Info
 
-from api.errors import RegistrySchema
 from api.limits import graphql_extensions
 from api.mutations import Mutation
 from api.pagination import (
@@ -561,7 +560,7 @@ class Subscription:
                 await asyncio.sleep(FEED_POLL_SECONDS)
 
 
-schema = RegistrySchema(
+schema = strawberry.Schema(
     query=Query,
     mutation=Mutation,
     subscription=Subscription,

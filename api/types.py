@@ -17,6 +17,7 @@ from strawberry.dataloader import DataLoader
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
+from api.access import sees_personal_data, stored_context
 from api.reader import Reader
 from projections.agreements import AgreementRow
 from projections.entities import EntityRow
@@ -163,9 +164,41 @@ class Event:
     async def link_hash(self, info: Info) -> str | None:
         return await link_hash_of(info, self.row.position)
 
-    @strawberry.field
-    def actor(self) -> str | None:
-        return self.row.actor
+    @strawberry.field(
+        description="Who wrote the event: the name of the token or signed-in user it was "
+        "written with. Auditors and administrators only (null for others; docs/security.md)."
+    )
+    def actor(self, info: Info) -> str | None:
+        return self.row.actor if sees_personal_data(info) else None
+
+    @strawberry.field(
+        description="The stable subject of who wrote the event (a token's `token:<id>`, a "
+        "JWT's `sub`, `local` for the loopback default). Auditors and administrators only."
+    )
+    async def actor_subject(self, info: Info) -> str | None:
+        if not sees_personal_data(info):
+            return None
+        found = await stored_context(info, self.row.position)
+        return found.subject if found else None
+
+    @strawberry.field(
+        description="The id of the API token (or the JWT's `jti`) the event was written with. "
+        "Auditors and administrators only."
+    )
+    async def actor_token_id(self, info: Info) -> str | None:
+        if not sees_personal_data(info):
+            return None
+        found = await stored_context(info, self.row.position)
+        return found.token_id if found else None
+
+    @strawberry.field(
+        description="Who recorded the fact as stated in the source (a minutes file's "
+        "`recorded_by`, the secretary): what the document says, kept apart from the actor, "
+        "who wrote it into the registry. Public, as the minutes are."
+    )
+    async def stated_by(self, info: Info) -> str | None:
+        found = await stored_context(info, self.row.position)
+        return found.stated_by if found else None
 
     @strawberry.field
     def source(self) -> Source:
@@ -345,9 +378,9 @@ class Redaction:
     def reason(self) -> str:
         return self.row["reason"]
 
-    @strawberry.field(description="Who recorded the redaction.")
-    def actor(self) -> str:
-        return self.row["actor"]
+    @strawberry.field(description="Who recorded the redaction. Auditors and administrators only.")
+    def actor(self, info: Info) -> str | None:
+        return self.row["actor"] if sees_personal_data(info) else None
 
     @strawberry.field
     def recorded_at(self) -> datetime:
@@ -428,10 +461,13 @@ class Person:
     @strawberry.field(
         description="E-mail, phone and postal address as recorded by `knownAt`. The values "
         "are personal data kept apart from the event log: one destroyed by a disposal "
-        "decision answers `redacted: true` and `value: null`, also as known before it."
+        "decision answers `redacted: true` and `value: null`, also as known before it. "
+        "`value` and `salt` are for auditors and administrators only (null for others, "
+        "with `redacted: false`; docs/security.md)."
     )
     async def contact_details(self, info: Info) -> list[ContactDetail]:
         details = self.row.get("contact_details", [])
+        shown = sees_personal_data(info)
         stored = await reader(info).contact_values.load_many([UUID(d["ref"]) for d in details])
         found = []
         for d, kept in zip(details, stored, strict=True):
@@ -443,8 +479,8 @@ class Person:
                     kind=ContactKind(d["kind"]),
                     commitment=d["commitment"],
                     # Never a value once redacted, whatever the row says.
-                    value=None if redacted or kept is None else kept.value,
-                    salt=None if redacted or kept is None else kept.salt,
+                    value=None if redacted or kept is None or not shown else kept.value,
+                    salt=None if redacted or kept is None or not shown else kept.salt,
                     redacted=redacted,
                     redacted_at=at,
                     redacted_on=at.date() if at else None,
@@ -570,9 +606,11 @@ class Membership:
     def recorded_at(self) -> datetime:
         return self.row.recorded_from
 
-    @strawberry.field
-    def recorded_by(self) -> str | None:
-        return self.row.actor
+    @strawberry.field(
+        description="Who wrote this version (the actor). Auditors and administrators only."
+    )
+    def recorded_by(self, info: Info) -> str | None:
+        return self.row.actor if sees_personal_data(info) else None
 
     @strawberry.field
     def correction_reason(self) -> str | None:
@@ -1212,8 +1250,12 @@ class Agreement:
     def recorded_at(self) -> datetime:
         return self.row.recorded_from
 
-    @strawberry.field(description="Who registered the agreement.")
+    @strawberry.field(
+        description="Who registered the agreement (the actor). Auditors and administrators only."
+    )
     async def recorded_by(self, info: Info) -> str | None:
+        if not sees_personal_data(info):
+            return None
         first = await self._registration(info)
         return first.actor if first else self.row.actor
 

@@ -604,7 +604,9 @@ class World:
 def open_world(settings: StoreSettings, answer_cache: bool = True) -> Iterator[World]:
     """An app over a fresh store of `settings` with the scenario recorded and projected."""
     app = create_app(settings, answer_cache=answer_cache)
-    with TestClient(app) as client:
+    # From loopback, with no identity configured: the local administrator, who reads
+    # actors and contact details (docs/security.md).
+    with TestClient(app, client=("127.0.0.1", 50000)) as client:
         scenario = build(app.state.registry)
         settle(client)
         yield World(client, scenario)

@@ -98,6 +98,11 @@ def test_jwts_are_verified_and_their_subject_is_the_actor(
         valid = token(issuer_key, jti="jwt-id-1")
         status, answer = post(server, follow_up("a", 1), valid)
         assert status == 200 and answer["status"] == "imported", answer
+        # The keys' file gone while serving: JWTs are refused, reads still answered.
+        jwks.unlink()
+        status, answer = post(server, follow_up("a", 1, day="2021-06-01"), valid)
+        assert status == 401 and "OIDC settings are broken" in answer["errors"][0]["message"]
+        assert server.graphql("{ bodies { totalCount } }")["bodies"]["totalCount"] == 2
     written = contexts(settings)[before:]
     assert written
     assert {(c.actor, c.subject, c.token_id, c.stated_by) for c in written} == {

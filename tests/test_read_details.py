@@ -16,7 +16,9 @@ from registry.values import Context, Source
 
 @pytest.fixture
 def client(settings):
-    with TestClient(create_app(settings)) as http:
+    # From loopback, with no identity configured: the local administrator, who reads
+    # actors (docs/security.md).
+    with TestClient(create_app(settings), client=("127.0.0.1", 50000)) as http:
         yield http
 
 

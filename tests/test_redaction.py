@@ -122,7 +122,9 @@ def sqlite_files_holding(settings: StoreSettings, needle: str) -> list[str]:
 
 @pytest.fixture
 def client(settings: StoreSettings) -> Iterator[TestClient]:
-    with TestClient(create_app(settings)) as client:
+    # From loopback, with no identity configured: the local administrator, who reads
+    # contact details (docs/security.md).
+    with TestClient(create_app(settings), client=("127.0.0.1", 50000)) as client:
         yield client
 
 

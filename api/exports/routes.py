@@ -25,11 +25,13 @@ from datetime import UTC, date, datetime
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 
 from api.exports import ExportError, ExportSource, build_export, json_chunks
 from api.exports.oparl import LISTS, Urls, oparl_body, oparl_list, oparl_system
 from api.exports.source import PAGE, Window
+from api.identity import Identity, Unauthenticated, identify
 
 router = APIRouter(tags=["export"])
 log = logging.getLogger(__name__)
@@ -87,13 +89,29 @@ def _refused(bad: BadParameter) -> JSONResponse:
     return JSONResponse({"errors": [error]}, status_code=400)
 
 
-def _export(request: Request, fmt: str, as_of: str | None, known_at: str | None) -> Response:
+async def _viewer(request: Request) -> Identity | JSONResponse:
+    """Who asks (contact details are exported to auditors only, docs/security.md), or the
+    401 for bad credentials, answered before anything is streamed."""
+    try:
+        return await run_in_threadpool(identify, request, request.app.state.registry)
+    except Unauthenticated as error:
+        return JSONResponse(
+            {"errors": [{"message": str(error), "code": Unauthenticated.code}]},
+            status_code=401,
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+
+
+async def _export(request: Request, fmt: str, as_of: str | None, known_at: str | None) -> Response:
     try:
         day, moment = _day(as_of), _moment(known_at)
     except BadParameter as bad:
         return _refused(bad)
+    viewer = await _viewer(request)
+    if isinstance(viewer, Response):
+        return viewer
     state = request.app.state
-    source = ExportSource(state.runner, state.registry, moment)
+    source = ExportSource(state.runner, state.registry, moment, viewer=viewer)
     base_url = str(request.base_url).rstrip("/")
     export = build_export(fmt, source, day, base_url)
     return StreamingResponse(_logged(json_chunks(export), fmt), media_type="application/json")
@@ -114,7 +132,7 @@ async def popolo(
     """Persons, organizations (organisations and bodies), memberships valid on `asOf`, posts
     (seats), events (meetings and agenda items), motions (decisions) and speeches
     (reservations and statements). See docs/exports.md."""
-    return _export(request, "popolo", as_of, known_at)
+    return await _export(request, "popolo", as_of, known_at)
 
 
 @router.get(
@@ -127,7 +145,7 @@ async def oparl(
 ) -> Response:
     """The System, its Body, and the Body's lists (organization, person, membership,
     meeting, paper) as arrays of objects, on `asOf`. See docs/exports.md."""
-    return _export(request, "oparl", as_of, known_at)
+    return await _export(request, "oparl", as_of, known_at)
 
 
 # -- OParl's endpoints ------------------------------------------------------------------------
@@ -213,8 +231,11 @@ async def oparl_list_endpoint(
         window = Window(size, _page_token(page))
     except BadParameter as bad:
         return _refused(bad)
+    viewer = await _viewer(request)
+    if isinstance(viewer, Response):
+        return viewer
     state = request.app.state
-    source = ExportSource(state.runner, state.registry, moment, window)
+    source = ExportSource(state.runner, state.registry, moment, window, viewer=viewer)
     wrong_page = BadParameter("page", "is not a page of this list (use the `next` link)")
     try:
         data = await oparl_list(source, name, day, Urls(_base(request), day))
