@@ -214,3 +214,20 @@ def test_imports_racing_to_create_one_organisation_are_all_saved(settings, serve
         if e["entityType"] == "organisation"
     ]
     assert len(created) == 1  # registered by one import, referred to by the others
+
+
+def test_files_racing_to_create_one_organisation_over_post_import_are_all_saved(settings, served):
+    documents = [NEW_ORGANISATION.format(n=n).encode() for n in range(6)]
+    with ThreadPoolExecutor(6) as pool:
+        answers = list(pool.map(lambda d: served.post("/import", d, "application/yaml"), documents))
+    assert [(status, a["status"]) for status, a in answers] == [(200, "imported")] * 6
+    position = max(a["position"] for _, a in answers)
+    found = data(
+        post(
+            served.base,
+            """query($p: Int!) @atLeastPosition(position: $p) {
+        organisations(name: "Lekebergs kommun") { edges { node { id } } } }""",
+            {"p": position},
+        )
+    )
+    assert len(found["organisations"]["edges"]) == 1
