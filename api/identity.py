@@ -213,7 +213,10 @@ def startup_notice(registry: Registry) -> str:
         )
     ways = []
     if os.environ.get(IMPORT_TOKEN_SETTING):
-        ways.append("REGISTRY_IMPORT_TOKEN (shared admin token)")
+        ways.append(
+            "REGISTRY_IMPORT_TOKEN (a shared admin token; deprecated: issue a token per "
+            "writer with `registry token create`)"
+        )
     if oidc_from_environment() is not None:  # at start: a ConfigError stops `registry serve`
         ways.append("JWTs from the configured OIDC issuer")
     if token_store(registry).any_active():

@@ -182,6 +182,16 @@ def test_tokens_are_listed_and_revoked_and_only_their_hash_is_stored(
     cli("token", "revoke", listed[0]["id"], "--database", settings.url, cwd=tmp_path)
     listed = json.loads(cli("token", "list", "--json", "--database", settings.url, cwd=tmp_path))
     assert listed[0]["revoked_at"] is not None
+    table = cli("token", "list", "--database", settings.url, cwd=tmp_path)
+    assert listed[0]["id"] in table and "revoked" in table and "Kansli A" in table
+    unknown = subprocess.run(
+        [*registry_command(), "token", "revoke", "no-such-id", "--database", settings.url],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+    )
+    assert unknown.returncode != 0 and "no token has the id 'no-such-id'" in unknown.stderr
 
 
 def test_a_grant_must_name_a_body_or_organisation(settings: StoreSettings, tmp_path: Path) -> None:
@@ -282,6 +292,7 @@ def test_the_shared_import_token_is_an_administrator(
         cwd=tmp_path,
         env={"REGISTRY_IMPORT_TOKEN": "s3cret-shared"},
     ) as server:
+        assert "REGISTRY_IMPORT_TOKEN (a shared admin token; deprecated" in server.output()
         status, answer = post(server, follow_up("a", 1))
         assert status == 401, answer
         status, answer = post(server, follow_up("a", 1), "s3cret-shared")
