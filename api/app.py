@@ -89,6 +89,7 @@ def create_app(
 
     async def context() -> dict[str, Any]:
         # Readers see the read side as "runner": its views and position are what they read.
+        # (strawberry adds "request" to it: identities and Idempotency-Key are read there.)
         return {"runner": reads, "registry": registry, "reader": Reader(reads)}
 
     app = FastAPI(

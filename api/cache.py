@@ -6,8 +6,9 @@ right until the next event is projected: the read models are the same, and "now"
 event. Only the default `asOf` moves on its own, at midnight, so the day is part of the key.
 
 A request is answered from the cache when the same query text, variables and operation name
-were answered at the same position on the same day. Only answers without errors are kept, and
-only while the schema has no mutations. Officials checking mandates ask the same few
+were answered at the same position on the same day. Only answers to queries without errors are
+kept (never a mutation's: api/http.py `is_query`), and every write in this process clears the
+cache. Officials checking mandates ask the same few
 questions over and over between rare writes: those are served without executing anything.
 """
 

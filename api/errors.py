@@ -137,6 +137,7 @@ def coded(error: GraphQLError, before_execution: bool) -> GraphQLError:
     original = error.original_error
     if isinstance(original, RegistryError):
         extra = {"field": original.field} if original.field else {}
+        extra.update(getattr(original, "extensions", None) or {})  # e.g. currentVersion
         return with_code(error, original.code, **extra)
     if isinstance(original, (Unauthenticated, Forbidden)):
         return with_code(error, original.code)

@@ -17,11 +17,11 @@ import asyncio
 import logging
 from contextvars import ContextVar
 from dataclasses import dataclass
-from functools import partial
+from functools import lru_cache, partial
 from typing import Any
 
 from cross_web import HTTPException, StarletteRequestAdapter
-from graphql import GraphQLError
+from graphql import GraphQLError, get_operation_ast, parse
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket
@@ -38,7 +38,7 @@ from strawberry.types.unset import UNSET
 from api.access import audience, resolve_viewer
 from api.cache import AnswerCache
 from api.errors import INTERNAL_SERVER_ERROR, INTERNAL_SERVER_ERROR_MESSAGE, code_of, coded
-from api.limits import MAX_BODY_BYTES
+from api.limits import MAX_BODY_BYTES, MAX_TOKENS
 
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
 JSON = "application/json"
@@ -249,9 +249,9 @@ class GraphQLHTTPRouter(GraphQLRouter):
 
     async def _cache_key(self, request_adapter: Any, context: Any, data: GraphQLRequestData) -> Any:
         """The answer cache's key, or None when the answer must not be cached (see
-        api/cache.py): no cache, a schema with mutations, or no projection runner."""
+        api/cache.py): no cache, no projection runner, or not a query (a mutation)."""
         runner = context.get("runner") if isinstance(context, dict) else None
-        if self.cache is None or runner is None or getattr(self.schema, "mutation", None):
+        if self.cache is None or runner is None or not is_query(data.query, data.operation_name):
             return None
         position = await asyncio.to_thread(runner.position)
         key = self.cache.key(
@@ -311,6 +311,20 @@ class GraphQLHTTPRouter(GraphQLRouter):
             media_type=f"{media_type}; charset=utf-8",
             headers=headers,
         )
+
+
+@lru_cache(maxsize=256)
+def is_query(query: str | None, operation_name: str | None) -> bool:
+    """Whether the document's operation is a query (not a mutation or subscription); False
+    for a document that does not parse within the token limit (it is refused later)."""
+    if not isinstance(query, str) or not isinstance(operation_name, str | None):
+        return False
+    try:
+        document = parse(query, max_tokens=MAX_TOKENS)
+    except GraphQLError:
+        return False
+    operation = get_operation_ast(document, operation_name)
+    return operation is not None and operation.operation.value == "query"
 
 
 def safe(error: GraphQLError) -> GraphQLError:

@@ -26,6 +26,7 @@ from api.identity import PUBLIC, Forbidden, Unauthenticated, authorise_write, id
 from api.observability import record_import
 from registry.importing import ImportRefused, import_text
 from registry.importing.loading import format_for
+from registry.importing.retries import retrying
 
 router = APIRouter(tags=["import"])
 log = logging.getLogger(__name__)
@@ -134,16 +135,19 @@ async def import_minutes(
         authorise_write(registry, identity, bodies=bodies, organisations=organisations)
 
     try:
+        # Two imports creating the same new organisation at once: the loser runs again.
         result = await run_in_threadpool(
-            import_text,
-            registry,
-            text,
-            name,
-            fmt,
-            correct=correct,
-            reason=reason,
-            actor=identity.actor,
-            authorise=authorise,
+            retrying,
+            lambda: import_text(
+                registry,
+                text,
+                name,
+                fmt,
+                correct=correct,
+                reason=reason,
+                actor=identity.actor,
+                authorise=authorise,
+            ),
         )
     except Forbidden as error:
         record_import("refused")

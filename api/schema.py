@@ -18,6 +18,7 @@ from graphql import GraphQLError
 from strawberry.types import Info
 
 from api.limits import graphql_extensions
+from api.mutations import Mutation
 from api.pagination import (
     Connection,
     Edge,
@@ -27,6 +28,7 @@ from api.pagination import (
     encode_cursor,
     page_size,
 )
+from api.read_your_writes import ReadYourWrites, at_least_position
 from api.reader import Reader
 from api.types import (
     Agreement,
@@ -571,6 +573,8 @@ class Subscription:
 
 schema = strawberry.Schema(
     query=Query,
+    mutation=Mutation,
     subscription=Subscription,
-    extensions=graphql_extensions(),
+    directives=[at_least_position],
+    extensions=[*graphql_extensions(), ReadYourWrites],
 )

@@ -158,6 +158,10 @@ class _UnitOfWork:
         # How many events this unit saved (set at commit): an import reports its own count,
         # not the log's growth, which includes other writers' events.
         self.saved = 0
+        # The recordings this unit saved (set at commit: each event with its position), and
+        # what else to write in the events' transaction (an idempotency key's answer).
+        self.recordings: list[Any] = []
+        self.also_write: dict[str, Any] = {}
 
     def get(self, aggregate_id: UUID, cls: type[A], field: str) -> A:
         if not isinstance(aggregate_id, UUID):
@@ -270,11 +274,12 @@ class Registry(PlanningCommands, Application):
         if not any(a.pending_events for a in unit.aggregates.values()):
             return
         try:
+            extra = dict(unit.also_write)
             if unit.personal_data:
-                recordings = self.save(*unit.aggregates.values(), personal_data=unit.personal_data)
-            else:
-                recordings = self.save(*unit.aggregates.values())
+                extra["personal_data"] = unit.personal_data
+            recordings = self.save(*unit.aggregates.values(), **extra)
             unit.saved = len(recordings)
+            unit.recordings = list(recordings)
         except IntegrityError:
             raise ConcurrentChange(
                 "another command changed the same entity at the same time; nothing was "

@@ -84,3 +84,15 @@ class AmbiguousReference(InvalidInput):
     """A name or description matches more than one thing; the message lists the candidates."""
 
     code = "AMBIGUOUS"
+
+
+class VersionConflict(ConcurrentChange):
+    """The entity is not at the version the command expected: someone changed it since it
+    was read. `current_version` tells the version it is at now."""
+
+    code = "CONFLICT"
+
+    def __init__(self, message: str, *, current_version: int, field: str | None = None) -> None:
+        super().__init__(message, field=field)
+        self.current_version = current_version
+        self.extensions = {"currentVersion": current_version}

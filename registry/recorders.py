@@ -5,15 +5,22 @@ the events (registry/personal_data.py). One class per store combines both."""
 from __future__ import annotations
 
 from registry.chain import ChainedPostgresRecorder, ChainedSQLiteRecorder
+from registry.idempotency import IdempotentPostgresRecorder, IdempotentSQLiteRecorder
 from registry.personal_data import PostgresPersonalDataRecorder, SQLitePersonalDataRecorder
 
 
-class RegistrySQLiteRecorder(SQLitePersonalDataRecorder, ChainedSQLiteRecorder):
-    """SQLite: events, their chain links and personal data in one transaction."""
+class RegistrySQLiteRecorder(
+    IdempotentSQLiteRecorder, SQLitePersonalDataRecorder, ChainedSQLiteRecorder
+):
+    """SQLite: events, their chain links, personal data and idempotency keys in one
+    transaction."""
 
 
-class RegistryPostgresRecorder(PostgresPersonalDataRecorder, ChainedPostgresRecorder):
-    """PostgreSQL: events, their chain links and personal data in one transaction."""
+class RegistryPostgresRecorder(
+    IdempotentPostgresRecorder, PostgresPersonalDataRecorder, ChainedPostgresRecorder
+):
+    """PostgreSQL: events, their chain links, personal data and idempotency keys in one
+    transaction."""
 
 
 def recorder_topic(is_postgres: bool, chained: bool = True) -> str:
