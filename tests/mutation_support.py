@@ -32,7 +32,8 @@ query Ids($position: Int!) @atLeastPosition(position: $position) {
   funds { edges { node { id name } } }
   changes(first: 500) { edges { node { entityType type agreement { id title } } } }
   assignments { edges { node { id task } } }
-  decisions { edges { node { id item text conditions { id } } } }
+  decisions { edges { node { id item text conditions { id }
+                             pendingEffects { kind subjectId label } } } }
 }"""
 
 
@@ -118,18 +119,28 @@ def seed(base: str, headers: dict[str, str] | None = None) -> Seeded:
     def by(field: str, name: str = "name") -> dict[str, Any]:
         return {e["node"][name]: e["node"]["id"] for e in found[field]["edges"]}
 
+    def held(kind: str) -> dict[str, Any]:
+        """Funds and assignments a conditional decision authorised: not listed until its
+        condition is met (one of the mutations meets it), found through its pending effects."""
+        return {
+            effect["label"]: effect["subjectId"]
+            for e in found["decisions"]["edges"]
+            for effect in e["node"]["pendingEffects"]
+            if effect["kind"].startswith(f"{kind}.") and effect["label"]
+        }
+
     return Seeded(
         position=position,
         bodies={n.split()[0].lower(): i for n, i in by("bodies").items()},
         persons=by("persons"),
         organisations=by("organisations"),
-        funds=by("funds"),
+        funds={**held("Fund"), **by("funds")},
         agreements={
             e["node"]["agreement"]["title"]: e["node"]["agreement"]["id"]
             for e in found["changes"]["edges"]
             if e["node"]["entityType"] == "agreement" and e["node"]["agreement"]
         },
-        assignments=by("assignments", "task"),
+        assignments={**held("Assignment"), **by("assignments", "task")},
         decisions={
             e["node"]["item"] + ":" + e["node"]["text"][:20]: e["node"]
             for e in found["decisions"]["edges"]
