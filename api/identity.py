@@ -362,6 +362,10 @@ def _grants_of(registry: Registry, value: Any) -> Iterable[UUID]:
 # -- authorise ----------------------------------------------------------------------------
 
 
+def _as_uuid(value: UUID | str) -> UUID:
+    return value if isinstance(value, UUID) else UUID(str(value))
+
+
 def _label(registry: Registry, entity_id: UUID, cls: type) -> str:
     try:
         found = registry.get(entity_id, cls)
@@ -380,7 +384,10 @@ def authorise_write(
     """Allow a write for these bodies and organisations, or raise Forbidden saying which
     grant is missing. Administrators write for all; recorders for the bodies and
     organisations in their grants, where a grant of an organisation covers the bodies it
-    owns (Body.owner_organisation_ids); readers and auditors never write."""
+    owns (Body.owner_organisation_ids); readers and auditors never write. Ids may come as
+    text (an agreement's parties are stored so): they are compared as UUIDs."""
+    bodies = [_as_uuid(b) for b in bodies]
+    organisations = [_as_uuid(o) for o in organisations]
     if identity.role is Role.ADMIN:
         return
     if identity.role is not Role.RECORDER:

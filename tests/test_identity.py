@@ -12,8 +12,10 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
+from api.identity import Forbidden, Identity, Role, authorise_write
 from registry.application import Registry
 from registry.config import StoreSettings
 from registry.ids import natural_id
@@ -321,3 +323,15 @@ def test_a_file_writing_for_a_granted_and_another_body_is_refused_whole(
     assert status == 403, answer
     assert "Nämnden b-0001" in answer["errors"][0]["message"], answer
     assert count(settings) == before
+
+
+def test_a_grant_is_checked_by_id_whether_the_id_comes_as_a_uuid_or_as_text(registry, ctx):
+    """Agreements store their parties' ids as text: a grant must match them all the same."""
+    region = registry.register_organisation("Region Örebro län", "region", ctx)
+    kommun = registry.register_organisation("Askersunds kommun", "kommun", ctx)
+    body = registry.register_body("Chefsgrupp", "chefsgrupp", ctx, owner_organisation_ids=[region])
+    recorder = Identity("sub", "Sekreterare", "t1", Role.RECORDER, frozenset({region}))
+    authorise_write(registry, recorder, bodies=[str(body)], organisations=[str(region)])
+    authorise_write(registry, recorder, bodies=[body], organisations=[region])
+    with pytest.raises(Forbidden, match="Askersunds kommun"):
+        authorise_write(registry, recorder, organisations=[str(kommun)])
