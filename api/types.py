@@ -1240,9 +1240,26 @@ class Decision:
         held = await r.pending_effects.load((self.row.entity_id, r.known_at(self.known_at)))
         return [PendingEffect(held=h, known_at=self.known_at) for h in held]
 
-    @strawberry.field(description="For a deferred item: the meeting it goes to, when known.")
-    def deferred_to(self) -> DeferredTo | None:
-        return deferred_to(self.row.get("deferred_to"), self.known_at)
+    @strawberry.field(
+        description="For a deferred item: the meeting it goes to, when known (its "
+        "`deferred_to`, else the first planned meeting its matter is referred to)."
+    )
+    async def deferred_to(self, info: Info) -> DeferredTo | None:
+        given = deferred_to(self.row.get("deferred_to"), self.known_at)
+        if given is not None or self.row["kind"] != values.DecisionKind.DEFERRED:
+            return given
+        from api.types_plans import meeting_a_decision_goes_to
+
+        planned = await meeting_a_decision_goes_to(info, self.row.entity_id, self.known_at)
+        if not planned:
+            return None
+        first = min(planned, key=lambda m: (m.date(), m.sequence()))
+        return DeferredTo(
+            held_on=first.date(),
+            body_id=first.body_id,
+            meeting_id=first.row["planned_meeting_id"],
+            known_at=self.known_at,
+        )
 
     @strawberry.field(description="Reservations and särskilda uttalanden.")
     def statements(self) -> list[Statement]:

@@ -145,3 +145,29 @@ def test_only_a_deferred_item_goes_to_a_later_meeting(client):
     assert [(p.path, p.code) for p in refusal.value.problems] == [
         ("items[3].decisions[0].deferred_to", "INVALID_INPUT")
     ]
+
+
+def test_a_deferred_item_referred_to_the_next_planned_meeting_links_to_it(client):
+    """Without `deferred_to`, a deferred item sent to "nästa möte" by a meeting referral goes
+    to the first meeting of the plan after its day: one link, not two to keep in step."""
+    referred = MINUTES.replace(
+        "        deferred_to: {date: 2021-05-06, note: Nästa möte enligt mötesplanen.}\n",
+        "        meeting_referrals: [{meeting: next}]\n",
+    ).replace(
+        "meeting:\n  present: [anna]\n",
+        "meeting:\n  present: [anna]\nbackground:\n  planned_meetings:\n"
+        "    - {date: 2021-06-10}\n    - {date: 2021-05-06}\n",
+    )
+    assert "deferred_to" not in referred.split("items:")[1].split("number: 8")[0]
+    imported(client, referred)
+
+    deferred = by_item(client, on="2021-06-01")["6"]["deferredTo"]
+    assert deferred == {"heldOn": "2021-05-06", "body": {"name": "Testnämnden"}, "meeting": None}
+    assert by_item(client, on="2021-06-01")["7"]["deferredTo"] is None  # not referred
+
+    imported(client, NEXT)
+    deferred = by_item(client, on="2021-06-01")["6"]["deferredTo"]
+    assert deferred["meeting"] == {
+        "heldOn": "2021-05-06",
+        "items": [{"title": "Egenvård vid korttidsvistelse"}],
+    }
