@@ -55,17 +55,21 @@ class MinutesApproval:
         return self.approved_on, self.posted_on
 
 
-def _dated(held_on: date, approved_on: date, posted_on: date | None, where: str) -> None:
+def _dated(
+    held_on: date, approved_on: date, posted_on: date | None, within: str | None = None
+) -> None:
+    """Approved not before the meeting, posted not before approved. `within`: the field of
+    an immediate paragraph the dates belong to."""
     if approved_on < held_on:
         raise InvalidInput(
             f"the minutes cannot be approved ({approved_on}) before the meeting ({held_on})",
-            field=f"{where}approved_on",
+            field=within or "approved_on",
         )
     if posted_on is not None and posted_on < approved_on:
         raise InvalidInput(
             f"the notice cannot be posted ({posted_on}) before the minutes are approved "
             f"({approved_on})",
-            field=f"{where}posted_on",
+            field=within or "posted_on",
         )
 
 
@@ -79,7 +83,7 @@ def check_approval(
     """Refuse dates out of order, an immediate paragraph the meeting does not have or given
     twice, a justerare twice, and an appeal deadline as printed that is not the one the law
     gives (three weeks from the posting, to the next weekday)."""
-    _dated(held_on, approval.approved_on, approval.posted_on, "")
+    _dated(held_on, approval.approved_on, approval.posted_on)
     if approval.taken_down_on is not None:
         if approval.posted_on is None:
             raise InvalidInput(
@@ -100,18 +104,17 @@ def check_approval(
     _check_printed(approval.posted_on, printed_deadline, "appeal_deadline")
     numbers: set[str] = set()
     for k, immediate in enumerate(approval.immediate):
-        where = f"immediate[{k}]."
+        where = f"immediate[{k}]"
         if immediate.item not in items:
             raise InvalidInput(
-                f"the meeting has no item {immediate.item!r} to approve at once",
-                field=f"{where}item",
+                f"the meeting has no item {immediate.item!r} to approve at once", field=where
             )
         if immediate.item in numbers:
-            raise InvalidInput(f"item {immediate.item!r} is listed twice", field=f"{where}item")
+            raise InvalidInput(f"item {immediate.item!r} is listed twice", field=where)
         numbers.add(immediate.item)
         _dated(held_on, immediate.approved_on, immediate.posted_on, where)
         printed = printed_immediate_deadlines[k] if k < len(printed_immediate_deadlines) else None
-        _check_printed(immediate.posted_on, printed, f"{where}appeal_deadline")
+        _check_printed(immediate.posted_on, printed, where)
 
 
 def _check_printed(posted_on: date | None, printed: date | None, field: str) -> None:

@@ -37,8 +37,9 @@ APPROVAL_FIELDS: dict[str, dict[str, str]] = {
         "filed_on": "filed_on",
         "outcome": "outcome",
         "outcome_on": "outcome_on",
-        "appeal": "decision",
         "decision": "decision",
+        "court": "court",
+        "case_number": "case_number",
     },
 }
 
@@ -176,7 +177,7 @@ class LifecycleApplier:
                     raise InvalidInput(
                         f"the appeal is recorded with {key} {getattr(known[0], key)!r}, "
                         f"not {e[key]!r}",
-                        field="appeal",
+                        field=key,
                     )
         else:
             self.registry.file_appeal(
