@@ -291,3 +291,38 @@ def test_over_http_a_running_registry_answers_the_legal_status(settings, tmp_pat
         by_item = {d["item"]: d for d in found["decisions"]["nodes"]}
         assert by_item["2"]["legalStatus"] == "APPEALED"
         assert by_item["4"]["legalStatus"] == "FINAL"
+
+
+def test_a_corrected_file_records_the_approval_again_and_the_old_stays_answerable(client):
+    imported(client, CASE)
+    before = datetime.now(UTC).isoformat()
+    later = CASE.replace("posted_on: 2026-05-29", "posted_on: 2026-06-01")
+    assert refused(client, later) == [("", "CHANGED")]  # a changed file needs --correct
+    assert imported(client, later, correct=True, reason="Anslaget satt upp 1 juni") == "corrected"
+    # 1 June + three weeks is Monday 22 June: the same last day, but nothing final before.
+    assert decisions(client, "2026-06-01")["2"]["appealDeadline"] == "2026-06-22"
+    query = "{ meetings { nodes { approval { posted { on } } } } }"
+    (meeting,) = ask(client, query)["meetings"]["nodes"]
+    assert meeting["approval"]["posted"]["on"] == "2026-06-01"
+    (old,) = ask(client, query.replace("meetings {", f'meetings(knownAt: "{before}") {{'))[
+        "meetings"
+    ]["nodes"]
+    assert old["approval"]["posted"]["on"] == "2026-05-29"
+
+
+def test_the_status_rule_for_late_withdrawn_and_unposted_appeals():
+    """The rule itself (registry/lifecycle.py), for the cases the files above do not reach."""
+    from datetime import date
+
+    from registry.lifecycle import AppealOutcome, AppealState, LegalStatus, Window, legal_standing
+
+    window = Window(date(2026, 5, 28), date(2026, 5, 29))  # last day 2026-06-22
+    late = AppealState(date(2026, 6, 25))
+    assert legal_standing(window, [late], date(2026, 7, 1)).status is LegalStatus.FINAL
+    withdrawn = AppealState(date(2026, 6, 1), AppealOutcome.WITHDRAWN, date(2026, 6, 10))
+    found = legal_standing(window, [withdrawn], date(2026, 6, 23))
+    assert (found.status, found.final_on) == (LegalStatus.FINAL, date(2026, 6, 23))
+    assert legal_standing(window, [withdrawn], date(2026, 6, 5)).status is LegalStatus.APPEALED
+    unposted = Window(date(2026, 5, 28), None)
+    found = legal_standing(unposted, [], date(2027, 1, 1))
+    assert (found.status, found.appeal_deadline) == (LegalStatus.APPEALABLE, None)
