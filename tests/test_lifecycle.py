@@ -326,3 +326,27 @@ def test_the_status_rule_for_late_withdrawn_and_unposted_appeals():
     unposted = Window(date(2026, 5, 28), None)
     found = legal_standing(unposted, [], date(2027, 1, 1))
     assert (found.status, found.appeal_deadline) == (LegalStatus.APPEALABLE, None)
+
+
+def test_a_background_fact_records_the_courts_ruling_without_a_decision_of_the_namnd(client):
+    imported(client, CASE)
+    imported(client, appeal_file("2026-06-30"))
+    ruling = appeal_file("2026-10-01", "annulled", "2026-09-28")
+    start = ruling.index("items:")
+    background = ruling[:start].replace("meeting:\n  present: [anna]\n  chair: anna\n", "").replace(
+        "kind: minutes", "kind: statement"
+    ) + (
+        "background:\n"
+        "  note: Förvaltningsrättens dom, as the nämnd's register records it.\n"
+        "  appeals:\n"
+        "    - decision: {date: 2026-05-26, item: 2}\n"
+        "      appellant: Olle Överklagare\n"
+        "      filed_on: 2026-06-15\n"
+        "      outcome: annulled\n"
+        "      outcome_on: 2026-09-28\n"
+        "items: []\n"
+    )
+    assert imported(client, background) == "imported"
+    assert status(client, "2", "2026-09-28") == ("ANNULLED", None)
+    (appeal,) = decisions(client, "2026-09-28")["2"]["appeals"]
+    assert (appeal["court"], appeal["outcome"]) == ("Förvaltningsrätten i Exempelstad", "ANNULLED")
