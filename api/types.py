@@ -1200,7 +1200,8 @@ class Decision:
         description="Where the decision stands in law on `asOf` (default today): NOT_APPROVED, "
         "APPEALABLE, FINAL (laga kraft), APPEALED or ANNULLED. Null for a body whose "
         "decisions are not appealed by laglighetsprövning (not a kommunal nämnd, styrelse, "
-        "utskott or fullmäktige) or a decision whose minutes are not recorded."
+        "utskott or fullmäktige), a bordläggning or återremiss (only preparing the matter), or a "
+        "decision whose minutes are not recorded."
     )
     async def legal_status(
         self, info: Info, as_of: date | None = None

@@ -160,11 +160,12 @@ def appeals_of(row: EntityRow) -> list[Appeal]:
 
 async def window_of(info: Info, row: EntityRow, known_at: datetime | None) -> Window | None:
     """The dates that open the decision's appeal window as known at `known_at`; None when the
-    decision has no legal status (not a kommunal nämnd's, or no minutes recorded)."""
+    decision has no legal status (not a kommunal nämnd's, a bordläggning or återremiss, or
+    no minutes recorded)."""
     from api.types import load_row
 
     body = await load_row(info, row.get("body_id"), "body", known_at)
-    if body is None or not lifecycle.has_legal_status(body.get("kind")):
+    if body is None or not lifecycle.has_legal_status(body.get("kind"), row.get("kind")):
         return None
     meeting = await load_row(info, row.get("meeting_id"), "meeting", known_at)
     if meeting is None:

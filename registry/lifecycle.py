@@ -16,7 +16,8 @@ One home for these rules: the domain, the importer and GraphQL use them.
 
 Only the decisions of a kommunal nämnd, styrelse, utskott or fullmäktige have this life: a
 samverkansorgan, chefsgrupp or samrådsorgan decides nothing that can be appealed this way,
-and its decisions have no legal status at all (None).
+and its decisions have no legal status at all (None); nor has a bordläggning or återremiss,
+which only prepares the matter (13 kap. 2 §).
 """
 
 from __future__ import annotations
@@ -47,8 +48,16 @@ LEGAL_STATUS_BODY_KINDS = frozenset(
 )
 
 
-def has_legal_status(body_kind: str | None) -> bool:
-    """True when the decisions of a body of this kind can be appealed and gain laga kraft."""
+#: Decision kinds that only prepare a matter (beredning: bordläggning, återremiss), which
+#: cannot be appealed (13 kap. 2 § kommunallagen).
+PREPARATORY_KINDS = frozenset({"deferred", "referred_back"})
+
+
+def has_legal_status(body_kind: str | None, decision_kind: str | None = None) -> bool:
+    """True when a decision of this kind by a body of this kind can be appealed and gain
+    laga kraft: a kommunal organ's decision that is more than a step in preparing a matter."""
+    if decision_kind in PREPARATORY_KINDS:
+        return False
     return (body_kind or "").strip().casefold() in LEGAL_STATUS_BODY_KINDS
 
 

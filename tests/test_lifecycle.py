@@ -221,6 +221,26 @@ def test_a_body_that_is_not_a_kommunal_namnd_has_no_legal_status(client):
     assert {d["appealDeadline"] for d in found.values()} == {None}
 
 
+def test_a_deferred_or_referred_back_item_has_no_legal_status(client):
+    """Bordläggning and återremiss only prepare the matter: they cannot be appealed."""
+    deferred = CASE.replace(
+        "      - {kind: noted, text: Redovisningen av delegationsbeslut läggs till handlingarna.}",
+        "      - {kind: deferred, text: Ärendet bordläggs.}",
+    ).replace(
+        "      - kind: decided\n        text: Socialnämnden lämnar",
+        "      - kind: referred_back\n        text: Socialnämnden lämnar",
+    )
+    imported(client, deferred)
+    found = decisions(client, "2026-07-01")
+    assert {i: d["legalStatus"] for i, d in found.items()} == {
+        "1": "FINAL",
+        "2": "FINAL",
+        "3": None,
+        "4": None,
+    }
+    assert (found["3"]["appealDeadline"], found["4"]["appealDeadline"]) == (None, None)
+
+
 def test_minutes_of_a_namnd_without_justering_recorded_are_not_approved(client):
     start = CASE.index("  approval:")
     end = CASE.index("items:")
