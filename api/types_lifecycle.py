@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import enum
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Annotated, Any
@@ -161,7 +162,16 @@ def appeals_of(row: EntityRow) -> list[Appeal]:
 async def window_of(info: Info, row: EntityRow, known_at: datetime | None) -> Window | None:
     """The dates that open the decision's appeal window as known at `known_at`; None when the
     decision has no legal status (not a kommunal nämnd's, a bordläggning or återremiss, or
-    no minutes recorded)."""
+    no minutes recorded). Computed once per decision and request (legalStatus, finalOn and
+    appealDeadline all need it)."""
+    memo: dict[Any, asyncio.Future] = info.context.setdefault("lifecycle_windows", {})
+    key = (row.entity_id, known_at)
+    if key not in memo:
+        memo[key] = asyncio.ensure_future(_window_of(info, row, known_at))
+    return await memo[key]
+
+
+async def _window_of(info: Info, row: EntityRow, known_at: datetime | None) -> Window | None:
     from api.types import load_row
 
     body = await load_row(info, row.get("body_id"), "body", known_at)
