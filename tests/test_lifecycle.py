@@ -277,6 +277,8 @@ def test_refusals_name_the_field_and_write_nothing(client):
     assert refused(client, early) == [("meeting.approval.posted_on", "INVALID_INPUT")]
     unknown_item = CASE.replace("      - item: 4", "      - item: 9")
     assert refused(client, unknown_item) == [("meeting.approval.immediate[0]", "INVALID_INPUT")]
+    absent = CASE.replace("justerare: [cecilia]", "justerare: [bo]")
+    assert refused(client, absent) == [("meeting.approval.justerare[0]", "INVALID_INPUT")]
     assert refused(client, appeal_file("2026-06-30")) == [
         ("items[0].decisions[0].appeals[0].decision", "NOT_FOUND")
     ]

@@ -79,10 +79,12 @@ def check_approval(
     items: Sequence[str],
     printed_deadline: date | None = None,
     printed_immediate_deadlines: Sequence[date | None] = (),
+    present: Sequence[UUID] = (),
 ) -> None:
     """Refuse dates out of order, an immediate paragraph the meeting does not have or given
-    twice, a justerare twice, and an appeal deadline as printed that is not the one the law
-    gives (three weeks from the posting, to the next weekday)."""
+    twice, a justerare twice or (when the minutes list who was present) not present, and an
+    appeal deadline as printed that is not the one the law gives (three weeks from the
+    posting, to the next weekday)."""
     _dated(held_on, approval.approved_on, approval.posted_on)
     if approval.taken_down_on is not None:
         if approval.posted_on is None:
@@ -100,6 +102,11 @@ def check_approval(
     for i, j in enumerate(approval.justerare):
         if j.person_id in seen:
             raise InvalidInput(f"{j.name} is listed twice as justerare", field=f"justerare[{i}]")
+        if present and j.person_id not in present:
+            raise InvalidInput(
+                f"{j.name} approves the minutes (justerare) but is not listed as present",
+                field=f"justerare[{i}]",
+            )
         seen.add(j.person_id)
     _check_printed(approval.posted_on, printed_deadline, "appeal_deadline")
     numbers: set[str] = set()

@@ -107,6 +107,7 @@ class Meeting(RegistryAggregate):
             [i.number for i in self.items],
             printed_deadline,
             printed_immediate_deadlines,
+            present=[a.person_id for a in self.present],
         )
         if approval != self.approval:
             self._minutes_approved(approval, tuple(decision_ids), approval.approved_on, context)
