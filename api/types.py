@@ -17,7 +17,7 @@ from strawberry.dataloader import DataLoader
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
-from api import types_precision, types_votes
+from api import types_lifecycle, types_precision, types_votes
 from api.access import sees_personal_data, stored_context
 from api.reader import Reader
 from api.types_pending import DeferredTo, PendingEffect, deferred_to
@@ -1023,6 +1023,13 @@ class Meeting:
     def serving_deputies(self) -> list[ServingDeputy]:
         return [ServingDeputy(row=s, known_at=self.known_at) for s in self.row.get("serving", [])]
 
+    @strawberry.field(
+        description="Justering and anslag of the minutes, and the last day to appeal; null "
+        "when not recorded."
+    )
+    def approval(self) -> types_lifecycle.MinutesApproval | None:
+        return types_lifecycle.approval_of(self.row, self.known_at)
+
     @strawberry.field
     def items(self) -> list[AgendaItem]:
         return [
@@ -1188,6 +1195,39 @@ class Decision:
     @strawberry.field(description="Voteringar on the decision, in the order held.")
     def votes(self) -> list[Vote]:
         return [types_votes.vote_of(v) for v in self.row.get("votes", [])]
+
+    @strawberry.field(
+        description="Where the decision stands in law on `asOf` (default today): NOT_APPROVED, "
+        "APPEALABLE, FINAL (laga kraft), APPEALED or ANNULLED. Null for a body whose "
+        "decisions are not appealed by laglighetsprövning (not a kommunal nämnd, styrelse, "
+        "utskott or fullmäktige), a bordläggning or återremiss (only preparing the matter), or a "
+        "decision whose minutes are not recorded."
+    )
+    async def legal_status(
+        self, info: Info, as_of: date | None = None
+    ) -> types_lifecycle.LegalStatus | None:
+        found = await types_lifecycle.standing_of(info, self.row, self.known_at, as_of)
+        return types_lifecycle.legal_status_of(found)
+
+    @strawberry.field(
+        description="The day it became final (laga kraft), when FINAL on `asOf`: the day after "
+        "the last day to appeal, or the day of the court's ruling that let it stand."
+    )
+    async def final_on(self, info: Info, as_of: date | None = None) -> date | None:
+        found = await types_lifecycle.standing_of(info, self.row, self.known_at, as_of)
+        return found.final_on if found is not None else None
+
+    @strawberry.field(
+        description="The last day to appeal (three weeks from the posting of the approved "
+        "minutes, or of its paragraph approved at once); null until posted."
+    )
+    async def appeal_deadline(self, info: Info) -> date | None:
+        window = await types_lifecycle.window_of(info, self.row, self.known_at)
+        return window.deadline if window is not None else None
+
+    @strawberry.field(description="Appeals of the decision (laglighetsprövning), oldest first.")
+    def appeals(self) -> list[types_lifecycle.Appeal]:
+        return types_lifecycle.appeals_of(self.row)
 
     @strawberry.field(description='The item, such as "9" for § 9.')
     def item(self) -> str:

@@ -185,6 +185,7 @@ def _view(aggregate: Any, event: Any, previous: dict[str, Any] | None) -> dict[s
             "additional_secretary_ids": plain(aggregate.additional_secretary_ids),
             "items": plain(aggregate.items),
             "serving": plain(aggregate.serving),
+            "approval": plain(aggregate.approval),
         }
     elif isinstance(aggregate, Decision):
         previous = previous or {}
@@ -220,6 +221,8 @@ def _view(aggregate: Any, event: Any, previous: dict[str, Any] | None) -> dict[s
             "superseded_on": superseded_on,
             "corrections": corrections,
             "deferred_to": plain(aggregate.deferred_to),
+            "appeals": plain(aggregate.appeals),
+            "appeal_rulings": plain(aggregate.appeal_rulings),
         }
     elif isinstance(aggregate, Fund):
         previous_allocations = {

@@ -29,6 +29,7 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError, JSONTranscoder
 
+from registry.application_lifecycle import LIFECYCLE_VALUE_TYPES, LifecycleCommands
 from registry.application_plans import PLAN_VALUE_TYPES, PlanningCommands
 from registry.chain import ChainStore
 from registry.config import StoreSettings, settings_from_environment
@@ -99,6 +100,7 @@ VALUE_TYPES: list[type] = [
     StatementAuthors,
     Vote,
     Ballot,
+    *LIFECYCLE_VALUE_TYPES,
 ]
 
 #: Contact details given to a command: kind (email, phone, address) to value, or a list of
@@ -206,7 +208,7 @@ def in_order_of_happening(events: list[Any]) -> list[Any]:
     return list(heapq.merge(*by_aggregate.values(), key=lambda e: e.timestamp))
 
 
-class Registry(PlanningCommands, Application):
+class Registry(LifecycleCommands, PlanningCommands, Application):
     """The decision and mandate registry (the write side)."""
 
     name = "Registry"

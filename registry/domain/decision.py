@@ -11,6 +11,7 @@ from eventsourcing.domain import event
 
 from registry.dates import PartialDate, Precision, within_of
 from registry.domain import RegistryAggregate
+from registry.domain.approval import Appeal, AppealRuling, parse_outcome
 from registry.domain.vote import StatementAuthors, Vote, tallied
 from registry.errors import InvalidInput, InvalidTransition, NotFound
 from registry.ids import natural_id
@@ -79,6 +80,8 @@ class Decision(RegistryAggregate):
     deferred_to = None
     decided_precision: str | None = None
     votes: tuple[Vote, ...] = ()
+    appeals: tuple[Appeal, ...] = ()
+    appeal_rulings: tuple[AppealRuling, ...] = ()
 
     @staticmethod
     def create_id(  # type: ignore[override]
@@ -186,6 +189,55 @@ class Decision(RegistryAggregate):
     @event("VoteRecorded")
     def _vote_recorded(self, vote: Vote, effective_date: date | None, context: Context) -> None:
         self.votes = (*self.votes, vote)
+
+    def file_appeal(self, appeal: Appeal, context: Context) -> None:
+        """An appeal (laglighetsprövning) of the decision was filed with a court."""
+        require_text(appeal.appellant, "appellant")
+        if any(a.appeal_id == appeal.appeal_id for a in self.appeals):
+            raise InvalidInput(
+                f"the appeal by {appeal.appellant} filed on {appeal.filed_on} is already recorded",
+                field="appellant",
+            )
+        if not self.decided_on_unknown and appeal.filed_on < self.decided_on:
+            raise InvalidInput(
+                f"an appeal cannot be filed ({appeal.filed_on}) before the decision "
+                f"({self.decided_on})",
+                field="filed_on",
+            )
+        self._appeal_filed(appeal, appeal.filed_on, context)
+
+    @event("AppealFiled")
+    def _appeal_filed(self, appeal: Appeal, effective_date: date, context: Context) -> None:
+        self.appeals = (*self.appeals, appeal)
+
+    def rule_on_appeal(
+        self, appeal_id: UUID, outcome: str, ruled_on: date, context: Context
+    ) -> None:
+        """The court ruled on an appeal: annulled (upphävt), rejected, dismissed or
+        withdrawn."""
+        found = [a for a in self.appeals if a.appeal_id == appeal_id]
+        if not found:
+            raise NotFound("the decision has no such appeal", field="appeal")
+        done = [r for r in self.appeal_rulings if r.appeal_id == appeal_id]
+        if done:
+            raise InvalidTransition(
+                f"the appeal by {found[0].appellant} was already ruled on ({done[0].outcome} "
+                f"on {done[0].ruled_on})"
+            )
+        if ruled_on < found[0].filed_on:
+            raise InvalidInput(
+                f"the court cannot rule ({ruled_on}) before the appeal was filed "
+                f"({found[0].filed_on})",
+                field="outcome_on",
+            )
+        ruling = AppealRuling(appeal_id, parse_outcome(outcome).value, ruled_on)
+        self._appeal_ruled_on(ruling, ruled_on, context)
+
+    @event("AppealRuledOn")
+    def _appeal_ruled_on(
+        self, ruling: AppealRuling, effective_date: date, context: Context
+    ) -> None:
+        self.appeal_rulings = (*self.appeal_rulings, ruling)
 
     def meet_condition(
         self, condition_id: UUID, met_on: date, note: str | None, context: Context

@@ -9,6 +9,7 @@ from uuid import UUID
 from eventsourcing.domain import event
 
 from registry.domain import RegistryAggregate
+from registry.domain.approval import MinutesApproval, check_approval
 from registry.domain.serving import ServingDeputy, check_serving
 from registry.ids import natural_id
 from registry.values import Context
@@ -86,3 +87,37 @@ class Meeting(RegistryAggregate):
         self, serving: tuple[ServingDeputy, ...], effective_date: date, context: Context
     ) -> None:
         self.serving = tuple(serving)
+
+    # Meetings recorded before justering was recorded have none.
+    approval = None
+
+    def record_approval(
+        self,
+        approval: MinutesApproval,
+        decision_ids: tuple[UUID, ...],
+        context: Context,
+        printed_deadline: date | None = None,
+        printed_immediate_deadlines: tuple[date | None, ...] = (),
+    ) -> None:
+        """Record the justering and anslag of the minutes (again, to correct them). The
+        event names the meeting's decisions, so that it is on each one's audit trail."""
+        check_approval(
+            approval,
+            self.held_on,
+            [i.number for i in self.items],
+            printed_deadline,
+            printed_immediate_deadlines,
+            present=[a.person_id for a in self.present],
+        )
+        if approval != self.approval:
+            self._minutes_approved(approval, tuple(decision_ids), approval.approved_on, context)
+
+    @event("MinutesApproved")
+    def _minutes_approved(
+        self,
+        approval: MinutesApproval,
+        decision_ids: tuple[UUID, ...],
+        effective_date: date,
+        context: Context,
+    ) -> None:
+        self.approval = approval

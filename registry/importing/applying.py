@@ -23,6 +23,7 @@ from registry.domain.person import Person
 from registry.domain.vote import Ballot, StatementAuthors, VoteChoice, vote_id_for
 from registry.errors import InvalidInput, NotAMember, NotFound, RegistryError
 from registry.ids import normalise
+from registry.importing.approval import APPROVAL_CORRECTABLE, APPROVAL_FIELDS, LifecycleApplier
 from registry.importing.facts import Fact, amount_of
 from registry.importing.plans import PLAN_FIELDS, PlanApplier
 from registry.importing.problems import Problem, join_path
@@ -91,6 +92,7 @@ _FIELDS: dict[str, dict[str, str]] = {
     "votes": {"yes": "for", "no": "against", "abstain": "abstain", "ballots": "ballots"},
     "cessations": {"date": "date", "successor": "successor", "how": "how"},
     "renames": {"name": "name", "date": "date"},
+    **APPROVAL_FIELDS,
 }
 
 # The file's words for a member's vote, and the registry's.
@@ -111,7 +113,7 @@ def problem_for(fact: Fact, error: RegistryError) -> Problem:
     return Problem(path, error.message, error.code)
 
 
-class Applier(PlanApplier):
+class Applier(LifecycleApplier, PlanApplier):
     """Applies facts with the registry's commands."""
 
     def __init__(self, registry: Registry, reason: str | None = None) -> None:
@@ -867,6 +869,7 @@ _CORRECTABLE: dict[str, set[str]] = {
     "allocations": {"amount"},
     "contact": {"ref"},  # a changed value: the new one is added (see _correct_contact)
     "cessations": {"date", "how", "successor"},
+    **APPROVAL_CORRECTABLE,
 }
 
 _KIND_WORDS = {

@@ -59,6 +59,7 @@ EFFECTS = (
     "completions",
     "conditions_met",
     "conditions_withdrawn",
+    "appeals",
     *PLAN_EFFECTS,
     "cessations",
     "renames",
@@ -1181,6 +1182,9 @@ class _Builder(PlanFacts):
         attrs = {"withdrawn_on": entry.get("withdrawn_on"), "reason": entry["reason"]}
         return ("condition_withdrawn", *identity), attrs, refs
 
+    def _appeals(self, entry: dict[str, Any], path: str, body: Resolved, owner: tuple) -> Any:
+        return appeal_of(self, entry, path, body, owner)
+
     def _cessations(self, entry: dict[str, Any], path: str, body: Resolved, owner: tuple) -> Any:
         refs = {
             "body": self._body_of(entry, path, body),
@@ -1213,6 +1217,7 @@ def build(registry: Registry, data: dict[str, Any], actor: Actor | None = None) 
     meeting_id = builder.meeting_fact()
     builder.decision_facts(meeting_id)
     serving_facts(builder, meeting_id)
+    approval_facts(builder, meeting_id)
     problems = sorted(set(builder.resolver.problems), key=lambda p: path_order(p.path))
     return Document(
         data=data,
@@ -1225,4 +1230,5 @@ def build(registry: Registry, data: dict[str, Any], actor: Actor | None = None) 
     )
 
 
+from registry.importing.approval import appeal_of, approval_facts  # noqa: E402  (as serving)
 from registry.importing.serving import serving_facts  # noqa: E402  (it uses Fact from here)
