@@ -156,7 +156,7 @@ query Agreement($id: ID!, $asOf: Date, $knownAt: DateTime) {
   agreement(id: $id, knownAt: $knownAt) {
     id title validFrom validFromUnknown validFromNotAfter validUntil
     entryIntoForceNotBefore entryIntoForceRequiresAllAdoptions
-    inForceFrom effectiveUntil daysLeft(onDate: $asOf) terminatedOn
+    inForceFrom effectiveUntil daysLeft(onDate: $asOf) terminatedOn status(onDate: $asOf)
     parties { id name(asOf: $asOf) }
     adoptions { adoptedOn party { id name(asOf: $asOf) } }
     partiesNotAdopted { id name(asOf: $asOf) }
