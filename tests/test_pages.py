@@ -286,8 +286,9 @@ def test_every_page_type_shows_the_facts_graphql_gives_for_the_same_ids(examples
     assert [(r.get_attribute("data-party-id"), r.get_attribute("data-adopted")) for r in rows] == [
         (p["id"], str(p["id"] in adopted).lower()) for p in agreement["parties"]
     ]
+    # "Not adopted yet" only where GraphQL says the entry into force waits for the party.
     assert {
-        r.get_attribute("data-party-id") for r in rows if r.get_attribute("data-adopted") == "false"
+        r.get_attribute("data-party-id") for r in rows if r.get_attribute("data-waiting") == "true"
     } == {p["id"] for p in agreement["partiesNotAdopted"]}
     assert text(browser, "dd.effective-until") == (agreement["effectiveUntil"] or "")
     if agreement["inForceFrom"]:

@@ -109,6 +109,10 @@ TEXT: dict[str, dict[str, str]] = {
     "party": {"sv": "Part", "en": "Party"},
     "adopted_on": {"sv": "Antaget", "en": "Adopted"},
     "not_adopted": {"sv": "ej antaget ännu", "en": "not adopted yet"},
+    "no_adoption_needed": {
+        "sv": "inget antagande krävs för ikraftträdandet",
+        "en": "no adoption needed to enter into force",
+    },
     "validity": {"sv": "Giltighet", "en": "Validity"},
     "valid_from": {"sv": "Giltigt från", "en": "Valid from"},
     "valid_until": {"sv": "Giltigt till och med (avtalat)", "en": "Valid until (as agreed)"},
