@@ -223,8 +223,8 @@ TEXT: dict[str, dict[str, str]] = {
     "planned_for": {"sv": "planerat till", "en": "planned for"},
     "cancelled_on": {"sv": "inställt", "en": "cancelled"},
     "agreements_by_status": {
-        "sv": "Avtal som inte gäller (ännu)",
-        "en": "Agreements not (yet) in force",
+        "sv": "Avtal som inte gäller den dagen, efter status",
+        "en": "Agreements not in force on the day, by status",
     },
     "project_owner": {"sv": "Projektägare", "en": "Owner"},
     "steering_body": {"sv": "Styrgrupp", "en": "Steering group"},
