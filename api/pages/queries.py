@@ -21,6 +21,22 @@ fragment E on Event {
 }
 """
 
+PENDING_EFFECT = """
+fragment PE on PendingEffect {
+  kind subjectId personName role label dated status appliesFrom recordedAt settledAt
+  decision { id item decidedOn body { id name } }
+}
+"""
+
+PLANNED_MEETING = """
+fragment PM on PlannedMeeting {
+  id date until kind time place status(asOf: $asOf) cancelledOn cancellationReason note
+  jointWith { id name }
+  matters { text note decision { id item decidedOn body { id name } } }
+  meeting { id heldOn }
+}
+"""
+
 START = """
 query Start($asOf: Date, $knownAt: DateTime) {
   bodies(first: 500, knownAt: $knownAt) {
@@ -32,6 +48,12 @@ query Start($asOf: Date, $knownAt: DateTime) {
   }
   inForce: agreements(validOn: $asOf, knownAt: $knownAt, first: 500) {
     nodes { id title inForceFrom effectiveUntil }
+  }
+  byStatus: agreements(
+    validOn: $asOf, knownAt: $knownAt, first: 500,
+    status: [PENDING_ADOPTION, NOT_YET_IN_FORCE, START_UNKNOWN, EXPIRED, TERMINATED]
+  ) {
+    nodes { id title status(onDate: $asOf) inForceFrom effectiveUntil terminatedOn }
   }
   decisions(asOf: $asOf, knownAt: $knownAt, to: $asOf, first: 500) {
     totalCount
@@ -60,10 +82,25 @@ BODY = (
 query Body($id: ID!, $asOf: Date, $knownAt: DateTime) {
   body(id: $id, knownAt: $knownAt) {
     id name kind mandate termStart termEnd
+    nameOn: name(asOf: $asOf) nameUncertain(asOf: $asOf)
+    renames { oldName name on { text } note }
+    status(asOf: $asOf) statusUncertain(asOf: $asOf)
+    ceased { on { text } how note }
+    successor { id name }
     parent { id name }
     owners { id name(asOf: $asOf) kind }
+    composition(asOf: $asOf, knownAt: $knownAt) {
+      asOf defined filled vacant membersWithoutSeat groups { label role defined filled vacant }
+    }
     seats(asOf: $asOf, knownAt: $knownAt) {
-      id label note vacant onBehalfOf { id name(asOf: $asOf) } heldBy { ...M }
+      id label note role number vacant onBehalfOf { id name(asOf: $asOf) }
+      heldBy { ...M } personalDeputies { ...M }
+    }
+    pendingMembers(knownAt: $knownAt) { ...PE }
+    plannedMeetings(asOf: $asOf, knownAt: $knownAt) { ...PM }
+    projects { id name proposed from until status(asOf: $asOf) }
+    consultations {
+      id subject sentOn sentOnUnknown replyBy status(asOf: $asOf) body { id name }
     }
     members(asOf: $asOf, knownAt: $knownAt) { ...M }
     compositionHistory { ...E memberships { ...M } }
@@ -77,6 +114,8 @@ query Body($id: ID!, $asOf: Date, $knownAt: DateTime) {
 """
     + MEMBERSHIP
     + EVENT
+    + PENDING_EFFECT
+    + PLANNED_MEETING
 )
 
 PERSON = (
@@ -117,7 +156,7 @@ query Agreement($id: ID!, $asOf: Date, $knownAt: DateTime) {
   agreement(id: $id, knownAt: $knownAt) {
     id title validFrom validFromUnknown validFromNotAfter validUntil
     entryIntoForceNotBefore entryIntoForceRequiresAllAdoptions
-    inForceFrom effectiveUntil daysLeft(onDate: $asOf) terminatedOn
+    inForceFrom effectiveUntil daysLeft(onDate: $asOf) terminatedOn status(onDate: $asOf)
     parties { id name(asOf: $asOf) }
     adoptions { adoptedOn party { id name(asOf: $asOf) } }
     partiesNotAdopted { id name(asOf: $asOf) }
@@ -138,10 +177,24 @@ DECISION = (
 query Decision($id: ID!, $asOf: Date, $knownAt: DateTime) {
   decision(id: $id, knownAt: $knownAt) {
     id item ordinal kind text decidedOn decidedOnUnknown status(asOf: $asOf) appliesFrom
+    statusUncertain(asOf: $asOf) decidedIn { text precision earliest latest }
     body { id name }
     meeting { id heldOn }
-    conditions { id text metOn }
-    statements { personId personName kind text }
+    conditions { id text metOn withdrawnOn }
+    pendingEffects { ...PE }
+    deferredTo { heldOn body { id name } meeting { id heldOn } }
+    goesToMeetings { id date status(asOf: $asOf) body { id name } meeting { id } }
+    votes {
+      id ordinal question yes no abstain ballotsComplete note
+      ballots { personId personName choice party }
+    }
+    statements {
+      personId personName kind text party andOthers
+      authors { personId name }
+      vote { id ordinal }
+    }
+    projects { id name proposed status(asOf: $asOf) }
+    consultations { id subject status(asOf: $asOf) body { id name } }
     revokedOn supersededOn supersededBy { id item decidedOn body { name } }
     corrections { reason recordedAt }
     effects {
@@ -159,18 +212,23 @@ query Decision($id: ID!, $asOf: Date, $knownAt: DateTime) {
 }
 """
     + EVENT
+    + PENDING_EFFECT
 )
 
 MEETING = (
     """
-query Meeting($id: ID!, $knownAt: DateTime) {
+query Meeting($id: ID!, $asOf: Date, $knownAt: DateTime) {
+  planned: plannedMeeting(id: $id, knownAt: $knownAt) {
+    date until kind status(asOf: $asOf) cancelledOn
+  }
   meeting(id: $id, knownAt: $knownAt) {
     id heldOn time place
     body { id name }
-    present { personId name note }
-    absent { personId name note }
-    chair { personId name }
-    secretaries { personId name }
+    present { personId name note person { id name } }
+    absent { personId name note person { id name } }
+    chair { personId name person { id name } }
+    secretaries { personId name person { id name } }
+    servingDeputies { name servingForName note person { id name } servingFor { id name } }
     items {
       number title note
       presenters { id name }
@@ -209,6 +267,48 @@ query Audit($id: ID!) {
   auditTrail(id: $id, first: 500) {
     totalCount
     nodes { ...E linkHash entityVersion data }
+  }
+}
+"""
+    + EVENT
+)
+
+PROJECT = (
+    """
+query Project($id: ID!, $asOf: Date, $knownAt: DateTime) {
+  project(id: $id, knownAt: $knownAt) {
+    id name description from until proposed decidedOn status(asOf: $asOf) endedOn stopReason
+    body { id name }
+    owner { kind name id }
+    steeringBody { id name }
+    partOf { id name }
+    parts { id name status(asOf: $asOf) }
+    decision { id item decidedOn body { id name } }
+    financing { source amount from until note fund { id name } }
+    source { document item url note }
+    events { ...E }
+  }
+}
+"""
+    + EVENT
+)
+
+CONSULTATION = (
+    """
+query Consultation($id: ID!, $asOf: Date, $knownAt: DateTime) {
+  consultation(id: $id, knownAt: $knownAt) {
+    id subject sentOn sentOnUnknown replyBy status(asOf: $asOf)
+    body { id name }
+    asked { id name }
+    answers(asOf: $asOf) {
+      bodyName answeredOn stance summary note
+      body { id name }
+      decision { id item decidedOn body { id name } }
+    }
+    notAnswered(asOf: $asOf) { id name }
+    decisions { id item decidedOn body { id name } }
+    source { document item url note }
+    events { ...E }
   }
 }
 """

@@ -215,6 +215,16 @@ def create_router(schema: Any, context: ContextGetter) -> APIRouter:
     async def meeting(request: Request, id: str) -> HTMLResponse:
         return await page(request, "meeting.html", queries.MEETING, "meeting", None, id=id)
 
+    @router.get("/projects/{id}", response_class=HTMLResponse)
+    async def project(request: Request, id: str) -> HTMLResponse:
+        return await page(request, "project.html", queries.PROJECT, "project", None, id=id)
+
+    @router.get("/consultations/{id}", response_class=HTMLResponse)
+    async def consultation(request: Request, id: str) -> HTMLResponse:
+        return await page(
+            request, "consultation.html", queries.CONSULTATION, "consultation", None, id=id
+        )
+
     @router.get("/funds/{id}", response_class=HTMLResponse)
     async def fund(request: Request, id: str) -> HTMLResponse:
         return await page(request, "fund.html", queries.FUND, "fund", shape_fund, id=id)
@@ -250,7 +260,25 @@ def shape_start(view: View, data: dict[str, Any]) -> dict[str, Any]:
     latest = sorted(
         data["decisions"]["nodes"], key=lambda d: (d["decidedOn"], d["item"]), reverse=True
     )[:10]
-    return {"groups": ordered, "latest": latest}
+    by_status: dict[str, list[dict[str, Any]]] = {}
+    for agreement in data["byStatus"]["nodes"]:
+        by_status.setdefault(agreement["status"], []).append(agreement)
+    agreement_groups = [
+        {"status": status, "agreements": by_status[status]}
+        for status in AGREEMENT_STATUS_ORDER
+        if status in by_status
+    ]
+    return {"groups": ordered, "latest": latest, "agreement_groups": agreement_groups}
+
+
+# The order the start page lists agreements not in force in: what waits first.
+AGREEMENT_STATUS_ORDER = (
+    "PENDING_ADOPTION",
+    "NOT_YET_IN_FORCE",
+    "START_UNKNOWN",
+    "EXPIRED",
+    "TERMINATED",
+)
 
 
 def memberships_over_time(
@@ -272,7 +300,17 @@ def shape_body(view: View, data: dict[str, Any]) -> dict[str, Any]:
     history = [e for e in data["body"]["compositionHistory"] if view.known(e["recordedAt"])]
     memberships = memberships_over_time(view, history, lambda _m: True)
     timeline = pictures.membership_timeline(memberships, history, view.as_of)
-    return {"history": history, "timeline": timeline if memberships else None}
+    seats = data["body"]["seats"]
+    groups = [
+        {
+            **group,
+            "seats": [
+                s for s in seats if (s["label"], s["role"]) == (group["label"], group["role"])
+            ],
+        }
+        for group in data["body"]["composition"]["groups"]
+    ]
+    return {"history": history, "timeline": timeline if memberships else None, "groups": groups}
 
 
 def shape_person(view: View, data: dict[str, Any]) -> dict[str, Any]:
