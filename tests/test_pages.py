@@ -32,6 +32,8 @@ from tests.served import RegistryProcess, registry_process
 # Invented minutes with what the four examples lack (votes, a group reservation, conditional
 # memberships met and withdrawn, a serving deputy, a name printed otherwise), imported after them.
 EXTRA = Path(__file__).parent / "data" / "pages"
+# An invented nämnd's minutes with justering, anslag and appeals (tests/test_lifecycle.py).
+LIFECYCLE = Path(__file__).parent / "import_cases" / "lifecycle-namnd.yaml"
 BODY_WITH_REPLACEMENT = "Styrgrupp – samverkan för en god och nära vård"
 AGREEMENT_WITH_PENDING_EXTENSION = "Överenskommelse om samverkan vid in- och utskrivning"
 
@@ -60,7 +62,7 @@ def examples(settings: StoreSettings, tmp_path: Path) -> Iterator[Examples]:
         time.sleep(1.1)
         first_known = datetime.now(UTC).replace(microsecond=0)
         time.sleep(1.1)
-        for path in [*files[1:], *sorted(EXTRA.glob("*.yaml"))]:
+        for path in [*files[1:], *sorted(EXTRA.glob("*.yaml")), LIFECYCLE]:
             import_file(registry, path)
     finally:
         registry.close()
@@ -705,7 +707,7 @@ def test_the_body_page_shows_seats_pending_members_status_plans_projects_and_rem
 DECISION_FACTS = """
 query($id: ID!, $asOf: Date) {
   decision(id: $id) {
-    status(asOf: $asOf) statusUncertain(asOf: $asOf)
+    status(asOf: $asOf) statusUncertain(asOf: $asOf) legalStatus(asOf: $asOf) appealDeadline
     conditions { id metOn withdrawnOn }
     pendingEffects { kind subjectId status appliesFrom }
     deferredTo { heldOn }
@@ -747,6 +749,14 @@ def test_the_decision_page_shows_votes_statements_pending_effects_deferral_and_l
                 (p["kind"], p["subjectId"], p["status"], p["appliesFrom"] or "")
                 for p in d["pendingEffects"]
             ], where
+            assert ids(browser, "dd.legal-status", "data-legal-status") == (
+                [d["legalStatus"]] if d["legalStatus"] else []
+            ), where
+            assert [
+                e.text for e in browser.find_elements(By.CSS_SELECTOR, "dd.appeal-deadline")
+            ] == ([d["appealDeadline"]] if d["appealDeadline"] else []), where
+            if d["legalStatus"]:
+                seen.setdefault("legal", set()).add(d["legalStatus"])
             assert ids(browser, "dd.deferred-to", "data-held-on") == (
                 [d["deferredTo"]["heldOn"]] if d["deferredTo"] else []
             ), where
@@ -801,6 +811,7 @@ def test_the_decision_page_shows_votes_statements_pending_effects_deferral_and_l
                 seen.setdefault("withdrawn", set()).add(node["id"])
     assert {"IN_FORCE", "CONDITIONAL", "LAPSED"} <= seen["status"]
     assert seen["effects"] == {"PENDING", "APPLIED", "NEVER"}
+    assert "FINAL" in seen["legal"], seen["legal"]
     for key in ("deferredTo", "votes", "projects", "consultations", "andOthers", "withdrawn"):
         assert seen.get(key), key
 
@@ -809,11 +820,11 @@ def test_meeting_agreement_start_project_and_remiss_pages_show_what_graphql_give
     examples, browser
 ):
     meetings = examples.ask(
-        """{ meetings(first: 500) { nodes { id
+        """{ meetings(first: 500) { nodes { id approval { approvedOn appealDeadline }
              present { personId name person { id name } } absent { personId name person { id name } }
              servingDeputies { name person { id } servingFor { id } } } } }"""
     )["meetings"]["nodes"]
-    printed_otherwise = serving = planned = 0
+    printed_otherwise = serving = planned = approved = 0
     today = date.today().isoformat()
     for m in meetings:
         browser.get(examples.url(f"/meetings/{m['id']}"))
@@ -839,6 +850,10 @@ def test_meeting_agreement_start_project_and_remiss_pages_show_what_graphql_give
             for s in m["servingDeputies"]
         ], m["id"]
         serving += len(m["servingDeputies"])
+        assert ids(browser, "dd.approved-on", "data-approved-on") == [
+            m["approval"]["approvedOn"] if m["approval"] else ""
+        ], m["id"]
+        approved += m["approval"] is not None
         plan = examples.ask(
             "query($id: ID!, $d: Date) { plannedMeeting(id: $id) { status(asOf: $d) } }",
             id=m["id"],
@@ -848,7 +863,7 @@ def test_meeting_agreement_start_project_and_remiss_pages_show_what_graphql_give
             [plan["status"]] if plan else []
         ), m["id"]
         planned += bool(plan)
-    assert printed_otherwise and serving and planned
+    assert printed_otherwise and serving and planned and approved
 
     statuses = "NOT_YET_IN_FORCE IN_FORCE EXPIRED TERMINATED PENDING_ADOPTION START_UNKNOWN"
     for day in ("2020-06-01", "2022-06-01", today):

@@ -177,6 +177,8 @@ DECISION = (
 query Decision($id: ID!, $asOf: Date, $knownAt: DateTime) {
   decision(id: $id, knownAt: $knownAt) {
     id item ordinal kind text decidedOn decidedOnUnknown status(asOf: $asOf) appliesFrom
+    legalStatus(asOf: $asOf) finalOn(asOf: $asOf) appealDeadline
+    appeals { appellant filedOn court caseNumber outcome outcomeOn }
     statusUncertain(asOf: $asOf) decidedIn { text precision earliest latest }
     body { id name }
     meeting { id heldOn }
@@ -223,6 +225,11 @@ query Meeting($id: ID!, $asOf: Date, $knownAt: DateTime) {
   }
   meeting(id: $id, knownAt: $knownAt) {
     id heldOn time place
+    approval {
+      approvedOn justerare { name person { id } }
+      immediateItems { item approvedOn postedOn appealDeadline }
+      posted { on takenDownOn keptAt } appealDeadline
+    }
     body { id name }
     present { personId name note person { id name } }
     absent { personId name note person { id name } }
