@@ -24,6 +24,7 @@ from registry.domain.vote import Ballot, StatementAuthors, VoteChoice, vote_id_f
 from registry.errors import InvalidInput, NotAMember, NotFound, RegistryError
 from registry.ids import normalise
 from registry.importing.facts import Fact, amount_of
+from registry.importing.mandates import MANDATE_FIELDS, MandateApplier
 from registry.importing.plans import PLAN_FIELDS, PlanApplier
 from registry.importing.problems import Problem, join_path
 from registry.values import Role, parse_role
@@ -88,6 +89,7 @@ _FIELDS: dict[str, dict[str, str]] = {
     "completions": {"completed_on": "completed_on", "assignment_id": "assignment"},
     "contact": {},
     **PLAN_FIELDS,
+    **MANDATE_FIELDS,
     "votes": {"yes": "for", "no": "against", "abstain": "abstain", "ballots": "ballots"},
     "cessations": {"date": "date", "successor": "successor", "how": "how"},
     "renames": {"name": "name", "date": "date"},
@@ -111,7 +113,7 @@ def problem_for(fact: Fact, error: RegistryError) -> Problem:
     return Problem(path, error.message, error.code)
 
 
-class Applier(PlanApplier):
+class Applier(PlanApplier, MandateApplier):
     """Applies facts with the registry's commands."""
 
     def __init__(self, registry: Registry, reason: str | None = None) -> None:
