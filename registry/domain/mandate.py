@@ -118,7 +118,12 @@ class BodyMandate(RegistryAggregate):
         self.versions: tuple[MandateVersion, ...] = (version,)
 
     def restate(self, version: MandateVersion, context: Context) -> None:
-        """A later decision (a new reglemente) states the mandate again from its day."""
+        """A later decision (a new reglemente) states the mandate again from its day. The
+        same version stated again (another file quoting the reglemente) changes nothing."""
+        if any(
+            v.valid_from == version.valid_from and v.powers == version.powers for v in self.versions
+        ):
+            return
         if any(v.valid_from == version.valid_from for v in self.versions):
             raise InvalidTransition(
                 f"the body already has a mandate stated from {version.valid_from or 'an unknown day'}",
