@@ -266,3 +266,40 @@ def test_a_served_registry_answers_within_mandate_after_posted_files(settings, t
         delegated = found[("Socialnämndens arbetsutskott Testkommun", "2")]
         assert delegated["within"] is True
         assert [c["kind"] for c in delegated["chain"]] == ["MANDATE", "DELEGATION", "DECISION"]
+
+
+def test_the_seeds_recommendations_bind_no_principal_and_their_mandates_are_unknown(client):
+    from api.cli import EXAMPLES
+    from registry.importing import import_file
+
+    registry = client.app.state.registry
+    for path in sorted(EXAMPLES.glob("*.yaml")):
+        import_file(registry, path)
+    client.app.state.runner.wait_for(registry.max_position())
+    query = """{ decisions(first: 500) { nodes {
+      item text body { name }
+      claim { kind }
+      withinMandate { within verdict }
+      recommendation { adoptedByAll(asOf: "2023-01-01")
+        principals { organisation { name } obligation(asOf: "2023-01-01") adoptedBy { decision { id } } } }
+    } } }"""
+    nodes = ask(client, query)["decisions"]["nodes"]
+    claimed = [d for d in nodes if d["claim"]]
+    # The SRO's two recommendations (002, items 5 and 6), Storsthlm's (003), kommunstyrelsen's
+    # proposal (003) and the chefsgrupp's decision that needs political approval (001, § 5).
+    assert sorted((d["body"]["name"][:20], d["item"], d["claim"]["kind"]) for d in claimed) == [
+        ("Chefsgrupp för samve", "5", "DECIDES"),
+        ("Kommunstyrelsen", "1", "PROPOSES"),
+        ("Politiskt samrådsorg", "5", "RECOMMENDS"),
+        ("Politiskt samrådsorg", "6", "RECOMMENDS"),
+        ("Storsthlms styrelse", "1", "RECOMMENDS"),
+    ]
+    # No seed states a structured mandate: never a violation, always unknown.
+    assert {(d["withinMandate"]["within"], d["withinMandate"]["verdict"]) for d in claimed} == {
+        (None, "UNKNOWN")
+    }
+    sro = next(d for d in claimed if d["item"] == "5" and d["body"]["name"].startswith("Politiskt"))
+    principals = {p["organisation"]["name"]: p for p in sro["recommendation"]["principals"]}
+    assert set(principals) == {"Västra Götalands kommuner", "Västra Götalandsregionen"}
+    assert all(p["adoptedBy"] is None and p["obligation"] is False for p in principals.values())
+    assert sro["recommendation"]["adoptedByAll"] is False
