@@ -181,3 +181,28 @@ def test_a_served_registry_answers_who_may_decide_after_posted_files(settings, t
         nodes = served_graphql(server, DECISIONS, position)["decisions"]["nodes"]
         reported = {d["item"]: d["claim"]["reportedAfter"] for d in nodes if d["claim"]}
         assert reported["2"] is True and reported["3"] is False
+
+
+def test_a_decision_naming_a_delegation_the_registry_does_not_hold_is_refused(client):
+    imported(client, NAMND)
+    unknown = UTSKOTT.replace(
+        'key: upphandling}}\n  - number: "3"', 'key: inköp}}\n  - number: "3"'
+    )
+    assert refused(client, unknown) == [("items[0].decisions[0].claim.delegation", "NOT_FOUND")]
+
+
+def test_a_mandate_naming_a_matter_twice_is_refused_at_the_second(client):
+    twice = NAMND.replace(
+        "        - {matter: bistånd, power: decide}\n",
+        "        - {matter: bistånd, power: decide}\n        - {matter: Bistånd, power: discuss}\n",
+    )
+    assert refused(client, twice) == [("background.mandates[0].powers[2]", "INVALID_INPUT")]
+
+
+def test_a_delegation_ending_before_it_starts_is_refused_at_its_end(client):
+    backwards = NAMND.replace(
+        "from: 2021-01-12, until: 2021-06-30", "from: 2021-01-12, until: 2020-06-30"
+    )
+    assert refused(client, backwards) == [
+        ("items[0].decisions[0].delegations[2].until", "END_BEFORE_START")
+    ]
