@@ -8,6 +8,7 @@ Every answer is on both time axes: `asOf` (valid time), `knownAt` (recorded time
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -401,7 +402,13 @@ async def within_mandate(
             reason="the decision does not record what it claims (decides, recommends, proposes)",
             chain=[],
         )
-    answer = (await rule_for(info, known_at)).check(claim_of(row.view))
+    claim = dataclasses.replace(
+        claim_of(row.view),
+        date_uncertain=bool(
+            decision.get("decided_on_unknown") or decision.get("decided_precision")
+        ),
+    )
+    answer = (await rule_for(info, known_at)).check(claim)
     return MandateCheck(
         verdict=answer.verdict,
         reason=answer.reason,

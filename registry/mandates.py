@@ -96,6 +96,8 @@ class Claim:
     amount: Decimal | None
     delegation_id: UUID | None = None
     person_id: UUID | None = None
+    # The source gives no day: `decided_on` is the latest it can have been.
+    date_uncertain: bool = False
 
 
 @dataclass(frozen=True)
@@ -190,6 +192,12 @@ class MandateRule:
         problem = None
         if not grant.holds_on(claim.decided_on):
             until = f" until {grant.valid_until}" if grant.valid_until else ""
+            if claim.date_uncertain:
+                return Answer(
+                    Verdict.UNKNOWN,
+                    f"{where} held from {grant.valid_from}{until}; the decision's day is not "
+                    f"known (on {claim.decided_on} at the latest)",
+                )
             problem = f"{where} held from {grant.valid_from}{until}, not on {claim.decided_on}"
         elif claim.matter is not None and not same_matter(claim.matter, grant.matter):
             problem = f"{where} covers {grant.matter!r}, not {claim.matter!r}"

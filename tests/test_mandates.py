@@ -303,3 +303,16 @@ def test_the_seeds_recommendations_bind_no_principal_and_their_mandates_are_unkn
     assert set(principals) == {"Västra Götalands kommuner", "Västra Götalandsregionen"}
     assert all(p["adoptedBy"] is None and p["obligation"] is False for p in principals.values())
     assert sro["recommendation"]["adoptedByAll"] is False
+
+
+def test_a_delegated_decision_of_unknown_day_outside_the_delegations_period_is_unknown(client):
+    imported(client, NAMND)
+    quoted = UTSKOTT.replace(
+        "        claim: {kind: decides, matter: upphandling, amount: 300000",
+        '        date_not_after: "2021-01-20"\n'
+        "        claim: {kind: decides, matter: upphandling, amount: 300000",
+    )
+    imported(client, quoted)
+    found = checks(client)[("Socialnämndens arbetsutskott Testkommun", "2")]
+    assert (found["within"], found["verdict"]) == (None, "UNKNOWN")
+    assert "the decision's day is not known (on 2021-01-20 at the latest)" in found["reason"]
