@@ -376,9 +376,17 @@ class MandateCheck:
 
 
 async def rule_for(info: Info, known_at: datetime | None) -> MandateRule:
-    """The rule over the record as known at `known_at`."""
+    """The rule over the record as known at `known_at`, built once per request and time."""
     r = reader(info)
     at = r.known_at(known_at)
+    rules = info.context.setdefault("mandate_rules", {})
+    if at not in rules:
+        rules[at] = asyncio.ensure_future(_build_rule(info, at))
+    return await rules[at]
+
+
+async def _build_rule(info: Info, at: datetime) -> MandateRule:
+    r = reader(info)
     bodies, stated, granted = await asyncio.gather(
         r.all_of_type.load((BODY, at)),
         r.all_of_type.load((BODY_MANDATE, at)),
