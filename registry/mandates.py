@@ -151,6 +151,18 @@ class MandateRule:
         self.mandates = mandates
         self.grants = list(grants)
         self.name_of = name_of
+        self._by_id = {g.delegation_id: g for g in self.grants}
+        self._lines: dict[int, dict[str, MatterPower]] = {}
+
+    def _line(self, version: MandateVersion, matter: str | None) -> MatterPower | None:
+        """`line_for`, with each version's lines indexed by matter once."""
+        lines = self._lines.get(id(version))
+        if lines is None:
+            lines = {normalise(p.matter): p for p in version.powers if p.matter is not None}
+            self._lines[id(version)] = lines
+        if matter is not None and normalise(matter) in lines:
+            return lines[normalise(matter)]
+        return next((p for p in version.powers if p.matter is None), None)
 
     # -- who may decide ---------------------------------------------------------------------
 
@@ -185,7 +197,7 @@ class MandateRule:
         return Answer(Verdict.OUTSIDE if known else Verdict.UNKNOWN, why)
 
     def _under_delegation(self, claim: Claim, last: Link) -> Answer:
-        grant = next((g for g in self.grants if g.delegation_id == claim.delegation_id), None)
+        grant = self._by_id.get(claim.delegation_id)  # type: ignore[arg-type]
         if grant is None:
             return Answer(Verdict.UNKNOWN, "the registry holds no record of the delegation named")
         where = f"the delegation {grant.key!r} of {self.name_of(grant.body_id)}"
@@ -270,7 +282,7 @@ class MandateRule:
                 else f"the registry holds no mandate of {name} stated on {day}"
             )
         else:
-            line = line_for(version, matter)
+            line = self._line(version, matter)
             source = " (stated by a decision)" if version.decision_id else ""
             if line is None and matter is None:
                 own_reason = "the decision does not say which matter it concerns"
