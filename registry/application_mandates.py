@@ -184,6 +184,33 @@ class MandateCommands:
             unit.add(record, "what the decision claims")
         return record.id
 
+    def correct_claim(
+        self,
+        decision_id: UUID,
+        kind: ClaimKind | str,
+        reason: str,
+        context: Context,
+        matter: str | None = None,
+        amount: str | int | Decimal | None = None,
+    ) -> None:
+        """Correct what a decision was recorded as claiming (kind, matter, amount)."""
+        claim = parse_claim(str(kind))
+        with self._changes() as unit:  # type: ignore[attr-defined]
+            record = self._claim_of(unit, decision_id)
+            # A claim corrected to a recommendation is made to the body's owners unless it
+            # named its principals.
+            principals = record.principals or tuple(
+                unit.get(record.body_id, Body, "body").owner_organisation_ids
+            )
+            record.correct(
+                claim,
+                require_text(matter, "matter") if matter is not None else None,
+                sek(amount, "amount") if amount is not None else None,
+                principals,
+                reason,
+                context,
+            )
+
     def report_delegated_decision(
         self, decision_id: UUID, reported_on: date, context: Context
     ) -> None:

@@ -316,3 +316,28 @@ def test_a_delegated_decision_of_unknown_day_outside_the_delegations_period_is_u
     found = checks(client)[("Socialnämndens arbetsutskott Testkommun", "2")]
     assert (found["within"], found["verdict"]) == (None, "UNKNOWN")
     assert "the decision's day is not known (on 2021-01-20 at the latest)" in found["reason"]
+
+
+def test_a_claim_corrected_by_a_file_changes_the_answer_and_keeps_the_old_one(client):
+    imported(client, SAMVERKAN)
+    before = datetime.now(UTC).isoformat()
+    corrected = SAMVERKAN.replace(
+        "claim: {kind: decides, matter: avgifter}", "claim: {kind: recommends, matter: avgifter}"
+    )
+    status = imported(
+        client, corrected, correct=True, reason="Ställningstagandet är en rekommendation"
+    )
+    assert status == "corrected"
+    assert checks(client)[("Samverkansorgan Testlän", "4")]["within"] is True
+    assert checks(client, before)[("Samverkansorgan Testlän", "4")]["within"] is False
+
+
+def test_a_claims_delegation_cannot_be_changed_by_a_correction(client):
+    for text in (NAMND, UTSKOTT):
+        imported(client, text)
+    other = UTSKOTT.replace(
+        "amount: 300000, delegation", "amount: 300000, delegate: anna, delegation"
+    )
+    assert refused(client, other, correct=True, reason="x") == [
+        ("items[0].decisions[0].claim.delegate", "NOT_CORRECTABLE")
+    ]

@@ -19,7 +19,7 @@ from registry.domain import RegistryAggregate
 from registry.domain.mandate import ClaimKind
 from registry.errors import InvalidInput, InvalidTransition
 from registry.ids import natural_id
-from registry.values import Context
+from registry.values import Context, require_text
 
 
 @dataclass(frozen=True)
@@ -67,6 +67,54 @@ class DecisionClaim(RegistryAggregate):
         # Reports (anmälan) and adoptions, keyed by str(id): snapshots are JSON.
         self.reports: dict[str, date] = {}
         self.adoptions: dict[str, tuple[date, UUID | None]] = {}
+
+    def correct(
+        self,
+        kind: ClaimKind,
+        matter: str | None,
+        amount: Decimal | None,
+        principals: tuple[UUID, ...],
+        reason: str,
+        context: Context,
+    ) -> None:
+        """Correct what was recorded as claimed (a recommendation read as a decision, the
+        wrong matter or amount); the old version stays in the history for `knownAt`."""
+        kind = ClaimKind(kind)
+        if kind is not ClaimKind.RECOMMENDS and self.adoptions:
+            raise InvalidTransition(
+                "principals have adopted the recommendation; it cannot become a "
+                f"{kind.value} claim",
+                field="kind",
+            )
+        if kind is ClaimKind.RECOMMENDS and not principals:
+            raise InvalidInput(
+                "a recommendation needs its principals (the body has no owners)", field="kind"
+            )
+        self._corrected(
+            kind,
+            matter,
+            amount,
+            principals if kind is ClaimKind.RECOMMENDS else (),
+            require_text(reason, "reason"),
+            self.decided_on,
+            context,
+        )
+
+    @event("Corrected")
+    def _corrected(
+        self,
+        kind: ClaimKind,
+        matter: str | None,
+        amount: Decimal | None,
+        principals: tuple[UUID, ...],
+        reason: str,
+        effective_date: date,
+        context: Context,
+    ) -> None:
+        self.kind = ClaimKind(kind)
+        self.matter = matter
+        self.amount = amount
+        self.principals = tuple(principals)
 
     def report(self, to_body_id: UUID, reported_on: date, context: Context) -> None:
         """The delegated decision is reported (anmäld) to the delegating body at a meeting;

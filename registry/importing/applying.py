@@ -851,6 +851,7 @@ class Applier(PlanApplier, MandateApplier):
 
 _CORRECTABLE: dict[str, set[str]] = {
     "decision": {"kind", "text"},
+    "claim": {"kind", "matter", "amount"},
     "seats": {"count"},
     "appointments": {
         "note",

@@ -194,6 +194,18 @@ class MandateApplier:
             principals=[p.id for p in r["principals"]] or None,
         )
 
+    def _correct_claim(self, old: Fact, new: Fact) -> None:
+        assert new.decision is not None
+        e = new.entry
+        self.registry.correct_claim(
+            new.decision.id,
+            e["kind"],
+            self.reason,  # type: ignore[attr-defined]
+            new.context,
+            matter=e.get("matter"),
+            amount=_text(e.get("amount")),
+        )
+
     def _apply_mandates(self, fact: Fact) -> None:
         e = fact.entry
         powers = [
