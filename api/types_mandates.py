@@ -585,6 +585,43 @@ class MandatesQuery:
         day = reader(info).as_of(as_of)
         return await delegations_of(info, parse_id(body_id, "bodyId"), matter, day, known_at)
 
+    @strawberry.field(
+        description="Decisions taken under the body's delegations, earliest first, as known at "
+        "`knownAt`; with `reported: false` only those not reported (anmälda) to the body by "
+        "`asOf` (default today), with `true` only those reported."
+    )
+    async def delegated_decisions(
+        self,
+        info: Info,
+        body_id: strawberry.ID,
+        reported: bool | None = None,
+        as_of: date | None = None,
+        known_at: datetime | None = None,
+    ) -> list[Decision]:
+        r = reader(info)
+        day = r.as_of(as_of)
+        wanted = parse_id(body_id, "bodyId")
+        at = r.known_at(known_at)
+        granted, claims = await asyncio.gather(
+            r.all_of_type.load((DELEGATION, at)), r.all_of_type.load((DECISION_CLAIM, at))
+        )
+        ours = {str(g.entity_id) for g in granted if g["body_id"] == str(wanted)}
+        ids = []
+        for c in claims:
+            if (c.get("delegated_by") or {}).get("delegation_id") not in ours:
+                continue
+            done = any(
+                x["body_id"] == str(wanted) and _day(x["reported_on"]) <= day  # type: ignore[operator]
+                for x in c.get("reports", [])
+            )
+            if reported is None or reported == done:
+                ids.append(c["decision_id"])
+        found = await asyncio.gather(*(load_decision(info, i, known_at) for i in ids))
+        return sorted(
+            (d for d in found if d is not None),
+            key=lambda d: (d.row["decided_on"], d.row["item"].zfill(8), d.row["ordinal"]),
+        )
+
     @strawberry.field(description="One delegation by id.")
     async def delegation(
         self, info: Info, id: strawberry.ID, known_at: datetime | None = None

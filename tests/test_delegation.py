@@ -206,3 +206,19 @@ def test_a_delegation_ending_before_it_starts_is_refused_at_its_end(client):
     assert refused(client, backwards) == [
         ("items[0].decisions[0].delegations[2].until", "END_BEFORE_START")
     ]
+
+
+def test_the_namnd_sees_which_delegated_decisions_remain_to_be_reported(client):
+    for text in (NAMND, UTSKOTT, ANMALAN):
+        imported(client, text)
+    query = """query($body: ID!, $asOf: Date) {
+      open: delegatedDecisions(bodyId: $body, reported: false, asOf: $asOf) { item }
+      done: delegatedDecisions(bodyId: $body, reported: true, asOf: $asOf) { item }
+      all: delegatedDecisions(bodyId: $body) { item }
+    }"""
+    before = ask(client, query, body=body_id(client), asOf="2021-03-15")
+    assert ([d["item"] for d in before["open"]], before["done"]) == (["2", "3"], [])
+    after = ask(client, query, body=body_id(client), asOf="2021-03-16")
+    assert [d["item"] for d in after["open"]] == ["3"]
+    assert [d["item"] for d in after["done"]] == ["2"]
+    assert [d["item"] for d in after["all"]] == ["2", "3"]
