@@ -222,3 +222,12 @@ def test_the_namnd_sees_which_delegated_decisions_remain_to_be_reported(client):
     assert [d["item"] for d in after["open"]] == ["3"]
     assert [d["item"] for d in after["done"]] == ["2"]
     assert [d["item"] for d in after["all"]] == ["2", "3"]
+
+
+def test_the_report_is_on_the_delegated_decisions_audit_trail_and_the_namnds_effects(client):
+    for text in (NAMND, UTSKOTT, ANMALAN):
+        imported(client, text)
+    query = """{ decisions { nodes { item events { type effectiveDate } effects { type } } } }"""
+    found = {d["item"]: d for d in ask(client, query)["decisions"]["nodes"]}
+    assert {"type": "Reported", "effectiveDate": "2021-03-16"} in found["2"]["events"]
+    assert {"type": "Reported"} in found["7"]["effects"]

@@ -91,6 +91,7 @@ class DecisionClaim(RegistryAggregate):
                 "a recommendation needs its principals (the body has no owners)", field="kind"
             )
         self._corrected(
+            self.decision_id,
             kind,
             matter,
             amount,
@@ -103,6 +104,7 @@ class DecisionClaim(RegistryAggregate):
     @event("Corrected")
     def _corrected(
         self,
+        decision_id: UUID,
         kind: ClaimKind,
         matter: str | None,
         amount: Decimal | None,
@@ -135,10 +137,13 @@ class DecisionClaim(RegistryAggregate):
                 f"the decision was already reported on {self.reports[str(to_body_id)]}",
                 field="decision",
             )
-        self._reported(to_body_id, reported_on, context)
+        self._reported(self.decision_id, to_body_id, reported_on, context)
 
+    # The events name the decision they concern, so that they are on its audit trail.
     @event("Reported")
-    def _reported(self, to_body_id: UUID, effective_date: date, context: Context) -> None:
+    def _reported(
+        self, decision_id: UUID, to_body_id: UUID, effective_date: date, context: Context
+    ) -> None:
         self.reports = {**self.reports, str(to_body_id): effective_date}
 
     def adopt(self, principal_id: UUID, adopted_on: date, context: Context) -> None:
@@ -165,10 +170,12 @@ class DecisionClaim(RegistryAggregate):
                 f"the principal adopted it on {self.adoptions[str(principal_id)][0]}",
                 field="principal",
             )
-        self._adopted(principal_id, adopted_on, context)
+        self._adopted(self.decision_id, principal_id, adopted_on, context)
 
     @event("Adopted")
-    def _adopted(self, principal_id: UUID, effective_date: date, context: Context) -> None:
+    def _adopted(
+        self, decision_id: UUID, principal_id: UUID, effective_date: date, context: Context
+    ) -> None:
         self.adoptions = {
             **self.adoptions,
             str(principal_id): (effective_date, context.decision_id),
