@@ -341,3 +341,50 @@ def test_a_claims_delegation_cannot_be_changed_by_a_correction(client):
     assert refused(client, other, correct=True, reason="x") == [
         ("items[0].decisions[0].claim.delegate", "NOT_CORRECTABLE")
     ]
+
+
+OFFICE_HOLDERS = """\
+version: 1
+kind: statement
+source: {document: Delegationsbeslut Socialnämnden Testkommun mars 2021, note: Invented for tests.}
+date: 2021-03-10
+body: Socialnämnden Testkommun
+persons:
+  - {ref: sara, name: Sara Socialchef, organisation: Testkommun}
+items:
+  - number: "D1"
+    title: Bistånd enligt 4 kap. 1 § SoL
+    decisions:
+      - kind: decided
+        text: Bistånd beviljas.
+        claim: {kind: decides, matter: bistånd, delegation: {key: bistånd}}
+  - number: "D2"
+    title: Befrielse från avgift
+    decisions:
+      - kind: decided
+        text: Avgiftsbefrielse beviljas.
+        claim: {kind: decides, matter: avgiftsbefrielse, delegation: {key: avgiftsbefrielse}, delegate: sara}
+"""
+
+
+def test_a_decision_by_a_post_holder_is_within_by_the_namnds_delegation_to_the_post(client):
+    imported(client, NAMND)
+    imported(client, OFFICE_HOLDERS)
+    post = checks(client)[("Socialnämnden Testkommun", "D1")]
+    assert post["within"] is True
+    assert [(c["kind"], c["holder"]) for c in post["chain"]] == [
+        ("MANDATE", None),
+        ("DELEGATION", "enhetschef"),
+        ("DECISION", None),
+    ]
+
+
+def test_a_delegation_of_what_the_namnd_may_not_decide_justifies_nothing(client):
+    imported(client, NAMND)
+    imported(client, OFFICE_HOLDERS)
+    person = checks(client)[("Socialnämnden Testkommun", "D2")]
+    assert person["within"] is False
+    assert person["reason"] == (
+        "the delegation 'avgiftsbefrielse' of Socialnämnden Testkommun could not be given: "
+        "Socialnämnden Testkommun may only discuss on avgiftsbefrielse (its mandate), not decide"
+    )
