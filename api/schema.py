@@ -61,6 +61,7 @@ from api.types import (
     read_ledger,
     reader,
 )
+from api.types_mandates import MandatesQuery
 from api.types_plans import PlansQuery
 from projections.entities import (
     ASSIGNMENT,
@@ -120,7 +121,7 @@ def _feed_since(runner: ProjectionRunner, position: int, limit: int) -> list[Eve
 
 
 @strawberry.type
-class Query(PlansQuery):
+class Query(PlansQuery, MandatesQuery):
     # -- bodies and composition ---------------------------------------------------------
 
     @strawberry.field(

@@ -37,9 +37,17 @@ from registry.domain import agreement_status
 from registry.domain.seats import seat_holders, seat_role
 
 if TYPE_CHECKING:
+    from api.types_mandates import (
+        DecisionClaim,
+        Delegation,
+        MandateCheck,
+        MandateVersion,
+        Recommendation,
+    )
     from api.types_plans import Consultation, PlannedMeeting, Project
 
 _PLANS = strawberry.lazy("api.types_plans")
+_MANDATES = strawberry.lazy("api.types_mandates")
 
 MEMBERSHIP_EVENTS = {
     "MemberAppointed",
@@ -889,6 +897,43 @@ class Body:
 
         return await consultations_of(info, self.row.entity_id, None, None, None, self.known_at)
 
+    @strawberry.field(
+        description="Its structured mandate on `asOf` (default today): what it may decide, "
+        "recommend or only discuss; null when the registry holds none (see `mandate` for the "
+        "text)."
+    )
+    async def powers(
+        self, info: Info, as_of: date | None = None, known_at: datetime | None = None
+    ) -> Annotated[MandateVersion, _MANDATES] | None:
+        from api.types_mandates import mandate_of
+
+        return await mandate_of(info, self.row.entity_id, as_of, known_at or self.known_at)
+
+    @strawberry.field(description="Every version of its structured mandate, earliest first.")
+    async def powers_history(
+        self, info: Info, known_at: datetime | None = None
+    ) -> list[Annotated[MandateVersion, _MANDATES]]:
+        from api.types_mandates import mandate_history_of
+
+        return await mandate_history_of(info, self.row.entity_id, known_at or self.known_at)
+
+    @strawberry.field(
+        description="Its delegations (delegationsordning): all, or those of `matter` and "
+        "holding on `asOf` when given."
+    )
+    async def delegations(
+        self,
+        info: Info,
+        matter: str | None = None,
+        as_of: date | None = None,
+        known_at: datetime | None = None,
+    ) -> list[Annotated[Delegation, _MANDATES]]:
+        from api.types_mandates import delegations_of
+
+        return await delegations_of(
+            info, self.row.entity_id, matter, as_of, known_at or self.known_at
+        )
+
     @strawberry.field(description="The audit trail of the body.")
     async def events(self, info: Info) -> list[Event]:
         return await _events(info, self.row.entity_id)
@@ -1364,6 +1409,35 @@ class Decision:
         from api.types_plans import consultations_of
 
         return await consultations_of(info, None, self.row.entity_id, None, None, self.known_at)
+
+    @strawberry.field(
+        description="What it claims (decides, recommends, proposes), on which matter, and the "
+        "delegation it was taken under with its reports to the nämnd; null when not recorded."
+    )
+    async def claim(self, info: Info) -> Annotated[DecisionClaim, _MANDATES] | None:
+        from api.types_mandates import DecisionClaim, claim_row
+
+        row = await claim_row(info, self.row.entity_id, self.known_at)
+        return DecisionClaim(row=row, known_at=self.known_at) if row else None
+
+    @strawberry.field(
+        description="Whether it lay within its body's mandate or a delegation on the day it "
+        "was taken, with the chain of decisions that justifies it or the reason it does not "
+        "(UNKNOWN when the registry holds no structured mandate or no claim)."
+    )
+    async def within_mandate(self, info: Info) -> Annotated[MandateCheck, _MANDATES]:
+        from api.types_mandates import within_mandate
+
+        return await within_mandate(info, self.row, self.known_at)
+
+    @strawberry.field(
+        description="A recommendation to principals: each principal and its own decision "
+        "adopting it (linked to agreement extension adoptions); null when it recommends nothing."
+    )
+    async def recommendation(self, info: Info) -> Annotated[Recommendation, _MANDATES] | None:
+        from api.types_mandates import recommendation_of
+
+        return await recommendation_of(info, self.row, self.known_at)
 
     @strawberry.field
     def source(self) -> Source:

@@ -27,8 +27,9 @@ from uuid import UUID
 from eventsourcing.domain import Snapshot
 from eventsourcing.persistence import Mapper, StoredEvent
 
+from projections.mandates import MANDATE_VIEWS
 from projections.plain import plain
-from projections.plans import PLAN_VIEWS
+from projections.plans import PLAN_VIEWS as _PLAN_VIEWS
 from projections.sql import POSTGRES, Db, as_date, as_datetime, in_list, known_at_clause
 from registry.domain.assignment import Assignment
 from registry.domain.body import Body
@@ -45,6 +46,9 @@ MEETING = "meeting"
 DECISION = "decision"
 FUND = "fund"
 ASSIGNMENT = "assignment"
+
+# Views kept for aggregates of other modules: plans (plans.py) and mandates (mandates.py).
+PLAN_VIEWS = {**_PLAN_VIEWS, **MANDATE_VIEWS}
 
 _SNAPSHOTTED: dict[type, str] = {
     Organisation: ORGANISATION,

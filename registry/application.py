@@ -30,6 +30,7 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError, JSONTranscoder
 
 from registry.application_lifecycle import LIFECYCLE_VALUE_TYPES, LifecycleCommands
+from registry.application_mandates import MANDATE_VALUE_TYPES, MandateCommands
 from registry.application_plans import PLAN_VALUE_TYPES, PlanningCommands
 from registry.chain import ChainStore
 from registry.config import StoreSettings, settings_from_environment
@@ -97,6 +98,7 @@ VALUE_TYPES: list[type] = [
     AgendaItem,
     ContactCommitment,
     *PLAN_VALUE_TYPES,
+    *MANDATE_VALUE_TYPES,
     StatementAuthors,
     Vote,
     Ballot,
@@ -208,7 +210,7 @@ def in_order_of_happening(events: list[Any]) -> list[Any]:
     return list(heapq.merge(*by_aggregate.values(), key=lambda e: e.timestamp))
 
 
-class Registry(LifecycleCommands, PlanningCommands, Application):
+class Registry(LifecycleCommands, PlanningCommands, MandateCommands, Application):
     """The decision and mandate registry (the write side)."""
 
     name = "Registry"

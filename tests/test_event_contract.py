@@ -9,9 +9,12 @@ import pytest
 from registry.domain.agreement import Agreement
 from registry.domain.assignment import Assignment
 from registry.domain.body import Body
+from registry.domain.claim import DecisionClaim
 from registry.domain.consultation import Consultation
 from registry.domain.decision import Decision
+from registry.domain.delegation import Delegation
 from registry.domain.fund import Fund
+from registry.domain.mandate import BodyMandate
 from registry.domain.meeting import Meeting
 from registry.domain.meeting_plan import MeetingPlan
 from registry.domain.organisation import Organisation
@@ -20,6 +23,7 @@ from registry.domain.project import Project
 
 AGGREGATES = [Organisation, Person, Body, Meeting, Decision, Agreement, Fund, Assignment]
 AGGREGATES += [MeetingPlan, Project, Consultation]
+AGGREGATES += [BodyMandate, Delegation, DecisionClaim]
 
 
 def domain_events():

@@ -25,6 +25,7 @@ from registry.errors import InvalidInput, NotAMember, NotFound, RegistryError
 from registry.ids import normalise
 from registry.importing.approval import APPROVAL_CORRECTABLE, APPROVAL_FIELDS, LifecycleApplier
 from registry.importing.facts import Fact, amount_of
+from registry.importing.mandates import MANDATE_FIELDS, MandateApplier
 from registry.importing.plans import PLAN_FIELDS, PlanApplier
 from registry.importing.problems import Problem, join_path
 from registry.values import Role, parse_role
@@ -89,6 +90,7 @@ _FIELDS: dict[str, dict[str, str]] = {
     "completions": {"completed_on": "completed_on", "assignment_id": "assignment"},
     "contact": {},
     **PLAN_FIELDS,
+    **MANDATE_FIELDS,
     "votes": {"yes": "for", "no": "against", "abstain": "abstain", "ballots": "ballots"},
     "cessations": {"date": "date", "successor": "successor", "how": "how"},
     "renames": {"name": "name", "date": "date"},
@@ -113,7 +115,7 @@ def problem_for(fact: Fact, error: RegistryError) -> Problem:
     return Problem(path, error.message, error.code)
 
 
-class Applier(LifecycleApplier, PlanApplier):
+class Applier(LifecycleApplier, PlanApplier, MandateApplier):
     """Applies facts with the registry's commands."""
 
     def __init__(self, registry: Registry, reason: str | None = None) -> None:
@@ -851,6 +853,7 @@ class Applier(LifecycleApplier, PlanApplier):
 
 _CORRECTABLE: dict[str, set[str]] = {
     "decision": {"kind", "text"},
+    "claim": {"kind", "matter", "amount"},
     "seats": {"count"},
     "appointments": {
         "note",

@@ -33,6 +33,7 @@ from registry.domain.person import Person
 from registry.errors import InvalidInput, NotFound, RegistryError
 from registry.ids import natural_id, normalise
 from registry.importing.identity import identify
+from registry.importing.mandates import MANDATE_EFFECTS, MandateFacts
 from registry.importing.plans import PLAN_CLASSES, PLAN_EFFECTS, PlanFacts
 from registry.importing.problems import Problem, join_path, path_order
 from registry.names import names_of
@@ -61,6 +62,7 @@ EFFECTS = (
     "conditions_withdrawn",
     "appeals",
     *PLAN_EFFECTS,
+    *MANDATE_EFFECTS,
     "cessations",
     "renames",
 )
@@ -302,7 +304,7 @@ def _a(noun: str) -> str:
     return f"an {noun}" if noun[0] in "aeiou" else f"a {noun}"
 
 
-class _Builder(PlanFacts):
+class _Builder(PlanFacts, MandateFacts):
     def __init__(self, registry: Registry, data: dict[str, Any], actor: Actor | None) -> None:
         self.registry = registry
         self.data = data
@@ -784,6 +786,15 @@ class _Builder(PlanFacts):
                 votes = self.vote_facts(path, entry, info, number)
                 for k, statement in enumerate(entry.get("statements", [])):
                     self.statement_fact(join_path(path, "statements", k), statement, info, votes)
+                claim = self.claim_fact(
+                    path,
+                    entry,
+                    info,
+                    body,
+                    self.context(entry.get("claim", {}).get("note"), number, info),
+                )
+                if claim is not None:
+                    self.add(claim)
                 self.effect_facts(path, entry, info, body)
 
     def vote_facts(
