@@ -116,8 +116,9 @@ def every_page(examples: Examples) -> dict[str, str]:
     """One path per page type, picked from the GraphQL answers over the examples."""
     answer = examples.ask(
         """{ bodies(first: 500) { nodes { id name } }
-             decisions(first: 500) { nodes { id conditions { id } meeting { id } } }
-             funds { nodes { id allocations { id } } } }"""
+             decisions(first: 500) { nodes { id conditions { id } meeting { id approval { approvedOn } } } }
+             funds { nodes { id allocations { id } } }
+             projects(first: 1) { nodes { id } } consultations(first: 1) { nodes { id } } }"""
     )
     body = body_id(examples, BODY_WITH_REPLACEMENT)
     members = examples.ask(
@@ -132,6 +133,7 @@ def every_page(examples: Examples) -> dict[str, str]:
     )
     meeting = next(d["meeting"]["id"] for d in decisions if d["meeting"])
     fund = next(f["id"] for f in answer["funds"]["nodes"] if f["allocations"])
+    approved = next(d for d in decisions if d["meeting"] and d["meeting"]["approval"])
     return {
         "start": "/",
         "search": "/search?q=avtal",
@@ -142,6 +144,10 @@ def every_page(examples: Examples) -> dict[str, str]:
         "meeting": f"/meetings/{meeting}",
         "fund": f"/funds/{fund}",
         "audit": f"/audit/{decision['id']}",
+        "project": f"/projects/{answer['projects']['nodes'][0]['id']}",
+        "consultation": f"/consultations/{answer['consultations']['nodes'][0]['id']}",
+        "decision with legal standing": f"/decisions/{approved['id']}",
+        "meeting with justering": f"/meetings/{approved['meeting']['id']}",
     }
 
 
