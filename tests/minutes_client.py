@@ -4,6 +4,7 @@ ASGI app, with the projection runner of the app), for tests of one capability of
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
 import pytest
 from fastapi.testclient import TestClient
@@ -24,6 +25,13 @@ def imported(client: TestClient, text: str, **options) -> str:
     status = import_text(registry, text, "test.yaml", **options).status
     client.app.state.runner.wait_for(registry.max_position())
     return status
+
+
+def imported_at(client: TestClient, text: str) -> datetime:
+    """Import `text` (new to the registry), wait for the read models; the moment just after,
+    for `knownAt` questions about what the registry knew once it had it."""
+    assert imported(client, text) == "imported"
+    return datetime.now(UTC)
 
 
 def import_twice(client: TestClient, text: str) -> None:

@@ -4,16 +4,18 @@ minutes file through GraphQL over HTTP, on both stores and both time axes."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
-from api.app import create_app
 from registry.domain.agreement_status import AgreementStatus, agreement_status
-from registry.importing import import_file, import_text
+from registry.importing import import_file
+from tests.minutes_client import client
+from tests.minutes_client import imported_at as imported
+
+__all__ = ["client"]  # the fixture, used by name
 
 HEAD = """\
 version: 1
@@ -82,20 +84,6 @@ BY_STATUS = """query($status: [AgreementStatus!], $on: Date, $knownAt: DateTime)
 }"""
 
 ALL = list(AgreementStatus)
-
-
-@pytest.fixture
-def client(settings) -> Iterator[TestClient]:
-    with TestClient(create_app(settings)) as http:
-        yield http
-
-
-def imported(client: TestClient, text: str) -> datetime:
-    """Import `text`, wait for the read models; the moment just after."""
-    registry = client.app.state.registry
-    assert import_text(registry, text, "test.yaml").status == "imported"
-    client.app.state.runner.wait_for(registry.max_position())
-    return datetime.now(UTC)
 
 
 def statuses(client: TestClient, on: str, *wanted: str, known_at: datetime | None = None):

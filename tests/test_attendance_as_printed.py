@@ -3,15 +3,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from uuid import UUID
 
 import pytest
-from fastapi.testclient import TestClient
 
-from api.app import create_app
 from registry.domain.meeting import Meeting
 from registry.importing import ImportRefused, import_text
+from tests.minutes_client import ask, client
+
+__all__ = ["client"]  # the fixture, used by name
 
 MINUTES = """\
 version: 1
@@ -42,20 +42,6 @@ QUERY = """query($knownAt: DateTime) {
     chair { name person { name } }
   } }
 }"""
-
-
-@pytest.fixture
-def client(settings) -> Iterator[TestClient]:
-    with TestClient(create_app(settings)) as http:
-        yield http
-
-
-def ask(client: TestClient, query: str, **variables) -> dict:
-    response = client.post("/graphql", json={"query": query, "variables": variables})
-    assert response.status_code == 200, response.text
-    answer = response.json()
-    assert "errors" not in answer, answer
-    return answer["data"]
 
 
 def test_an_attendee_keeps_the_printed_name_beside_the_person_it_names(client):

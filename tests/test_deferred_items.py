@@ -4,13 +4,14 @@ deferred item links to the meeting it goes to, which resolves once that meeting 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from fastapi.testclient import TestClient
 
-from api.app import create_app
 from registry.importing import ImportRefused, import_text
+from tests.minutes_client import ask, client
+from tests.minutes_client import imported_at as imported
+
+__all__ = ["client"]  # the fixture, used by name
 
 MINUTES = """\
 version: 1
@@ -66,26 +67,6 @@ items:
     decisions:
       - {kind: decided, text: Riktlinjen antas.}
 """
-
-
-@pytest.fixture
-def client(settings) -> Iterator[TestClient]:
-    with TestClient(create_app(settings)) as http:
-        yield http
-
-
-def imported(client: TestClient, text: str) -> None:
-    registry = client.app.state.registry
-    assert import_text(registry, text, "test.yaml").status == "imported"
-    client.app.state.runner.wait_for(registry.max_position())
-
-
-def ask(client: TestClient, query: str, **variables) -> dict:
-    response = client.post("/graphql", json={"query": query, "variables": variables})
-    assert response.status_code == 200, response.text
-    answer = response.json()
-    assert "errors" not in answer, answer
-    return answer["data"]
 
 
 QUERY = """query($on: Date, $statuses: [DecisionStatus!]) {

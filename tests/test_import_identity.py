@@ -6,16 +6,17 @@ merged works on the survivor. From minutes files through GraphQL, on both stores
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 
 import pytest
 from fastapi.testclient import TestClient
 
-from api.app import create_app
 from api.types import parse_id
 from registry.importing import ImportRefused, import_text
 from registry.values import Context, Source
+from tests.minutes_client import ask, client
+
+__all__ = ["client"]  # the fixture, used by name
 
 FIRST = """\
 version: 1
@@ -86,12 +87,6 @@ items:
 """
 
 
-@pytest.fixture
-def client(settings) -> Iterator[TestClient]:
-    with TestClient(create_app(settings)) as http:
-        yield http
-
-
 def imported(client: TestClient, text: str, **options) -> None:
     registry = client.app.state.registry
     result = import_text(registry, text, "test.yaml", **options)
@@ -106,12 +101,6 @@ def refused(client: TestClient, text: str) -> list[tuple[str, str, str]]:
         import_text(registry, text, "test.yaml")
     assert registry.max_position() == position  # nothing written
     return [(p.path, p.code, p.message) for p in refusal.value.problems]
-
-
-def ask(client: TestClient, query: str) -> dict:
-    answer = client.post("/graphql", json={"query": query}).json()
-    assert "errors" not in answer, answer
-    return answer["data"]
 
 
 def test_a_body_declared_by_its_name_is_the_one_held_under_another_key(client):

@@ -5,14 +5,16 @@ known before the registry recorded it. A decision whose condition is withdrawn n
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
 from fastapi.testclient import TestClient
 
-from api.app import create_app
 from registry.importing import ImportRefused, import_text
+from tests.minutes_client import ask, client
+from tests.minutes_client import imported_at as imported
+
+__all__ = ["client"]  # the fixture, used by name
 
 HEAD = """\
 version: 1
@@ -116,28 +118,6 @@ items:
 
 def later(text: str) -> str:
     return text.replace("grupp-key", "Chefsgruppen")
-
-
-@pytest.fixture
-def client(settings) -> Iterator[TestClient]:
-    with TestClient(create_app(settings)) as http:
-        yield http
-
-
-def imported(client: TestClient, text: str) -> datetime:
-    """Import `text`, wait for the read models, and answer a moment after it was recorded."""
-    registry = client.app.state.registry
-    assert import_text(registry, text, "test.yaml").status == "imported"
-    client.app.state.runner.wait_for(registry.max_position())
-    return datetime.now(UTC)
-
-
-def ask(client: TestClient, query: str, **variables) -> dict:
-    response = client.post("/graphql", json={"query": query, "variables": variables})
-    assert response.status_code == 200, response.text
-    answer = response.json()
-    assert "errors" not in answer, answer
-    return answer["data"]
 
 
 MEMBERS = """query($on: Date, $knownAt: DateTime) {

@@ -4,13 +4,14 @@ file through GraphQL over HTTP, on both stores."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from fastapi.testclient import TestClient
 
-from api.app import create_app
 from registry.importing import ImportRefused, import_text
+from tests.minutes_client import ask, client
+from tests.minutes_client import imported_at as imported
+
+__all__ = ["client"]  # the fixture, used by name
 
 HEAD = """\
 version: 1
@@ -63,24 +64,6 @@ items:
   - {number: 1, title: Mötets öppnande}
 """
 )
-
-
-@pytest.fixture
-def client(settings) -> Iterator[TestClient]:
-    with TestClient(create_app(settings)) as http:
-        yield http
-
-
-def imported(client: TestClient, text: str) -> None:
-    registry = client.app.state.registry
-    assert import_text(registry, text, "test.yaml").status == "imported"
-    client.app.state.runner.wait_for(registry.max_position())
-
-
-def ask(client: TestClient, query: str) -> dict:
-    answer = client.post("/graphql", json={"query": query}).json()
-    assert "errors" not in answer, answer
-    return answer["data"]
 
 
 def test_vice_chairs_secretary_and_co_opted_are_roles_in_the_body(client):

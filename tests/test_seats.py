@@ -7,16 +7,18 @@ from __future__ import annotations
 
 import json
 import urllib.request
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
-from api.app import create_app
 from registry.importing import ImportRefused, import_file, import_text
+from tests.minutes_client import client
+from tests.minutes_client import imported_at as imported
 from tests.served import registry_process
+
+__all__ = ["client"]  # the fixture, used by name
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "registry" / "examples"
 
@@ -86,19 +88,6 @@ COMPOSITION = """query($asOf: Date, $knownAt: DateTime) {
     members(asOf: $asOf, knownAt: $knownAt) { personName role seat }
   } }
 }"""
-
-
-@pytest.fixture
-def client(settings) -> Iterator[TestClient]:
-    with TestClient(create_app(settings)) as http:
-        yield http
-
-
-def imported(client: TestClient, text: str) -> datetime:
-    registry = client.app.state.registry
-    assert import_text(registry, text, "test.yaml").status == "imported"
-    client.app.state.runner.wait_for(registry.max_position())
-    return datetime.now(UTC)
 
 
 def refused(client: TestClient, text: str) -> list[tuple[str, str, str]]:
