@@ -590,6 +590,37 @@ class Mutation:
         )
 
     @strawberry.mutation(
+        description="A condition of a decision will not be met (withdrawn, or the approval "
+        "refused): the decision lapses and what it authorised never applies. The reason is "
+        "required."
+    )
+    async def withdraw_condition(
+        self,
+        info: Info,
+        decision_id: strawberry.ID,
+        condition_id: strawberry.ID,
+        withdrawn_on: date,
+        reason: str,
+        source: SourceArgument,
+        note: str | None = None,
+        authorised_by: AuthorisedBy = None,
+        expected_version: ExpectedVersion = None,
+        idempotency_key: IdempotencyKey = None,
+    ) -> DecisionWrite:
+        given = dict(locals())
+        decision = parse_id(decision_id, "decisionId")
+        condition = parse_id(condition_id, "conditionId")
+
+        def run(registry: Registry, context: Context) -> dict[str, Any]:
+            registry.withdraw_condition(decision, condition, withdrawn_on, _reason(reason), context)
+            return _entity(decision)
+
+        target = (decision, Decision, "decisionId")
+        return await perform(
+            info, Change(DecisionWrite, run, _of_decision(decision), target), given
+        )
+
+    @strawberry.mutation(
         description="Correct an agreement's period (`validFromNotAfter` for a start still "
         "unknown); the reason is required."
     )

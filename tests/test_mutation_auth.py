@@ -11,7 +11,9 @@ from registry.application import Registry
 from tests.mutation_support import (
     IMPORT,
     LATER,
+    SOURCE,
     data,
+    decision,
     error_code,
     post,
     seed,
@@ -20,7 +22,7 @@ from tests.mutation_support import (
 from tests.served import registry_process
 from tests.test_identity import create_token
 from tests.test_mutation_concurrency import NEW_ORGANISATION
-from tests.test_mutations import mutations
+from tests.test_mutations import WITHDRAW, mutations
 
 
 def test_every_mutation_needs_a_token_granted_what_it_writes_for(settings, tmp_path):
@@ -58,6 +60,16 @@ def test_every_mutation_needs_a_token_granted_what_it_writes_for(settings, tmp_p
         every = [
             *mutations(seeded),
             ("importMinutes", IMPORT, {"document": LATER.read_text().replace("500 000", "1")}, ""),
+            (
+                "withdrawCondition",
+                WITHDRAW,
+                {
+                    "id": decision(seeded, "5")["id"],
+                    "condition": decision(seeded, "5")["conditions"][0]["id"],
+                    "source": SOURCE,
+                },
+                "",
+            ),
         ]
         for token, code in (
             (None, "UNAUTHENTICATED"),

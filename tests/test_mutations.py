@@ -18,6 +18,7 @@ from tests.mutation_support import (
     decision,
     error_code,
     post,
+    read_at,
     seed,
     stored_position,
 )
@@ -262,6 +263,18 @@ def refusals(s: Seeded) -> list[tuple[str, str, dict[str, Any], str]]:
             "INVALID_INPUT",
         ),
         (
+            "withdrawCondition",
+            """mutation($id: ID!, $condition: ID!, $source: SourceInput!) {
+               withdrawCondition(decisionId: $id, conditionId: $condition,
+               withdrawnOn: "2020-03-01", reason: "  ", source: $source) { position } }""",
+            {
+                "id": decision(s, "5")["id"],
+                "condition": decision(s, "5")["conditions"][0]["id"],
+                "source": SOURCE,
+            },
+            "INVALID_INPUT",
+        ),
+        (
             "meetCondition",
             """mutation($id: ID!, $source: SourceInput!) { meetCondition(decisionId: $id,
                conditionId: "00000000-0000-4000-8000-000000000000", metOn: "2020-03-01", source: $source) { position } }""",
@@ -349,6 +362,39 @@ def test_a_refused_mutation_writes_nothing_and_says_why(settings, served):
         codes[name] = error_code(answer)
         assert answer["errors"][0]["message"], name
     assert codes == {name: code for name, _, _, code in refusals(seeded)}
+    assert stored_position(settings) == before
+
+
+WITHDRAW = """mutation($id: ID!, $condition: ID!, $source: SourceInput!) {
+  withdrawCondition(decisionId: $id, conditionId: $condition, withdrawnOn: "2020-03-01",
+                    reason: "Regionstyrelsen avslog förslaget.", source: $source) {
+    position events { type }
+    decision { status(asOf: "2020-03-02") conditions { withdrawnOn }
+               pendingEffects { kind status } }
+  }
+}"""
+
+
+def test_a_withdrawn_condition_lapses_the_decision_and_its_effects_never_apply(settings, served):
+    seeded = seed(served.base)
+    five = decision(seeded, "5")
+    variables = {"id": five["id"], "condition": five["conditions"][0]["id"], "source": SOURCE}
+    answer = data(post(served.base, WITHDRAW, variables))["withdrawCondition"]
+    assert [e["type"] for e in answer["events"]] == ["ConditionWithdrawn"]
+    assert answer["decision"]["status"] == "LAPSED"
+    assert answer["decision"]["conditions"] == [{"withdrawnOn": "2020-03-01"}]
+    effects = answer["decision"]["pendingEffects"]
+    assert effects and {e["status"] for e in effects} == {"NEVER"}
+    funds = read_at(
+        served.base,
+        """query($position: Int!) @atLeastPosition(position: $position) {
+             funds { edges { node { name } } } }""",
+        {"position": answer["position"]},
+    )
+    assert "Brukarmiljonen 2020" not in {e["node"]["name"] for e in funds["funds"]["edges"]}
+    # Withdrawn once; a second withdrawal is refused and writes nothing.
+    before = stored_position(settings)
+    assert error_code(post(served.base, WITHDRAW, variables)) == "INVALID_TRANSITION"
     assert stored_position(settings) == before
 
 
