@@ -6,7 +6,8 @@ Builds the wheel of this checkout (`pip wheel --no-deps`), installs it into a ne
 its dependencies, without the test extras), and from a temporary directory outside the
 checkout runs that venv's `registry --version` and `registry demo --port <free port>`; waits
 until /graphql answers a query about the example documents (read from the package data),
-subscribes to the change feed over a real WebSocket (the server needs a WebSocket
+fetches the start page, a body's page, GraphiQL and Swagger UI with their vendored scripts
+(templates and static files from the package data), subscribes to the change feed over a real WebSocket (the server needs a WebSocket
 implementation among the package's own dependencies), then stops the demo with SIGTERM and
 checks that it removed its temporary store. Prints each step; exits non-zero on the first
 failure. CI (.ci/run) runs it after the tests. The WebSocket client is the `websockets`
@@ -24,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 import zipfile
 from pathlib import Path
@@ -116,6 +118,32 @@ def wait_for_examples(port: int, demo: subprocess.Popen, log: Path) -> dict:
     )
 
 
+def pages_from_the_package(port: int) -> list[str]:
+    """The start page, a body's page with its timeline, GraphiQL and its vendored script, all
+    answered from the installed wheel's templates and static files."""
+    body = ask(port, "{ bodies(first: 1) { nodes { id } } }")["bodies"]["nodes"][0]["id"]
+    seen = []
+    for path, must_contain in (
+        ("/", '<html lang="sv"'),
+        (f"/bodies/{body}", "<svg"),
+        ("/graphql", "/static/vendor/graphiql.min.js"),
+        ("/static/vendor/graphiql.min.js", "GraphiQL"),
+        ("/docs", "/static/vendor/swagger-ui-bundle.js"),
+    ):
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{port}{path}", headers={"Accept": "text/html"}
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                text = response.read().decode("utf-8", "replace")
+        except urllib.error.HTTPError as error:
+            raise SmokeFailure(f"GET {path} answered {error.code}") from error
+        if must_contain not in text:
+            raise SmokeFailure(f"GET {path} does not contain {must_contain!r}")
+        seen.append(path)
+    return seen
+
+
 def first_changes_over_websocket(port: int, count: int) -> list[str]:
     from websockets.exceptions import WebSocketException
 
@@ -182,6 +210,8 @@ def smoke(scratch: Path) -> None:
     try:
         answer = wait_for_examples(port, demo, log)
         step(f"`registry demo` answers {EXAMPLES_QUERY}: {json.dumps(answer)}")
+        pages = pages_from_the_package(port)
+        step(f"the pages answer from the package's templates and static files: {pages}")
         types = first_changes_over_websocket(port, 3)
         step(f"the change feed over WebSocket streams the examples' events: {types}")
         stores = list(temporary.iterdir())
