@@ -965,3 +965,71 @@ def test_every_enum_value_the_pages_show_has_a_swedish_and_an_english_text():
         if not ENUMS.get(value, {}).get(lang)
     ]
     assert missing == []
+
+
+MANDATES = Path(__file__).parent / "import_cases" / "mandates"
+
+
+def test_mandates_delegations_and_recommendations_on_the_pages_are_what_graphql_gives(
+    settings, tmp_path, browser, scripted_browser
+):
+    """The invented nämnd, arbetsutskott, samverkansorgan and kommunstyrelse of
+    tests/import_cases/mandates/: a body's powers and delegations, and each decision's
+    verdict (within, outside, unknown) with its chain and its principals, as GraphQL answers."""
+    registry = Registry(settings)
+    try:
+        for path in sorted(MANDATES.glob("*.yaml")):
+            import_file(registry, path)
+    finally:
+        registry.close()
+    with registry_process("serve", "--database", settings.url, cwd=tmp_path) as server:
+        wait_until_projected(server)
+        url = server.base
+        day = "2021-06-01"
+        answer = server.graphql(
+            """query($d: Date) {
+                 bodies(first: 50) { nodes { id
+                   powers(asOf: $d) { powers { power } }
+                   delegations(asOf: $d) { id holds(asOf: $d) } } }
+                 decisions(first: 200) { nodes { id
+                   withinMandate { verdict chain { kind power } }
+                   recommendation { principals { organisation { id } obligation(asOf: $d) } } } } }""",
+            {"d": day},
+        )
+        for body in answer["bodies"]["nodes"]:
+            browser.get(f"{url}/bodies/{body['id']}?asOf={day}")
+            assert ids(browser, "ul.powers li", "data-power") == [
+                p["power"] for p in (body["powers"] or {"powers": []})["powers"]
+            ], body["id"]
+            assert attributes(browser, "table.delegations tr", "data-delegation-id", "data-holds")[
+                1:
+            ] == [(g["id"], flag(g["holds"])) for g in body["delegations"]], body["id"]
+        verdicts = set()
+        for d in answer["decisions"]["nodes"]:
+            browser.get(f"{url}/decisions/{d['id']}?asOf={day}")
+            check = d["withinMandate"]
+            assert ids(browser, "p.within-mandate", "data-verdict") == [check["verdict"]], d["id"]
+            assert attributes(browser, "ol.mandate-chain li", "data-kind", "data-power") == [
+                (link["kind"], link["power"]) for link in check["chain"]
+            ], d["id"]
+            principals = (d["recommendation"] or {"principals": []})["principals"]
+            assert attributes(
+                browser, "tr.principal", "data-organisation-id", "data-obligation"
+            ) == [
+                ((p["organisation"] or {}).get("id", ""), flag(p["obligation"])) for p in principals
+            ], d["id"]
+            verdicts.add(check["verdict"])
+        assert verdicts == {"WITHIN", "OUTSIDE", "UNKNOWN"}
+        assert any(b["delegations"] for b in answer["bodies"]["nodes"])
+        source = axe_source()
+        for path in (
+            f"/decisions/{answer['decisions']['nodes'][0]['id']}",
+            next(f"/bodies/{b['id']}" for b in answer["bodies"]["nodes"] if b["delegations"]),
+        ):
+            scripted_browser.get(f"{url}{path}?asOf={day}")
+            bad = [
+                v
+                for v in axe_violations(scripted_browser, source)
+                if v["impact"] in ("serious", "critical")
+            ]
+            assert bad == [], (path, bad)

@@ -102,6 +102,14 @@ query Body($id: ID!, $asOf: Date, $knownAt: DateTime) {
     consultations {
       id subject sentOn sentOnUnknown replyBy status(asOf: $asOf) body { id name }
     }
+    powers(asOf: $asOf, knownAt: $knownAt) {
+      validFrom powers { matter power maxAmount } decision { id item decidedOn }
+    }
+    delegations(asOf: $asOf, knownAt: $knownAt) {
+      id matter limit maxAmount validFrom validUntil holds(asOf: $asOf)
+      delegate { kind name body { id } person { id } }
+      decision { id item decidedOn }
+    }
     members(asOf: $asOf, knownAt: $knownAt) { ...M }
     compositionHistory { ...E memberships { ...M } }
     source { document item url note }
@@ -197,6 +205,18 @@ query Decision($id: ID!, $asOf: Date, $knownAt: DateTime) {
     }
     projects { id name proposed status(asOf: $asOf) }
     consultations { id subject status(asOf: $asOf) body { id name } }
+    claim { kind matter amount delegation { id matter } delegateName reported(asOf: $asOf) }
+    withinMandate {
+      verdict reason
+      chain { kind power holder decision { id item decidedOn } body { id name } }
+    }
+    recommendation {
+      adoptedByAll(asOf: $asOf)
+      principals {
+        organisation { id name } obligation(asOf: $asOf)
+        adoptedBy { adoptedOn viaAgreement decision { id item body { name } } }
+      }
+    }
     revokedOn supersededOn supersededBy { id item decidedOn body { name } }
     corrections { reason recordedAt }
     effects {
