@@ -351,6 +351,12 @@ class EntitiesReadModel:
         self.cache_size = cache_size
         self._cache: OrderedDict[UUID, tuple[Any, dict[str, Any]]] = OrderedDict()
         self._dirty: dict[UUID, Any] = {}
+        # The batch's new versions, written at its end: the rows in order, the latest of
+        # each entity (closed in memory by the next), and the versions in the store that the
+        # batch closes (one per entity at most).
+        self._rows: list[dict[str, Any]] = []
+        self._latest: dict[UUID, dict[str, Any]] = {}
+        self._closes: list[dict[str, Any]] = []
 
     def ddl(self, dialect: str) -> list[str]:
         return POSTGRES_DDL if dialect == POSTGRES else SQLITE_DDL
@@ -402,37 +408,62 @@ class EntitiesReadModel:
         self._dirty[aggregate.id] = aggregate
 
     def flush(self, db: Db) -> None:
-        for aggregate in self._dirty.values():
-            self._store(db, aggregate)
+        # Closing first: a version inserted by this batch is never closed by these.
+        db.execute_many(
+            "UPDATE {s}entity_versions SET recorded_to = :t "
+            "WHERE entity_id = :id AND recorded_to IS NULL",
+            self._closes,
+        )
+        db.insert_many("entity_versions", self._rows)
+        db.execute_many(
+            "INSERT INTO {s}entity_snapshots (entity_id, topic, version, state) "
+            "VALUES (:id, :topic, :version, :state) ON CONFLICT (entity_id) DO UPDATE SET "
+            "topic = excluded.topic, version = excluded.version, state = excluded.state",
+            [self._snapshot(aggregate) for aggregate in self._dirty.values()],
+        )
         self._dirty.clear()
+        self._forget_batch()
 
     def discard(self) -> None:
         self._dirty.clear()
         self._cache.clear()
+        self._forget_batch()
+
+    def _forget_batch(self) -> None:
+        self._rows = []
+        self._latest.clear()
+        self._closes = []
 
     def _version(
         self, db: Db, event: Any, position: int, entity_type: str, view: dict[str, Any]
     ) -> None:
-        db.execute(
-            "UPDATE {s}entity_versions SET recorded_to = :t "
-            "WHERE entity_id = :id AND recorded_to IS NULL",
-            {"id": event.originator_id, "t": event.timestamp},
-        )
-        db.insert(
-            "entity_versions",
-            {
-                "entity_id": event.originator_id,
-                "entity_type": entity_type,
-                **_columns(entity_type, view),
-                "view": json.dumps(view, ensure_ascii=False, sort_keys=True),
-                "event_type": type(event).__name__,
-                "event_position": position,
-                "recorded_from": event.timestamp,
-                "recorded_to": None,
-            },
-        )
+        entity_id = event.originator_id
+        latest = self._latest.get(entity_id)
+        if latest is not None:
+            latest["recorded_to"] = event.timestamp
+        else:
+            self._closes.append({"id": entity_id, "t": event.timestamp})
+        row = {
+            "entity_id": entity_id,
+            "entity_type": entity_type,
+            **_columns(entity_type, view),
+            "view": json.dumps(view, ensure_ascii=False, sort_keys=True),
+            "event_type": type(event).__name__,
+            "event_position": position,
+            "recorded_from": event.timestamp,
+            "recorded_to": None,
+        }
+        self._rows.append(row)
+        self._latest[entity_id] = row
+
+    def current_view(self, db: Db, entity_id: UUID) -> dict[str, Any] | None:
+        """The entity's current view, with what this batch has applied so far."""
+        return self._current_view(db, entity_id)
 
     def _current_view(self, db: Db, entity_id: UUID) -> dict[str, Any] | None:
+        latest = self._latest.get(entity_id)
+        if latest is not None:
+            return json.loads(latest["view"])
         row = db.one(
             "SELECT view FROM {s}entity_versions WHERE entity_id = :id AND recorded_to IS NULL",
             {"id": entity_id},
@@ -440,6 +471,8 @@ class EntitiesReadModel:
         return json.loads(row["view"]) if row else None
 
     def _load(self, db: Db, entity_id: UUID) -> Any:
+        if entity_id in self._dirty:  # changed by this batch, its snapshot not yet written
+            return self._dirty[entity_id]
         row = db.one("SELECT * FROM {s}entity_snapshots WHERE entity_id = :id", {"id": entity_id})
         if row is None:  # pragma: no cover - events arrive in order
             raise LookupError(f"no snapshot of {entity_id}")
@@ -451,20 +484,14 @@ class EntitiesReadModel:
         )
         return self.mapper.to_domain_event(stored).mutate(None)
 
-    def _store(self, db: Db, aggregate: Any) -> None:
+    def _snapshot(self, aggregate: Any) -> dict[str, Any]:
         stored = self.mapper.to_stored_event(Snapshot.take(aggregate))
-        values = {
+        return {
             "id": aggregate.id,
             "topic": stored.topic,
             "version": stored.originator_version,
             "state": stored.state.decode("utf8"),
         }
-        db.execute(
-            "INSERT INTO {s}entity_snapshots (entity_id, topic, version, state) "
-            "VALUES (:id, :topic, :version, :state) ON CONFLICT (entity_id) DO UPDATE SET "
-            "topic = excluded.topic, version = excluded.version, state = excluded.state",
-            values,
-        )
 
     # -- reading ------------------------------------------------------------------------
 

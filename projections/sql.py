@@ -25,6 +25,34 @@ def sqlite_timestamp(value: datetime) -> str:
     return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
+# Rewritten statement texts, by (prefix, dialect, text): each text is rewritten once.
+_REWRITTEN: dict[tuple[str, str, str], str] = {}
+_REWRITTEN_MAX = 8192
+
+
+def _to_text(value: Any) -> Any:
+    return str(value)
+
+
+def _sqlite_datetime(value: datetime) -> str:
+    return sqlite_timestamp(value)
+
+
+def _sqlite_date(value: date) -> str:
+    return value.isoformat()
+
+
+# Conversions by exact type (a subclass falls back to `Db.param`): ids and money as text;
+# on SQLite also dates and datetimes (see the module's docstring).
+_POSTGRES_CONVERT: dict[type, Any] = {UUID: _to_text, Decimal: _to_text}
+_SQLITE_CONVERT: dict[type, Any] = {
+    **_POSTGRES_CONVERT,
+    datetime: _sqlite_datetime,
+    date: _sqlite_date,
+}
+_PLAIN = (str, int, float, bool, bytes, type(None))
+
+
 class Db:
     """Executes dialect-neutral statements on one cursor (inside the caller's transaction)."""
 
@@ -34,13 +62,20 @@ class Db:
         self.cursor = cursor
         self.dialect = dialect
         self.schema = schema
+        self._prefix = f'"{schema}".' if dialect == POSTGRES else ""
+        self._convert = _POSTGRES_CONVERT if dialect == POSTGRES else _SQLITE_CONVERT
 
     def sql(self, statement: str) -> str:
-        prefix = f'"{self.schema}".' if self.dialect == POSTGRES else ""
-        statement = statement.replace("{s}", prefix)
-        if self.dialect == POSTGRES:
-            return _PARAM.sub(r"%(\1)s", statement)
-        return statement
+        key = (self._prefix, self.dialect, statement)
+        rewritten = _REWRITTEN.get(key)
+        if rewritten is None:
+            rewritten = statement.replace("{s}", self._prefix)
+            if self.dialect == POSTGRES:
+                rewritten = _PARAM.sub(r"%(\1)s", rewritten)
+            if len(_REWRITTEN) >= _REWRITTEN_MAX:
+                _REWRITTEN.clear()
+            _REWRITTEN[key] = rewritten
+        return rewritten
 
     def param(self, value: Any) -> Any:
         if isinstance(value, UUID):
@@ -54,10 +89,27 @@ class Db:
                 return value.isoformat()
         return value
 
+    def convert(self, value: Any) -> Any:
+        """`param`, with the common types looked up by their exact type."""
+        kind = type(value)
+        if kind in _PLAIN:
+            return value
+        to = self._convert.get(kind)
+        return to(value) if to is not None else self.param(value)
+
     def execute(self, statement: str, params: Mapping[str, Any] | None = None) -> Any:
-        converted = {k: self.param(v) for k, v in (params or {}).items()}
+        convert = self.convert
+        converted = {k: convert(v) for k, v in params.items()} if params else {}
         self.cursor.execute(self.sql(statement), converted)
         return self.cursor
+
+    def execute_many(self, statement: str, rows: Iterable[Mapping[str, Any]]) -> None:
+        """One statement for many parameter sets (SQLite: in process; PostgreSQL: psycopg
+        pipelines them, one round trip for all)."""
+        convert = self.convert
+        params = [{k: convert(v) for k, v in row.items()} for row in rows]
+        if params:
+            self.cursor.executemany(self.sql(statement), params)
 
     def rows(self, statement: str, params: Mapping[str, Any] | None = None) -> list[dict]:
         return [dict(r) for r in self.execute(statement, params).fetchall()]
@@ -71,16 +123,22 @@ class Db:
         placeholders = ", ".join(f":{c}" for c in values)
         self.execute(f"INSERT INTO {{s}}{table} ({columns}) VALUES ({placeholders})", values)
 
-    def insert_many(self, table: str, rows: list[Mapping[str, Any]], chunk: int = 200) -> None:
-        """Insert rows with the same columns, `chunk` rows per statement."""
-        for start in range(0, len(rows), chunk):
-            part = rows[start : start + chunk]
-            columns = list(part[0])
-            values = ", ".join(
-                "(" + ", ".join(f":{c}_{n}" for c in columns) + ")" for n in range(len(part))
-            )
-            params = {f"{c}_{n}": row[c] for n, row in enumerate(part) for c in columns}
-            self.execute(f"INSERT INTO {{s}}{table} ({', '.join(columns)}) VALUES {values}", params)
+    def insert_many(self, table: str, rows: list[Mapping[str, Any]], chunk: int = 0) -> None:
+        """Insert rows with the same columns, in order (so serial ids follow the list): on
+        PostgreSQL one COPY, on SQLite one prepared statement run for every row."""
+        if not rows:
+            return
+        columns = list(rows[0])
+        convert = self.convert
+        values = [tuple(convert(row[c]) for c in columns) for row in rows]
+        names = ", ".join(columns)
+        if self.dialect == POSTGRES:
+            with self.cursor.copy(f"COPY {self._prefix}{table} ({names}) FROM STDIN") as copy:
+                for value in values:
+                    copy.write_row(value)
+            return
+        placeholders = ", ".join("?" for _ in columns)
+        self.cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({placeholders})", values)
 
     def script(self, statements: Iterable[str]) -> None:
         for statement in statements:

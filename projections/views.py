@@ -25,7 +25,7 @@ class ReadModel(Protocol):
     def ddl(self, dialect: str) -> list[str]: ...
 
     # Optional: `migrate(db)` brings tables made by an earlier version up to date;
-    # `flush(db)` ends a batch (in its transaction); `discard()` forgets a batch rolled back.
+    # `prepare(db, events)` reads ahead for a batch; `flush(db)` ends a batch (in its transaction); `discard()` forgets a batch rolled back.
 
     def apply(self, db: Db, event: Any, position: int) -> None: ...
 
@@ -90,6 +90,12 @@ class _ViewsMixin:
             self._record_position(c, tracking, after)
             db = self._db(c)
             try:
+                # Optional: `prepare(db, events)` reads what the batch will need in a few
+                # queries rather than one per event.
+                batch = [event for event, _ in events]
+                for model in self.read_models:
+                    if (prepare := getattr(model, "prepare", None)) is not None:
+                        prepare(db, batch)
                 for event, position in events:
                     held = False
                     for model in self.read_models:
