@@ -51,6 +51,7 @@ _SQLITE_CONVERT: dict[type, Any] = {
     date: _sqlite_date,
 }
 _PLAIN = (str, int, float, bool, bytes, type(None))
+_SCALARS = frozenset(_PLAIN)
 
 
 class Db:
@@ -92,7 +93,7 @@ class Db:
     def convert(self, value: Any) -> Any:
         """`param`, with the common types looked up by their exact type."""
         kind = type(value)
-        if kind in _PLAIN:
+        if kind in _SCALARS:
             return value
         to = self._convert.get(kind)
         return to(value) if to is not None else self.param(value)
@@ -130,7 +131,11 @@ class Db:
             return
         columns = list(rows[0])
         convert = self.convert
-        values = [tuple(convert(row[c]) for c in columns) for row in rows]
+        scalars = _SCALARS
+        values = [
+            tuple([v if type(v) in scalars else convert(v) for v in map(row.__getitem__, columns)])
+            for row in rows
+        ]
         names = ", ".join(columns)
         if self.dialect == POSTGRES:
             with self.cursor.copy(f"COPY {self._prefix}{table} ({names}) FROM STDIN") as copy:
