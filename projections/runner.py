@@ -1,7 +1,9 @@
 """Keeps the read models current: a catch-up loop over the event log, on both stores.
 
 SQLite has no subscription in the library, so the runner polls `select_notifications` after
-its tracked position; in one process, a write also wakes it at once (`Registry.on_recorded`).
+its tracked position; in one process, a write also wakes it at once (`Registry.on_recorded`),
+and a write by another process wakes it within milliseconds (projections/wakeup.py: NOTIFY on
+PostgreSQL, `PRAGMA data_version` on SQLite).
 Each batch of events is applied with its last position in one transaction (see views.py).
 Skipped event types still advance the position, so `wait_for` always returns.
 On PostgreSQL the runner keeps the generation of read models the pointer names current and
@@ -32,6 +34,7 @@ from projections.memberships import MembershipsReadModel
 from projections.pending import PendingEffectsReadModel
 from projections.search import SearchReadModel
 from projections.views import PositionMoved
+from projections.wakeup import ExternalWrites
 from registry.application import Registry
 from registry.chain import ChainBroken, RawEvent, canonical_id
 from registry.store_setup import setup_lock
@@ -76,6 +79,7 @@ class ProjectionRunner:
         self._stopping = threading.Event()
         self._advanced = threading.Condition()
         self._thread: threading.Thread | None = None
+        self._external: ExternalWrites | None = None
         self.error: BaseException | None = None
         registry.on_recorded(lambda _position: self._wake.set())
 
@@ -195,6 +199,8 @@ class ProjectionRunner:
     def start(self) -> ProjectionRunner:
         self._thread = threading.Thread(target=self._run, name="projection-runner", daemon=True)
         self._thread.start()
+        # Writes by other processes wake the runner at once too (projections/wakeup.py).
+        self._external = ExternalWrites(self.registry.settings, self._wake.set).start()
         return self
 
     def _run(self) -> None:
@@ -232,6 +238,8 @@ class ProjectionRunner:
     def stop(self) -> None:
         self._stopping.set()
         self._wake.set()
+        if self._external is not None:
+            self._external.stop()
         if self._thread is not None:
             self._thread.join(timeout=10)
 
