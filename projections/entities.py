@@ -282,20 +282,25 @@ def _view(aggregate: Any, event: Any, previous: dict[str, Any] | None) -> dict[s
         view = PLAN_VIEWS[type(aggregate)][1](aggregate, event, previous)
     else:  # pragma: no cover - only the types above are snapshotted
         raise TypeError(type(aggregate).__name__)
-    origin = (previous or {}).get("origin") or _context(event)
+    change = _context(event)
+    origin = (previous or {}).get("origin") or dict(change)
     view["origin"] = origin
-    view["last_change"] = _context(event) | {"event_type": type(event).__name__}
+    view["last_change"] = change | {"event_type": type(event).__name__}
     return view
 
 
+# The view's field that gives each entity type's key date (read once, not per event).
+_KEY_DATES: dict[str, str] = {
+    MEETING: "held_on",
+    DECISION: "decided_on",
+    ASSIGNMENT: "due_date",
+    BODY: "term_start",
+    **{t: key for t, _, key in PLAN_VIEWS.values() if key},
+}
+
+
 def _columns(entity_type: str, view: dict[str, Any]) -> dict[str, Any]:
-    key_date = {
-        MEETING: "held_on",
-        DECISION: "decided_on",
-        ASSIGNMENT: "due_date",
-        BODY: "term_start",
-        **{t: key for t, _, key in PLAN_VIEWS.values() if key},
-    }.get(entity_type)
+    key_date = _KEY_DATES.get(entity_type)
     return {
         "body_id": view.get("body_id"),
         "key_date": as_date(view.get(key_date)) if key_date else None,

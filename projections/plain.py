@@ -15,6 +15,8 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
+from projections.sql import uuid_text
+
 _SCALARS = frozenset({str, int, float, bool, type(None)})
 _FIELDS: dict[type, tuple[str, ...]] = {}
 
@@ -34,7 +36,7 @@ def plain(value: Any) -> Any:
     if kind in _SCALARS:
         return value
     if kind is UUID:
-        return str(value)
+        return uuid_text(value)
     if kind is list or kind is tuple:
         return [plain(v) for v in value]
     if isinstance(value, enum.Enum):
@@ -72,7 +74,7 @@ def plain_with_ids(value: Any, found: set[str]) -> Any:
     if kind in _SCALARS:
         return value
     if kind is UUID:
-        text = str(value)
+        text = uuid_text(value)
         found.add(text)
         return text
     if kind is list or kind is tuple:

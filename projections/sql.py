@@ -34,6 +34,20 @@ def _to_text(value: Any) -> Any:
     return str(value)
 
 
+_UUID_TEXT: dict[UUID, str] = {}
+
+
+def uuid_text(value: UUID) -> str:
+    """`str(value)`, remembered: the same ids recur across a batch's rows, and formatting an
+    id costs several times a dictionary look-up."""
+    text = _UUID_TEXT.get(value)
+    if text is None:
+        if len(_UUID_TEXT) >= 65536:
+            _UUID_TEXT.clear()
+        text = _UUID_TEXT[value] = str(value)
+    return text
+
+
 def _sqlite_datetime(value: datetime) -> str:
     return sqlite_timestamp(value)
 
@@ -44,7 +58,7 @@ def _sqlite_date(value: date) -> str:
 
 # Conversions by exact type (a subclass falls back to `Db.param`): ids and money as text;
 # on SQLite also dates and datetimes (see the module's docstring).
-_POSTGRES_CONVERT: dict[type, Any] = {UUID: _to_text, Decimal: _to_text}
+_POSTGRES_CONVERT: dict[type, Any] = {UUID: uuid_text, Decimal: _to_text}
 _SQLITE_CONVERT: dict[type, Any] = {
     **_POSTGRES_CONVERT,
     datetime: _sqlite_datetime,
