@@ -193,6 +193,7 @@ class AgreementsReadModel:
         self._rows: list[dict[str, Any]] = []
         self._latest: dict[UUID, dict[str, Any]] = {}
         self._closes: list[dict[str, Any]] = []
+        self._created: set[UUID] = set()  # agreements registered by the batch
 
     def ddl(self, dialect: str) -> list[str]:
         return POSTGRES_DDL if dialect == POSTGRES else SQLITE_DDL
@@ -215,13 +216,14 @@ class AgreementsReadModel:
             return
         if isinstance(event, Agreement.Registered):
             agreement = event.mutate(None)
+            self._created.add(agreement.id)
         else:
             agreement = event.mutate(self._load(db, event.originator_id))
         self._agreements[agreement.id] = agreement
         latest = self._latest.get(agreement.id)
         if latest is not None:
             latest["recorded_to"] = event.timestamp
-        else:
+        elif event.originator_version != 1:  # the creating event: no version to close
             self._closes.append({"id": agreement.id, "t": event.timestamp})
         rule = agreement.entry_into_force
         ctx = event.context
@@ -275,13 +277,18 @@ class AgreementsReadModel:
         snapshots = [self._snapshot(a) for a in self._agreements.values()]
         db.execute_many(
             "DELETE FROM {s}agreement_snapshots WHERE agreement_id = :id",
-            [{"id": row["agreement_id"]} for row in snapshots],
+            [
+                {"id": row["agreement_id"]}
+                for row in snapshots
+                if row["agreement_id"] not in self._created
+            ],
         )
         db.insert_many("agreement_snapshots", snapshots)
         self.discard()
 
     def discard(self) -> None:
         self._agreements.clear()
+        self._created.clear()
         self._rows = []
         self._latest.clear()
         self._closes = []

@@ -362,6 +362,7 @@ class EntitiesReadModel:
         self._rows: list[dict[str, Any]] = []
         self._latest: dict[UUID, dict[str, Any]] = {}
         self._closes: list[dict[str, Any]] = []
+        self._created: set[UUID] = set()  # aggregates created by the batch (no snapshot yet)
 
     def ddl(self, dialect: str) -> list[str]:
         return POSTGRES_DDL if dialect == POSTGRES else SQLITE_DDL
@@ -388,6 +389,7 @@ class EntitiesReadModel:
         if event.originator_version == 1:  # the event that created the aggregate
             aggregate = event.mutate(None)
             previous = None
+            self._created.add(entity_id)
         else:
             cached = self._cache.get(entity_id)
             if cached is not None and cached[0].version == event.originator_version - 1:
@@ -420,11 +422,20 @@ class EntitiesReadModel:
             self._closes,
         )
         db.insert_many("entity_versions", self._rows)
+        # Snapshots of aggregates created by this batch are new rows; the others replace.
+        new, changed = [], []
+        for entity_id, aggregate in self._dirty.items():
+            snapshot = self._snapshot(aggregate)
+            if entity_id in self._created:
+                new.append({"entity_id": snapshot.pop("id"), **snapshot})
+            else:
+                changed.append(snapshot)
+        db.insert_many("entity_snapshots", new)
         db.execute_many(
             "INSERT INTO {s}entity_snapshots (entity_id, topic, version, state) "
             "VALUES (:id, :topic, :version, :state) ON CONFLICT (entity_id) DO UPDATE SET "
             "topic = excluded.topic, version = excluded.version, state = excluded.state",
-            [self._snapshot(aggregate) for aggregate in self._dirty.values()],
+            changed,
         )
         self._dirty.clear()
         self._forget_batch()
@@ -435,6 +446,7 @@ class EntitiesReadModel:
         self._forget_batch()
 
     def _forget_batch(self) -> None:
+        self._created.clear()
         self._rows = []
         self._latest.clear()
         self._closes = []
@@ -446,7 +458,7 @@ class EntitiesReadModel:
         latest = self._latest.get(entity_id)
         if latest is not None:
             latest["recorded_to"] = event.timestamp
-        else:
+        elif event.originator_version != 1:  # the creating event: no version to close
             self._closes.append({"id": entity_id, "t": event.timestamp})
         row = {
             "entity_id": entity_id,
