@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import enum
+import re
 from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
@@ -56,7 +57,12 @@ def plain(value: Any) -> Any:
     return str(value)
 
 
+_CANONICAL_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
 def _is_uuid_text(value: str) -> str | None:
+    if _CANONICAL_ID.fullmatch(value):  # already as str(UUID(value)) would write it
+        return value
     if len(value) == 36 and value.count("-") == 4:
         with contextlib.suppress(ValueError):
             return str(UUID(value))

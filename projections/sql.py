@@ -48,8 +48,19 @@ def uuid_text(value: UUID) -> str:
     return text
 
 
+_TIMESTAMPS: dict[datetime, str] = {}
+
+
 def _sqlite_datetime(value: datetime) -> str:
-    return sqlite_timestamp(value)
+    # An event's timestamp is written to several tables (and closes versions): once each.
+    text = _TIMESTAMPS.get(value)
+    if text is None or value.tzinfo is None:
+        if len(_TIMESTAMPS) >= 65536:
+            _TIMESTAMPS.clear()
+        text = sqlite_timestamp(value)
+        if value.tzinfo is not None:  # equal aware datetimes are the same instant
+            _TIMESTAMPS[value] = text
+    return text
 
 
 def _sqlite_date(value: date) -> str:

@@ -83,7 +83,9 @@ class ExternalWrites:
     def _poll(self) -> None:
         while not self._stopping.is_set():
             try:
-                connection = sqlite3.connect(self.settings.sqlite_path, check_same_thread=False)
+                connection = sqlite3.connect(
+                    self.settings.sqlite_path, uri=True, check_same_thread=False
+                )
                 try:
                     seen = connection.execute("PRAGMA data_version").fetchone()[0]
                     while not self._stopping.wait(SQLITE_INTERVAL):
