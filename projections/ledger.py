@@ -79,9 +79,16 @@ def _row(r: dict) -> EventRow:
     )
 
 
+_ENTITY_TYPES: dict[type, str] = {}
+
+
 def entity_type_of(event: Any) -> str:
     """`Body.MemberAppointed` → "body"."""
-    return type(event).__qualname__.split(".")[0].lower()
+    kind = type(event)
+    entity_type = _ENTITY_TYPES.get(kind)
+    if entity_type is None:
+        entity_type = _ENTITY_TYPES[kind] = kind.__qualname__.split(".")[0].lower()
+    return entity_type
 
 
 class LedgerReadModel:

@@ -96,14 +96,19 @@ class _ViewsMixin:
                 for model in self.read_models:
                     if (prepare := getattr(model, "prepare", None)) is not None:
                         prepare(db, batch)
+                appliers = [
+                    (model.apply, bool(getattr(model, "gated", False)))
+                    for model in self.read_models
+                ]
                 for event, position in events:
                     held = False
-                    for model in self.read_models:
+                    for apply, gated in appliers:
                         # An effect of a decision that waits for its condition is held by
                         # projections/pending.py; the models that answer validity skip it.
-                        if held and getattr(model, "gated", False):
+                        if held and gated:
                             continue
-                        held = model.apply(db, event, position) == HELD or held
+                        if apply(db, event, position) == HELD:
+                            held = True
                 for model in self.read_models:
                     if (flush := getattr(model, "flush", None)) is not None:
                         flush(db)
