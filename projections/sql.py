@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from operator import itemgetter
 from typing import Any
 from uuid import UUID
 
@@ -155,20 +156,22 @@ class Db:
         if not rows:
             return
         columns = list(rows[0])
-        convert = self.convert
-        scalars = _SCALARS
-        values = [
-            tuple([v if type(v) in scalars else convert(v) for v in map(row.__getitem__, columns)])
-            for row in rows
-        ]
+        # Column by column: most columns hold only plain values and are taken as they are.
+        converted = []
+        for column in columns:
+            values = list(map(itemgetter(column), rows))
+            if not _SCALARS.issuperset(map(type, values)):
+                values = list(map(self.convert, values))
+            converted.append(values)
+        rows_out = list(zip(*converted, strict=True))
         names = ", ".join(columns)
         if self.dialect == POSTGRES:
             with self.cursor.copy(f"COPY {self._prefix}{table} ({names}) FROM STDIN") as copy:
-                for value in values:
-                    copy.write_row(value)
+                for row in rows_out:
+                    copy.write_row(row)
             return
         placeholders = ", ".join("?" for _ in columns)
-        self.cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({placeholders})", values)
+        self.cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({placeholders})", rows_out)
 
     def script(self, statements: Iterable[str]) -> None:
         for statement in statements:
