@@ -170,6 +170,9 @@ class ProjectionRunner:
             batches += 1
             with self._advanced:
                 self._advanced.notify_all()
+            if len(notifications) < self.batch_size:
+                # Caught up: a write since then wakes the runner again (no need to ask).
+                break
         return applied
 
     def _verified(

@@ -8,7 +8,8 @@ is time order); on PostgreSQL as date, timestamptz and text.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from operator import itemgetter
@@ -91,6 +92,23 @@ class Db:
         self.schema = schema
         self._prefix = f'"{schema}".' if dialect == POSTGRES else ""
         self._convert = _POSTGRES_CONVERT if dialect == POSTGRES else _SQLITE_CONVERT
+        # PostgreSQL: set while the connection is in pipeline mode (see `pipeline`).
+        self.pipelined = False
+
+    @contextmanager
+    def pipeline(self) -> Iterator[None]:
+        """PostgreSQL: send the statements run inside without waiting for each one's answer
+        (one round trip for all, at the end); statements whose rows are read must not run
+        inside. Elsewhere: nothing."""
+        if self.dialect != POSTGRES:
+            yield
+            return
+        with self.cursor.connection.pipeline():
+            self.pipelined = True
+            try:
+                yield
+            finally:
+                self.pipelined = False
 
     def sql(self, statement: str) -> str:
         key = (self._prefix, self.dialect, statement)
@@ -165,6 +183,14 @@ class Db:
             converted.append(values)
         rows_out = list(zip(*converted, strict=True))
         names = ", ".join(columns)
+        if self.dialect == POSTGRES and self.pipelined:
+            # A small batch: INSERTs sent in the pipeline with the batch's other statements
+            # (COPY cannot be pipelined, and takes a round trip of its own).
+            placeholders = ", ".join("%s" for _ in columns)
+            self.cursor.executemany(
+                f"INSERT INTO {self._prefix}{table} ({names}) VALUES ({placeholders})", rows_out
+            )
+            return
         if self.dialect == POSTGRES:
             with self.cursor.copy(f"COPY {self._prefix}{table} ({names}) FROM STDIN") as copy:
                 for row in rows_out:
