@@ -151,14 +151,20 @@ class PostgresViews(_ViewsMixin, PostgresTrackingRecorder):
         # for the table locks a batch holds, while the batch may wait for its: a deadlock
         # that would abort one of them. Taking the setup lock shared before any table lock
         # orders them: a batch waits for a setup in progress, a setup for the batch.
-        cursor.execute("SELECT pg_advisory_xact_lock_shared(%s)", (SETUP_LOCK_KEY,))
         # The commit need not wait for the WAL to reach the disk: a batch lost in a server
         # crash takes its tracked position with it (one transaction), so it is applied again,
         # never twice. Read models are derived data; the events keep the default.
-        cursor.execute("SET LOCAL synchronous_commit TO OFF")
         if after is None:
+            cursor.execute("SELECT pg_advisory_xact_lock_shared(%s)", (SETUP_LOCK_KEY,))
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
             super()._record_position(cursor, tracking, after)
             return
+        with cursor.connection.pipeline():  # the three statements in one round trip, in order
+            cursor.execute("SELECT pg_advisory_xact_lock_shared(%s)", (SETUP_LOCK_KEY,))
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
+            self._compare_and_set(cursor, tracking, after)
+
+    def _compare_and_set(self, cursor: Any, tracking: Tracking, after: int) -> None:
         # Compare-and-set rather than the library's "only forwards": several processes may
         # run a projection runner and only the elected leader should write, but should two
         # ever overlap (a leader cut off from its lock's connection and not yet aware), the
