@@ -202,16 +202,25 @@ class ProjectionRunner:
     def start(self) -> ProjectionRunner:
         self._thread = threading.Thread(target=self._run, name="projection-runner", daemon=True)
         self._thread.start()
-        # Writes by other processes wake the runner at once too (projections/wakeup.py).
-        self._external = ExternalWrites(self.registry.settings, self._wake.set).start()
         return self
+
+    def _listen(self, on: bool) -> None:
+        """While leading, writes by other processes wake the runner at once too
+        (projections/wakeup.py; a standby needs no wake-up, nor the connection it takes)."""
+        if on and self._external is None:
+            self._external = ExternalWrites(self.registry.settings, self._wake.set).start()
+        elif not on and self._external is not None:
+            self._external.stop()
+            self._external = None
 
     def _run(self) -> None:
         while not self._stopping.is_set():
             if not self._lead():
+                self._listen(False)
                 # A standby: try again after the poll interval (not at every write).
                 self._stopping.wait(self.poll_interval)
                 continue
+            self._listen(True)
             try:
                 self.catch_up()
                 beat(self)  # tells processes behind the same store that a runner is alive
@@ -221,10 +230,12 @@ class ProjectionRunner:
                 continue
             except BaseException as error:  # keep serving reads; report on wait_for
                 self.error = error
+                self._listen(False)
                 self.leadership.release()  # a standby process may do better
                 raise
             self._wake.wait(self.poll_interval)
             self._wake.clear()
+        self._listen(False)
         self.leadership.release()
 
     def _lead(self) -> bool:
@@ -241,8 +252,6 @@ class ProjectionRunner:
     def stop(self) -> None:
         self._stopping.set()
         self._wake.set()
-        if self._external is not None:
-            self._external.stop()
         if self._thread is not None:
             self._thread.join(timeout=10)
 
