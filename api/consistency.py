@@ -77,11 +77,13 @@ class MinimumPosition:
 
     async def _wait(self, wanted: int) -> int:
         deadline = time.monotonic() + self.timeout
+        delay = 0.001  # often at first (the runner applies a write within milliseconds)
         while True:
             reached = await asyncio.to_thread(self.read_side.position)
             if reached >= wanted or time.monotonic() >= deadline:
                 return reached
-            await asyncio.sleep(0.02)
+            await asyncio.sleep(delay)
+            delay = min(delay * 1.25, 0.05)
 
 
 async def _error(

@@ -55,13 +55,15 @@ async def wait_for_position(read_side: Any, wanted: int, timeout: float) -> int:
     """Poll the read side's position until it reaches `wanted` or `timeout` seconds pass;
     the position reached."""
     deadline = time.monotonic() + timeout
-    delay = 0.005
+    # The runner wakes at once on a write (projections/wakeup.py) and applies it within a
+    # few milliseconds: look often at first, then back off.
+    delay = 0.001
     while True:
         reached = await asyncio.to_thread(read_side.position)
         if reached >= wanted or time.monotonic() >= deadline:
             return reached
         await asyncio.sleep(delay)
-        delay = min(delay * 2, 0.05)
+        delay = min(delay * 1.25, 0.05)
 
 
 def not_reached(wanted: int, reached: int, timeout: float) -> GraphQLError:

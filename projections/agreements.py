@@ -186,6 +186,14 @@ class AgreementsReadModel:
 
     def __init__(self, mapper: Mapper) -> None:
         self.mapper = mapper
+        # A batch is applied in memory and written at its end (`flush`): each agreement it
+        # changed (its snapshot once), the new versions in order, the latest version of each
+        # agreement, and the versions in the store it closes. `discard` forgets a batch.
+        self._agreements: dict[UUID, Agreement] = {}
+        self._rows: list[dict[str, Any]] = []
+        self._latest: dict[UUID, dict[str, Any]] = {}
+        self._closes: list[dict[str, Any]] = []
+        self._created: set[UUID] = set()  # agreements registered by the batch
 
     def ddl(self, dialect: str) -> list[str]:
         return POSTGRES_DDL if dialect == POSTGRES else SQLITE_DDL
@@ -208,46 +216,86 @@ class AgreementsReadModel:
             return
         if isinstance(event, Agreement.Registered):
             agreement = event.mutate(None)
+            self._created.add(agreement.id)
         else:
             agreement = event.mutate(self._load(db, event.originator_id))
-        self._store(db, agreement)
-        db.execute(
-            "UPDATE {s}agreement_versions SET recorded_to = :t "
-            "WHERE agreement_id = :id AND recorded_to IS NULL",
-            {"id": agreement.id, "t": event.timestamp},
-        )
+        self._agreements[agreement.id] = agreement
+        latest = self._latest.get(agreement.id)
+        if latest is not None:
+            latest["recorded_to"] = event.timestamp
+        elif event.originator_version != 1:  # the creating event: no version to close
+            self._closes.append({"id": agreement.id, "t": event.timestamp})
         rule = agreement.entry_into_force
         ctx = event.context
-        db.insert(
-            "agreement_versions",
-            {
-                "agreement_id": agreement.id,
-                "title": agreement.title,
-                "party_ids": _json(agreement.party_ids),
-                "valid_from": agreement.valid_from,
-                "valid_from_not_after": agreement.valid_from_not_after,
-                "valid_until": agreement.valid_until,
-                "not_before": rule.not_before if rule else None,
-                "requires_all_adoptions": int(bool(rule and rule.requires_all_adoptions)),
-                "in_force_from": agreement.in_force_from(),
-                "effective_until": agreement.effective_until(),
-                "terminated_on": agreement.terminated_on,
-                "adoptions": _json(agreement.adoptions),
-                "extensions": _json(list(agreement.extensions.values())),
-                "revisions": _json(agreement.revisions),
-                "decision_id": ctx.decision_id,
-                "source_document": ctx.source.document,
-                "source_item": ctx.source.item,
-                "source_url": ctx.source.url,
-                "actor": ctx.actor,
-                "event_type": type(event).__name__,
-                "event_position": position,
-                "recorded_from": event.timestamp,
-                "recorded_to": None,
-            },
+        row = {
+            "agreement_id": agreement.id,
+            "title": agreement.title,
+            "party_ids": _json(agreement.party_ids),
+            "valid_from": agreement.valid_from,
+            "valid_from_not_after": agreement.valid_from_not_after,
+            "valid_until": agreement.valid_until,
+            "not_before": rule.not_before if rule else None,
+            "requires_all_adoptions": int(bool(rule and rule.requires_all_adoptions)),
+            "in_force_from": agreement.in_force_from(),
+            "effective_until": agreement.effective_until(),
+            "terminated_on": agreement.terminated_on,
+            "adoptions": _json(agreement.adoptions),
+            "extensions": _json(list(agreement.extensions.values())),
+            "revisions": _json(agreement.revisions),
+            "decision_id": ctx.decision_id,
+            "source_document": ctx.source.document,
+            "source_item": ctx.source.item,
+            "source_url": ctx.source.url,
+            "actor": ctx.actor,
+            "event_type": type(event).__name__,
+            "event_position": position,
+            "recorded_from": event.timestamp,
+            "recorded_to": None,
+        }
+        self._rows.append(row)
+        self._latest[agreement.id] = row
+
+    def current_version(self, db: Db, agreement_id: UUID) -> dict[str, Any] | None:
+        """The agreement's current version row (title, revisions as JSON, ...), with what
+        this batch has applied so far."""
+        latest = self._latest.get(agreement_id)
+        if latest is not None:
+            return latest
+        return db.one(
+            "SELECT * FROM {s}agreement_versions WHERE agreement_id = :id AND recorded_to IS NULL",
+            {"id": agreement_id},
         )
 
+    def flush(self, db: Db) -> None:
+        # Closing first: a version inserted by this batch is never closed by these.
+        db.execute_many(
+            "UPDATE {s}agreement_versions SET recorded_to = :t "
+            "WHERE agreement_id = :id AND recorded_to IS NULL",
+            self._closes,
+        )
+        db.insert_many("agreement_versions", self._rows)
+        snapshots = [self._snapshot(a) for a in self._agreements.values()]
+        db.execute_many(
+            "DELETE FROM {s}agreement_snapshots WHERE agreement_id = :id",
+            [
+                {"id": row["agreement_id"]}
+                for row in snapshots
+                if row["agreement_id"] not in self._created
+            ],
+        )
+        db.insert_many("agreement_snapshots", snapshots)
+        self.discard()
+
+    def discard(self) -> None:
+        self._agreements.clear()
+        self._created.clear()
+        self._rows = []
+        self._latest.clear()
+        self._closes = []
+
     def _load(self, db: Db, agreement_id: UUID) -> Agreement:
+        if agreement_id in self._agreements:  # changed by this batch
+            return self._agreements[agreement_id]
         row = db.one(
             "SELECT * FROM {s}agreement_snapshots WHERE agreement_id = :id", {"id": agreement_id}
         )
@@ -261,20 +309,14 @@ class AgreementsReadModel:
         )
         return self.mapper.to_domain_event(stored).mutate(None)  # type: ignore[return-value]
 
-    def _store(self, db: Db, agreement: Agreement) -> None:
+    def _snapshot(self, agreement: Agreement) -> dict[str, Any]:
         stored = self.mapper.to_stored_event(Snapshot.take(agreement))
-        values = {
-            "id": agreement.id,
+        return {
+            "agreement_id": agreement.id,
             "topic": stored.topic,
             "version": stored.originator_version,
             "state": stored.state.decode("utf8"),
         }
-        db.execute("DELETE FROM {s}agreement_snapshots WHERE agreement_id = :id", values)
-        db.execute(
-            "INSERT INTO {s}agreement_snapshots (agreement_id, topic, version, state) "
-            "VALUES (:id, :topic, :version, :state)",
-            values,
-        )
 
     # -- reading ------------------------------------------------------------------------
 

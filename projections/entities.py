@@ -282,20 +282,25 @@ def _view(aggregate: Any, event: Any, previous: dict[str, Any] | None) -> dict[s
         view = PLAN_VIEWS[type(aggregate)][1](aggregate, event, previous)
     else:  # pragma: no cover - only the types above are snapshotted
         raise TypeError(type(aggregate).__name__)
-    origin = (previous or {}).get("origin") or _context(event)
+    change = _context(event)
+    origin = (previous or {}).get("origin") or dict(change)
     view["origin"] = origin
-    view["last_change"] = _context(event) | {"event_type": type(event).__name__}
+    view["last_change"] = change | {"event_type": type(event).__name__}
     return view
 
 
+# The view's field that gives each entity type's key date (read once, not per event).
+_KEY_DATES: dict[str, str] = {
+    MEETING: "held_on",
+    DECISION: "decided_on",
+    ASSIGNMENT: "due_date",
+    BODY: "term_start",
+    **{t: key for t, _, key in PLAN_VIEWS.values() if key},
+}
+
+
 def _columns(entity_type: str, view: dict[str, Any]) -> dict[str, Any]:
-    key_date = {
-        MEETING: "held_on",
-        DECISION: "decided_on",
-        ASSIGNMENT: "due_date",
-        BODY: "term_start",
-        **{t: key for t, _, key in PLAN_VIEWS.values() if key},
-    }.get(entity_type)
+    key_date = _KEY_DATES.get(entity_type)
     return {
         "body_id": view.get("body_id"),
         "key_date": as_date(view.get(key_date)) if key_date else None,
@@ -351,6 +356,13 @@ class EntitiesReadModel:
         self.cache_size = cache_size
         self._cache: OrderedDict[UUID, tuple[Any, dict[str, Any]]] = OrderedDict()
         self._dirty: dict[UUID, Any] = {}
+        # The batch's new versions, written at its end: the rows in order, the latest of
+        # each entity (closed in memory by the next), and the versions in the store that the
+        # batch closes (one per entity at most).
+        self._rows: list[dict[str, Any]] = []
+        self._latest: dict[UUID, dict[str, Any]] = {}
+        self._closes: list[dict[str, Any]] = []
+        self._created: set[UUID] = set()  # aggregates created by the batch (no snapshot yet)
 
     def ddl(self, dialect: str) -> list[str]:
         return POSTGRES_DDL if dialect == POSTGRES else SQLITE_DDL
@@ -377,6 +389,7 @@ class EntitiesReadModel:
         if event.originator_version == 1:  # the event that created the aggregate
             aggregate = event.mutate(None)
             previous = None
+            self._created.add(entity_id)
         else:
             cached = self._cache.get(entity_id)
             if cached is not None and cached[0].version == event.originator_version - 1:
@@ -402,37 +415,72 @@ class EntitiesReadModel:
         self._dirty[aggregate.id] = aggregate
 
     def flush(self, db: Db) -> None:
-        for aggregate in self._dirty.values():
-            self._store(db, aggregate)
+        # Closing first: a version inserted by this batch is never closed by these.
+        db.execute_many(
+            "UPDATE {s}entity_versions SET recorded_to = :t "
+            "WHERE entity_id = :id AND recorded_to IS NULL",
+            self._closes,
+        )
+        db.insert_many("entity_versions", self._rows)
+        # Snapshots of aggregates created by this batch are new rows; the others replace.
+        new, changed = [], []
+        for entity_id, aggregate in self._dirty.items():
+            snapshot = self._snapshot(aggregate)
+            if entity_id in self._created:
+                new.append({"entity_id": snapshot.pop("id"), **snapshot})
+            else:
+                changed.append(snapshot)
+        db.insert_many("entity_snapshots", new)
+        db.execute_many(
+            "INSERT INTO {s}entity_snapshots (entity_id, topic, version, state) "
+            "VALUES (:id, :topic, :version, :state) ON CONFLICT (entity_id) DO UPDATE SET "
+            "topic = excluded.topic, version = excluded.version, state = excluded.state",
+            changed,
+        )
         self._dirty.clear()
+        self._forget_batch()
 
     def discard(self) -> None:
         self._dirty.clear()
         self._cache.clear()
+        self._forget_batch()
+
+    def _forget_batch(self) -> None:
+        self._created.clear()
+        self._rows = []
+        self._latest.clear()
+        self._closes = []
 
     def _version(
         self, db: Db, event: Any, position: int, entity_type: str, view: dict[str, Any]
     ) -> None:
-        db.execute(
-            "UPDATE {s}entity_versions SET recorded_to = :t "
-            "WHERE entity_id = :id AND recorded_to IS NULL",
-            {"id": event.originator_id, "t": event.timestamp},
-        )
-        db.insert(
-            "entity_versions",
-            {
-                "entity_id": event.originator_id,
-                "entity_type": entity_type,
-                **_columns(entity_type, view),
-                "view": json.dumps(view, ensure_ascii=False, sort_keys=True),
-                "event_type": type(event).__name__,
-                "event_position": position,
-                "recorded_from": event.timestamp,
-                "recorded_to": None,
-            },
-        )
+        entity_id = event.originator_id
+        latest = self._latest.get(entity_id)
+        if latest is not None:
+            latest["recorded_to"] = event.timestamp
+        elif event.originator_version != 1:  # the creating event: no version to close
+            self._closes.append({"id": entity_id, "t": event.timestamp})
+        row = {
+            "entity_id": entity_id,
+            "entity_type": entity_type,
+            **_columns(entity_type, view),
+            "view": json.dumps(view, ensure_ascii=False, sort_keys=True),
+            "event_type": type(event).__name__,
+            "event_position": position,
+            "recorded_from": event.timestamp,
+            "recorded_to": None,
+        }
+        self._rows.append(row)
+        self._latest[entity_id] = row
+
+    def current_view(self, db: Db, entity_id: UUID) -> dict[str, Any] | None:
+        """The entity's current view, with what this batch has applied so far."""
+        return self._current_view(db, entity_id)
 
     def _current_view(self, db: Db, entity_id: UUID) -> dict[str, Any] | None:
+        latest = self._latest.get(entity_id)
+        if latest is not None:
+            return json.loads(latest["view"])
         row = db.one(
             "SELECT view FROM {s}entity_versions WHERE entity_id = :id AND recorded_to IS NULL",
             {"id": entity_id},
@@ -440,6 +488,8 @@ class EntitiesReadModel:
         return json.loads(row["view"]) if row else None
 
     def _load(self, db: Db, entity_id: UUID) -> Any:
+        if entity_id in self._dirty:  # changed by this batch, its snapshot not yet written
+            return self._dirty[entity_id]
         row = db.one("SELECT * FROM {s}entity_snapshots WHERE entity_id = :id", {"id": entity_id})
         if row is None:  # pragma: no cover - events arrive in order
             raise LookupError(f"no snapshot of {entity_id}")
@@ -451,20 +501,14 @@ class EntitiesReadModel:
         )
         return self.mapper.to_domain_event(stored).mutate(None)
 
-    def _store(self, db: Db, aggregate: Any) -> None:
+    def _snapshot(self, aggregate: Any) -> dict[str, Any]:
         stored = self.mapper.to_stored_event(Snapshot.take(aggregate))
-        values = {
+        return {
             "id": aggregate.id,
             "topic": stored.topic,
             "version": stored.originator_version,
             "state": stored.state.decode("utf8"),
         }
-        db.execute(
-            "INSERT INTO {s}entity_snapshots (entity_id, topic, version, state) "
-            "VALUES (:id, :topic, :version, :state) ON CONFLICT (entity_id) DO UPDATE SET "
-            "topic = excluded.topic, version = excluded.version, state = excluded.state",
-            values,
-        )
 
     # -- reading ------------------------------------------------------------------------
 

@@ -17,7 +17,7 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from projections.plain import plain, uuids_in
+from projections.plain import plain_with_ids
 from projections.sql import POSTGRES, Db, as_date, as_datetime, in_list
 
 _HIDDEN = {
@@ -79,9 +79,16 @@ def _row(r: dict) -> EventRow:
     )
 
 
+_ENTITY_TYPES: dict[type, str] = {}
+
+
 def entity_type_of(event: Any) -> str:
     """`Body.MemberAppointed` → "body"."""
-    return type(event).__qualname__.split(".")[0].lower()
+    kind = type(event)
+    entity_type = _ENTITY_TYPES.get(kind)
+    if entity_type is None:
+        entity_type = _ENTITY_TYPES[kind] = kind.__qualname__.split(".")[0].lower()
+    return entity_type
 
 
 class LedgerReadModel:
@@ -106,7 +113,8 @@ class LedgerReadModel:
         """Collects the event's rows; `flush` writes a batch's rows in a few statements."""
         if not hasattr(event, "context"):
             return
-        data = {k: plain(v) for k, v in vars(event).items() if k not in _HIDDEN}
+        mentioned: set[str] = set()
+        data = {k: plain_with_ids(v, mentioned) for k, v in vars(event).items() if k not in _HIDDEN}
         ctx = event.context
         self._log.append(
             {
@@ -126,7 +134,8 @@ class LedgerReadModel:
                 "data": json.dumps(data, ensure_ascii=False, sort_keys=True),
             }
         )
-        for ref in sorted(uuids_in(data) - {str(event.originator_id)}):
+        mentioned.discard(str(event.originator_id))
+        for ref in sorted(mentioned):
             self._refs.append({"ref_id": ref, "position": position})
 
     def flush(self, db: Db) -> None:

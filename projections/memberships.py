@@ -130,6 +130,10 @@ def _current(db: Db) -> str:
     return "recorded_to IS NULL" if db.dialect == POSTGRES else "recorded_to = :open"
 
 
+def _chunks(values: list[Any], size: int) -> list[list[Any]]:
+    return [values[n : n + size] for n in range(0, len(values), size)]
+
+
 def _uuid(value: Any) -> UUID | None:
     return UUID(str(value)) if value is not None else None
 
@@ -191,22 +195,84 @@ class MembershipsReadModel:
                 db.execute(f"ALTER TABLE body_seats ADD COLUMN {name} {kind}")
 
     # -- writing ------------------------------------------------------------------------
+    # A batch is applied in memory and written at its end (`flush`, in the batch's
+    # transaction): new rows in a few set-based statements, and the current versions a batch
+    # closes read once (`prepare`) rather than per event. `discard` forgets a rolled-back
+    # batch. Nothing is kept from one batch to the next, so another runner's batches are
+    # never missed.
+
+    def __init__(self) -> None:
+        self._bodies: list[dict[str, Any]] = []
+        self._seats: list[dict[str, Any]] = []
+        self._seat_counts: dict[tuple[str, str], int] = {}
+        self._versions: list[dict[str, Any]] = []
+        # Current version of each membership the batch touched (None: none), by id; a
+        # version read from the store carries its `version_id`.
+        self._current: dict[str, dict[str, Any] | None] = {}
+        self._closes: list[dict[str, Any]] = []
+
+    def prepare(self, db: Db, events: list[Any]) -> None:
+        """Read the current versions of the memberships the batch changes, in one query."""
+        ids = set()
+        for event in events:
+            if isinstance(event, Body.MemberReplaced):
+                ids.add(str(event.outgoing_membership_id))
+            elif isinstance(event, Body.MembershipEnded | Body.MembershipRetracted):
+                ids.add(str(event.membership_id))
+            elif isinstance(event, Body.MembershipCorrected):
+                ids.add(str(event.membership.membership_id))
+        ids -= set(self._current)
+        if not ids:
+            return
+        for chunk in _chunks(sorted(ids), 500):
+            placeholders, params = in_list(chunk)
+            rows = db.rows(
+                f"SELECT * FROM {{s}}membership_versions WHERE membership_id IN ({placeholders}) "
+                f"AND {_current(db)}",
+                {**params, "open": _open_time(db)},
+            )
+            for membership_id in chunk:
+                self._current.setdefault(membership_id, None)
+            for r in rows:
+                self._current[r["membership_id"]] = r
+
+    def flush(self, db: Db) -> None:
+        # Closing first: a version inserted by this batch is never closed by these.
+        db.execute_many(
+            "UPDATE {s}membership_versions SET recorded_to = :t WHERE version_id = :id",
+            self._closes,
+        )
+        db.insert_many("bodies", self._bodies)
+        db.insert_many("body_seats", self._seats)
+        db.insert_many("membership_versions", self._versions)
+        self.discard()
+
+    def discard(self) -> None:
+        self._bodies = []
+        self._seats = []
+        self._seat_counts.clear()
+        self._versions = []
+        self._current.clear()
+        self._closes = []
 
     def apply(self, db: Db, event: Any, position: int) -> None:
         if isinstance(event, Body.Registered):
-            db.execute(
-                "INSERT INTO {s}bodies (body_id, name, kind) VALUES (:id, :name, :kind)",
-                {"id": event.originator_id, "name": event.name, "kind": event.kind},
+            self._bodies.append(
+                {"body_id": event.originator_id, "name": event.name, "kind": event.kind}
             )
         elif isinstance(event, Body.SeatsDefined):
             for seat in event.seats:
                 # Numbered in the order defined, as the aggregate numbers them.
-                taken = db.one(
-                    "SELECT COUNT(*) AS n FROM {s}body_seats WHERE body_id = :b AND label = :l",
-                    {"b": event.originator_id, "l": seat.label},
-                )
-                db.insert(
-                    "body_seats",
+                key = (str(event.originator_id), seat.label)
+                taken = self._seat_counts.get(key)
+                if taken is None:
+                    row = db.one(
+                        "SELECT COUNT(*) AS n FROM {s}body_seats WHERE body_id = :b AND label = :l",
+                        {"b": event.originator_id, "l": seat.label},
+                    )
+                    taken = int(row["n"]) if row else 0
+                self._seat_counts[key] = taken + 1
+                self._seats.append(
                     {
                         "seat_id": seat.seat_id,
                         "body_id": event.originator_id,
@@ -214,10 +280,10 @@ class MembershipsReadModel:
                         "on_behalf_of": seat.on_behalf_of,
                         "note": seat.note,
                         "role": str(seat.role) if seat.role else None,
-                        "ordinal": int(taken["n"]) + 1 if taken else 1,
+                        "ordinal": taken + 1,
                         "defined_on": event.effective_date,
                         "recorded_from": event.timestamp,
-                    },
+                    }
                 )
         elif isinstance(event, Body.MemberAppointed):
             self._insert(db, event, position, event.membership)
@@ -236,45 +302,57 @@ class MembershipsReadModel:
         self, db: Db, event: Any, position: int, m: Membership, reason: str | None = None
     ) -> None:
         ctx = event.context
-        db.insert(
-            "membership_versions",
-            {
-                "membership_id": m.membership_id,
-                "body_id": event.originator_id,
-                "person_id": m.person_id,
-                "person_name": m.person_name,
-                "role": str(m.role),
-                "seat_id": m.seat_id,
-                "on_behalf_of": m.on_behalf_of,
-                "deputy_for": m.deputy_for,
-                "start_date": m.start,
-                "start_not_after": m.start_not_after,
-                "valid_from": m.lower,
-                "valid_to": _open_date(db, m.end),
-                "note": m.note,
-                "decision_id": ctx.decision_id,
-                "source_document": ctx.source.document,
-                "source_item": ctx.source.item,
-                "source_url": ctx.source.url,
-                "actor": ctx.actor,
-                "event_type": type(event).__name__,
-                "correction_reason": reason,
-                "event_position": position,
-                "recorded_from": event.timestamp,
-                "recorded_to": _open_time(db),
-            },
-        )
+        row = {
+            "membership_id": m.membership_id,
+            "body_id": event.originator_id,
+            "person_id": m.person_id,
+            "person_name": m.person_name,
+            "role": str(m.role),
+            "seat_id": m.seat_id,
+            "on_behalf_of": m.on_behalf_of,
+            "deputy_for": m.deputy_for,
+            "start_date": m.start,
+            "start_not_after": m.start_not_after,
+            "valid_from": m.lower,
+            "valid_to": _open_date(db, m.end),
+            "note": m.note,
+            "decision_id": ctx.decision_id,
+            "source_document": ctx.source.document,
+            "source_item": ctx.source.item,
+            "source_url": ctx.source.url,
+            "actor": ctx.actor,
+            "event_type": type(event).__name__,
+            "correction_reason": reason,
+            "event_position": position,
+            "recorded_from": event.timestamp,
+            "recorded_to": _open_time(db),
+        }
+        self._add_version(row)
+
+    def _add_version(self, row: dict[str, Any]) -> None:
+        self._versions.append(row)
+        self._current[str(row["membership_id"])] = row
 
     def _close(self, db: Db, event: Any, membership_id: UUID) -> dict | None:
-        current = db.one(
-            f"SELECT * FROM {{s}}membership_versions WHERE membership_id = :id AND {_current(db)}",
-            {"id": membership_id, "open": _open_time(db)},
-        )
-        db.execute(
-            "UPDATE {s}membership_versions SET recorded_to = :t "
-            f"WHERE membership_id = :id AND {_current(db)}",
-            {"id": membership_id, "t": event.timestamp, "open": _open_time(db)},
-        )
+        """Close the current version at the event's timestamp; a copy of it (None: none)."""
+        key = str(membership_id)
+        if key not in self._current:  # not read by `prepare` (an effect released late)
+            self._current[key] = db.one(
+                "SELECT * FROM {s}membership_versions "
+                f"WHERE membership_id = :id AND {_current(db)}",
+                {"id": membership_id, "open": _open_time(db)},
+            )
+        current = self._current[key]
+        if current is None:
+            return None
+        self._current[key] = None
+        if "version_id" in current:  # in the store: closed at the end of the batch
+            self._closes.append({"id": current["version_id"], "t": event.timestamp})
+            current = dict(current)
+            current.pop("version_id")
+        else:  # inserted by this batch: closed before it is written
+            current["recorded_to"] = event.timestamp
+            current = dict(current)
         return current
 
     def _change_end(self, db: Db, event: Any, position: int, membership_id: UUID) -> None:
@@ -282,7 +360,6 @@ class MembershipsReadModel:
         if current is None:  # pragma: no cover - the aggregate refuses this
             return
         ctx = event.context
-        current.pop("version_id")
         current.update(
             valid_to=_open_date(db, event.effective_date),
             decision_id=ctx.decision_id,
@@ -296,7 +373,7 @@ class MembershipsReadModel:
             recorded_from=event.timestamp,
             recorded_to=_open_time(db),
         )
-        db.insert("membership_versions", current)
+        self._add_version(current)
 
     # -- reading ------------------------------------------------------------------------
 

@@ -179,6 +179,7 @@ class PendingEffectsReadModel:
         # have conditions and the subjects with an effect held are read once, not per event;
         # forgotten at the end of each batch, so another runner's batches are never missed.
         self._conditional: set[str] | None = None
+        self._looked_up: set[str] = set()  # the decisions `_conditional` knows about
         self._blocked: set[str] | None = None
 
     def flush(self, db: Db) -> None:
@@ -187,11 +188,37 @@ class PendingEffectsReadModel:
     def discard(self) -> None:
         self._conditional = self._blocked = None
 
+    def prepare(self, db: Db, events: list[Any]) -> None:
+        """Which of the decisions that authorised the batch's events have conditions, in
+        one query (rather than every gate in the store, or one query per event)."""
+        ids = {
+            str(event.context.decision_id)
+            for event in events
+            if isinstance(event, _MEMBERSHIP_EVENTS + _SNAPSHOTTED)
+            and event.context.decision_id is not None
+        }
+        self._conditional, self._looked_up = set(), ids
+        for chunk in [sorted(ids)[n : n + 500] for n in range(0, len(ids), 500)]:
+            placeholders, params = in_list(chunk)
+            rows = db.rows(
+                f"SELECT decision_id FROM {{s}}decision_gates WHERE decision_id IN ({placeholders})",
+                params,
+            )
+            self._conditional.update(r["decision_id"] for r in rows)
+
     def _has_conditions(self, db: Db, decision_id: UUID) -> bool:
-        if self._conditional is None:
-            rows = db.rows("SELECT decision_id FROM {s}decision_gates")
-            self._conditional = {r["decision_id"] for r in rows}
-        return str(decision_id) in self._conditional
+        key = str(decision_id)
+        if self._conditional is None or key not in self._looked_up:
+            row = db.one(
+                "SELECT decision_id FROM {s}decision_gates WHERE decision_id = :id",
+                {"id": decision_id},
+            )
+            if self._conditional is None:
+                self._conditional, self._looked_up = set(), set()
+            self._looked_up.add(key)
+            if row is not None:
+                self._conditional.add(key)
+        return key in self._conditional
 
     def _is_blocked(self, db: Db, subject_id: UUID) -> bool:
         if self._blocked is None:
@@ -278,6 +305,7 @@ class PendingEffectsReadModel:
             if event.conditions:
                 if self._conditional is not None:
                     self._conditional.add(str(event.originator_id))
+                    self._looked_up.add(str(event.originator_id))
                 db.insert(
                     "decision_gates",
                     {

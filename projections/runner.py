@@ -1,7 +1,9 @@
 """Keeps the read models current: a catch-up loop over the event log, on both stores.
 
 SQLite has no subscription in the library, so the runner polls `select_notifications` after
-its tracked position; in one process, a write also wakes it at once (`Registry.on_recorded`).
+its tracked position; in one process, a write also wakes it at once (`Registry.on_recorded`),
+and a write by another process wakes it within milliseconds (projections/wakeup.py: NOTIFY on
+PostgreSQL, `PRAGMA data_version` on SQLite).
 Each batch of events is applied with its last position in one transaction (see views.py).
 Skipped event types still advance the position, so `wait_for` always returns.
 On PostgreSQL the runner keeps the generation of read models the pointer names current and
@@ -32,6 +34,7 @@ from projections.memberships import MembershipsReadModel
 from projections.pending import PendingEffectsReadModel
 from projections.search import SearchReadModel
 from projections.views import PositionMoved
+from projections.wakeup import ExternalWrites
 from registry.application import Registry
 from registry.chain import ChainBroken, RawEvent, canonical_id
 from registry.store_setup import setup_lock
@@ -76,6 +79,7 @@ class ProjectionRunner:
         self._stopping = threading.Event()
         self._advanced = threading.Condition()
         self._thread: threading.Thread | None = None
+        self._external: ExternalWrites | None = None
         self.error: BaseException | None = None
         registry.on_recorded(lambda _position: self._wake.set())
 
@@ -166,6 +170,9 @@ class ProjectionRunner:
             batches += 1
             with self._advanced:
                 self._advanced.notify_all()
+            if len(notifications) < self.batch_size:
+                # Caught up: a write since then wakes the runner again (no need to ask).
+                break
         return applied
 
     def _verified(
@@ -197,12 +204,23 @@ class ProjectionRunner:
         self._thread.start()
         return self
 
+    def _listen(self, on: bool) -> None:
+        """While leading, writes by other processes wake the runner at once too
+        (projections/wakeup.py; a standby needs no wake-up, nor the connection it takes)."""
+        if on and self._external is None:
+            self._external = ExternalWrites(self.registry.settings, self._wake.set).start()
+        elif not on and self._external is not None:
+            self._external.stop()
+            self._external = None
+
     def _run(self) -> None:
         while not self._stopping.is_set():
             if not self._lead():
+                self._listen(False)
                 # A standby: try again after the poll interval (not at every write).
                 self._stopping.wait(self.poll_interval)
                 continue
+            self._listen(True)
             try:
                 self.catch_up()
                 beat(self)  # tells processes behind the same store that a runner is alive
@@ -212,10 +230,12 @@ class ProjectionRunner:
                 continue
             except BaseException as error:  # keep serving reads; report on wait_for
                 self.error = error
+                self._listen(False)
                 self.leadership.release()  # a standby process may do better
                 raise
             self._wake.wait(self.poll_interval)
             self._wake.clear()
+        self._listen(False)
         self.leadership.release()
 
     def _lead(self) -> bool:

@@ -60,9 +60,42 @@ class SearchReadModel:
     def ddl(self, dialect: str) -> list[str]:
         return POSTGRES_DDL if dialect == POSTGRES else SQLITE_DDL
 
+    def __init__(self) -> None:
+        # The batch's documents, written at its end (`flush`): the latest of each, and the
+        # ids whose document may already be in the store (deleted first, in one statement).
+        self._docs: dict[str, dict[str, Any]] = {}
+        self._stale: set[str] = set()
+        self._entities: Any = None
+        self._agreements: Any = None
+
+    def bind(self, read_models: list[Any]) -> None:
+        """The models whose current views the documents are built from (they run first and
+        hold what the batch has applied so far)."""
+        for model in read_models:
+            if model.name == "entities":
+                self._entities = model
+            elif model.name == "agreements":
+                self._agreements = model
+
+    def flush(self, db: Db) -> None:
+        table = "search_documents" if db.dialect == POSTGRES else "search_fts"
+        stale = sorted(self._stale)
+        for start in range(0, len(stale), 500):
+            placeholders, params = in_list(stale[start : start + 500])
+            db.execute(f"DELETE FROM {{s}}{table} WHERE doc_id IN ({placeholders})", params)
+        db.insert_many(table, list(self._docs.values()))
+        self.discard()
+
+    def discard(self) -> None:
+        self._docs = {}
+        self._stale = set()
+
     def apply(self, db: Db, event: Any, position: int) -> None:
         if isinstance(event, Decision.Event):
-            view = self._view(db, "entity_versions", "entity_id", event.originator_id)
+            if self._entities is not None:
+                view = self._entities.current_view(db, event.originator_id)
+            else:
+                view = self._view(db, "entity_versions", "entity_id", event.originator_id)
             if view is None:
                 return
             parts = [view["text"]]
@@ -78,7 +111,9 @@ class SearchReadModel:
             if view.get("decided_precision"):
                 day = f"in {within_of(date.fromisoformat(view['decided_on']), view['decided_precision'])}"
             title = f"§ {view['item']} ({day})"
-            self._put(db, str(event.originator_id), "decision", event.originator_id, title, parts)
+            self._put(
+                db, str(event.originator_id), "decision", event.originator_id, title, parts, event
+            )
         elif isinstance(event, Meeting.Held):
             for item in event.items:
                 self._put(
@@ -88,13 +123,17 @@ class SearchReadModel:
                     event.originator_id,
                     f"{item.number}. {item.title}",
                     [item.title, item.note or ""],
+                    event,
                 )
         elif isinstance(event, Agreement.Event):
-            row = db.one(
-                "SELECT title, revisions FROM {s}agreement_versions "
-                "WHERE agreement_id = :id AND recorded_to IS NULL",
-                {"id": event.originator_id},
-            )
+            if self._agreements is not None:
+                row = self._agreements.current_version(db, event.originator_id)
+            else:
+                row = db.one(
+                    "SELECT title, revisions FROM {s}agreement_versions "
+                    "WHERE agreement_id = :id AND recorded_to IS NULL",
+                    {"id": event.originator_id},
+                )
             if row is None:
                 return
             revisions = [r["description"] for r in json.loads(row["revisions"])]
@@ -105,6 +144,7 @@ class SearchReadModel:
                 event.originator_id,
                 row["title"],
                 [row["title"], *revisions],
+                event,
             )
 
     @staticmethod
@@ -116,21 +156,26 @@ class SearchReadModel:
         return json.loads(row["view"]) if row else None
 
     def _put(
-        self, db: Db, doc_id: str, entity_type: str, entity_id: UUID, title: str, parts: list
+        self,
+        db: Db,
+        doc_id: str,
+        entity_type: str,
+        entity_id: UUID,
+        title: str,
+        parts: list,
+        event: Any,
     ) -> None:
-        table = "search_documents" if db.dialect == POSTGRES else "search_fts"
-        db.execute(f"DELETE FROM {{s}}{table} WHERE doc_id = :doc", {"doc": doc_id})
-        db.execute(
-            f"INSERT INTO {{s}}{table} (doc_id, entity_type, entity_id, title, text) "
-            "VALUES (:doc, :type, :id, :title, :text)",
-            {
-                "doc": doc_id,
-                "type": entity_type,
-                "id": entity_id,
-                "title": title,
-                "text": "\n".join(p for p in parts if p),
-            },
-        )
+        # A document first put by the event that created its entity is not in the store.
+        if doc_id not in self._docs and event.originator_version != 1:
+            self._stale.add(doc_id)
+        self._docs.pop(doc_id, None)  # put again: last, as a delete and insert would be
+        self._docs[doc_id] = {
+            "doc_id": doc_id,
+            "entity_type": entity_type,
+            "entity_id": entity_id,
+            "title": title,
+            "text": "\n".join(p for p in parts if p),
+        }
 
     # -- reading ------------------------------------------------------------------------
 

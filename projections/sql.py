@@ -8,9 +8,11 @@ is time order); on PostgreSQL as date, timestamptz and text.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from operator import itemgetter
 from typing import Any
 from uuid import UUID
 
@@ -25,6 +27,60 @@ def sqlite_timestamp(value: datetime) -> str:
     return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
+# Rewritten statement texts, by (prefix, dialect, text): each text is rewritten once.
+_REWRITTEN: dict[tuple[str, str, str], str] = {}
+_REWRITTEN_MAX = 8192
+
+
+def _to_text(value: Any) -> Any:
+    return str(value)
+
+
+_UUID_TEXT: dict[UUID, str] = {}
+
+
+def uuid_text(value: UUID) -> str:
+    """`str(value)`, remembered: the same ids recur across a batch's rows, and formatting an
+    id costs several times a dictionary look-up."""
+    text = _UUID_TEXT.get(value)
+    if text is None:
+        if len(_UUID_TEXT) >= 65536:
+            _UUID_TEXT.clear()
+        text = _UUID_TEXT[value] = str(value)
+    return text
+
+
+_TIMESTAMPS: dict[datetime, str] = {}
+
+
+def _sqlite_datetime(value: datetime) -> str:
+    # An event's timestamp is written to several tables (and closes versions): once each.
+    text = _TIMESTAMPS.get(value)
+    if text is None or value.tzinfo is None:
+        if len(_TIMESTAMPS) >= 65536:
+            _TIMESTAMPS.clear()
+        text = sqlite_timestamp(value)
+        if value.tzinfo is not None:  # equal aware datetimes are the same instant
+            _TIMESTAMPS[value] = text
+    return text
+
+
+def _sqlite_date(value: date) -> str:
+    return value.isoformat()
+
+
+# Conversions by exact type (a subclass falls back to `Db.param`): ids and money as text;
+# on SQLite also dates and datetimes (see the module's docstring).
+_POSTGRES_CONVERT: dict[type, Any] = {UUID: uuid_text, Decimal: _to_text}
+_SQLITE_CONVERT: dict[type, Any] = {
+    **_POSTGRES_CONVERT,
+    datetime: _sqlite_datetime,
+    date: _sqlite_date,
+}
+_PLAIN = (str, int, float, bool, bytes, type(None))
+_SCALARS = frozenset(_PLAIN)
+
+
 class Db:
     """Executes dialect-neutral statements on one cursor (inside the caller's transaction)."""
 
@@ -34,13 +90,37 @@ class Db:
         self.cursor = cursor
         self.dialect = dialect
         self.schema = schema
+        self._prefix = f'"{schema}".' if dialect == POSTGRES else ""
+        self._convert = _POSTGRES_CONVERT if dialect == POSTGRES else _SQLITE_CONVERT
+        # PostgreSQL: set while the connection is in pipeline mode (see `pipeline`).
+        self.pipelined = False
+
+    @contextmanager
+    def pipeline(self) -> Iterator[None]:
+        """PostgreSQL: send the statements run inside without waiting for each one's answer
+        (one round trip for all, at the end); statements whose rows are read must not run
+        inside. Elsewhere: nothing."""
+        if self.dialect != POSTGRES:
+            yield
+            return
+        with self.cursor.connection.pipeline():
+            self.pipelined = True
+            try:
+                yield
+            finally:
+                self.pipelined = False
 
     def sql(self, statement: str) -> str:
-        prefix = f'"{self.schema}".' if self.dialect == POSTGRES else ""
-        statement = statement.replace("{s}", prefix)
-        if self.dialect == POSTGRES:
-            return _PARAM.sub(r"%(\1)s", statement)
-        return statement
+        key = (self._prefix, self.dialect, statement)
+        rewritten = _REWRITTEN.get(key)
+        if rewritten is None:
+            rewritten = statement.replace("{s}", self._prefix)
+            if self.dialect == POSTGRES:
+                rewritten = _PARAM.sub(r"%(\1)s", rewritten)
+            if len(_REWRITTEN) >= _REWRITTEN_MAX:
+                _REWRITTEN.clear()
+            _REWRITTEN[key] = rewritten
+        return rewritten
 
     def param(self, value: Any) -> Any:
         if isinstance(value, UUID):
@@ -54,10 +134,27 @@ class Db:
                 return value.isoformat()
         return value
 
+    def convert(self, value: Any) -> Any:
+        """`param`, with the common types looked up by their exact type."""
+        kind = type(value)
+        if kind in _SCALARS:
+            return value
+        to = self._convert.get(kind)
+        return to(value) if to is not None else self.param(value)
+
     def execute(self, statement: str, params: Mapping[str, Any] | None = None) -> Any:
-        converted = {k: self.param(v) for k, v in (params or {}).items()}
+        convert = self.convert
+        converted = {k: convert(v) for k, v in params.items()} if params else {}
         self.cursor.execute(self.sql(statement), converted)
         return self.cursor
+
+    def execute_many(self, statement: str, rows: Iterable[Mapping[str, Any]]) -> None:
+        """One statement for many parameter sets (SQLite: in process; PostgreSQL: psycopg
+        pipelines them, one round trip for all)."""
+        convert = self.convert
+        params = [{k: convert(v) for k, v in row.items()} for row in rows]
+        if params:
+            self.cursor.executemany(self.sql(statement), params)
 
     def rows(self, statement: str, params: Mapping[str, Any] | None = None) -> list[dict]:
         return [dict(r) for r in self.execute(statement, params).fetchall()]
@@ -71,16 +168,36 @@ class Db:
         placeholders = ", ".join(f":{c}" for c in values)
         self.execute(f"INSERT INTO {{s}}{table} ({columns}) VALUES ({placeholders})", values)
 
-    def insert_many(self, table: str, rows: list[Mapping[str, Any]], chunk: int = 200) -> None:
-        """Insert rows with the same columns, `chunk` rows per statement."""
-        for start in range(0, len(rows), chunk):
-            part = rows[start : start + chunk]
-            columns = list(part[0])
-            values = ", ".join(
-                "(" + ", ".join(f":{c}_{n}" for c in columns) + ")" for n in range(len(part))
+    def insert_many(self, table: str, rows: list[Mapping[str, Any]], chunk: int = 0) -> None:
+        """Insert rows with the same columns, in order (so serial ids follow the list): on
+        PostgreSQL one COPY, on SQLite one prepared statement run for every row."""
+        if not rows:
+            return
+        columns = list(rows[0])
+        # Column by column: most columns hold only plain values and are taken as they are.
+        converted = []
+        for column in columns:
+            values = list(map(itemgetter(column), rows))
+            if not _SCALARS.issuperset(map(type, values)):
+                values = list(map(self.convert, values))
+            converted.append(values)
+        rows_out = list(zip(*converted, strict=True))
+        names = ", ".join(columns)
+        if self.dialect == POSTGRES and self.pipelined:
+            # A small batch: INSERTs sent in the pipeline with the batch's other statements
+            # (COPY cannot be pipelined, and takes a round trip of its own).
+            placeholders = ", ".join("%s" for _ in columns)
+            self.cursor.executemany(
+                f"INSERT INTO {self._prefix}{table} ({names}) VALUES ({placeholders})", rows_out
             )
-            params = {f"{c}_{n}": row[c] for n, row in enumerate(part) for c in columns}
-            self.execute(f"INSERT INTO {{s}}{table} ({', '.join(columns)}) VALUES {values}", params)
+            return
+        if self.dialect == POSTGRES:
+            with self.cursor.copy(f"COPY {self._prefix}{table} ({names}) FROM STDIN") as copy:
+                for row in rows_out:
+                    copy.write_row(row)
+            return
+        placeholders = ", ".join("?" for _ in columns)
+        self.cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({placeholders})", rows_out)
 
     def script(self, statements: Iterable[str]) -> None:
         for statement in statements:

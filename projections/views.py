@@ -6,7 +6,7 @@ whole batch rolls back, so nothing is applied twice."""
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from typing import Any, Protocol
 
 from eventsourcing.persistence import IntegrityError, Tracking
@@ -18,6 +18,9 @@ from projections.pending import HELD
 from projections.sql import POSTGRES, SQLITE, Db
 from registry.store_setup import SETUP_LOCK_KEY
 
+#: Batches of at most this many events flush their writes pipelined (PostgreSQL).
+PIPELINED_BATCH = 50
+
 
 class ReadModel(Protocol):
     name: str
@@ -25,7 +28,7 @@ class ReadModel(Protocol):
     def ddl(self, dialect: str) -> list[str]: ...
 
     # Optional: `migrate(db)` brings tables made by an earlier version up to date;
-    # `flush(db)` ends a batch (in its transaction); `discard()` forgets a batch rolled back.
+    # `prepare(db, events)` reads ahead for a batch; `flush(db)` ends a batch (in its transaction); `discard()` forgets a batch rolled back.
 
     def apply(self, db: Db, event: Any, position: int) -> None: ...
 
@@ -90,17 +93,31 @@ class _ViewsMixin:
             self._record_position(c, tracking, after)
             db = self._db(c)
             try:
+                # Optional: `prepare(db, events)` reads what the batch will need in a few
+                # queries rather than one per event.
+                batch = [event for event, _ in events]
+                for model in self.read_models:
+                    if (prepare := getattr(model, "prepare", None)) is not None:
+                        prepare(db, batch)
+                appliers = [
+                    (model.apply, bool(getattr(model, "gated", False)))
+                    for model in self.read_models
+                ]
                 for event, position in events:
                     held = False
-                    for model in self.read_models:
+                    for apply, gated in appliers:
                         # An effect of a decision that waits for its condition is held by
                         # projections/pending.py; the models that answer validity skip it.
-                        if held and getattr(model, "gated", False):
+                        if held and gated:
                             continue
-                        held = model.apply(db, event, position) == HELD or held
-                for model in self.read_models:
-                    if (flush := getattr(model, "flush", None)) is not None:
-                        flush(db)
+                        if apply(db, event, position) == HELD:
+                            held = True
+                # A small batch (read-your-writes) on PostgreSQL: its writes go in one
+                # round trip; a large one (a catch-up) writes with COPY.
+                with db.pipeline() if len(events) <= PIPELINED_BATCH else nullcontext():
+                    for model in self.read_models:
+                        if (flush := getattr(model, "flush", None)) is not None:
+                            flush(db)
             except BaseException:
                 # The batch rolls back: what a model keeps in memory about it must go too.
                 for model in self.read_models:
@@ -134,10 +151,20 @@ class PostgresViews(_ViewsMixin, PostgresTrackingRecorder):
         # for the table locks a batch holds, while the batch may wait for its: a deadlock
         # that would abort one of them. Taking the setup lock shared before any table lock
         # orders them: a batch waits for a setup in progress, a setup for the batch.
-        cursor.execute("SELECT pg_advisory_xact_lock_shared(%s)", (SETUP_LOCK_KEY,))
+        # The commit need not wait for the WAL to reach the disk: a batch lost in a server
+        # crash takes its tracked position with it (one transaction), so it is applied again,
+        # never twice. Read models are derived data; the events keep the default.
         if after is None:
+            cursor.execute("SELECT pg_advisory_xact_lock_shared(%s)", (SETUP_LOCK_KEY,))
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
             super()._record_position(cursor, tracking, after)
             return
+        with cursor.connection.pipeline():  # the three statements in one round trip, in order
+            cursor.execute("SELECT pg_advisory_xact_lock_shared(%s)", (SETUP_LOCK_KEY,))
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
+            self._compare_and_set(cursor, tracking, after)
+
+    def _compare_and_set(self, cursor: Any, tracking: Tracking, after: int) -> None:
         # Compare-and-set rather than the library's "only forwards": several processes may
         # run a projection runner and only the elected leader should write, but should two
         # ever overlap (a leader cut off from its lock's connection and not yet aware), the

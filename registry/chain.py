@@ -603,6 +603,11 @@ class ChainedSQLiteRecorder(ChainStore, SQLiteApplicationRecorder):
         return positions
 
 
+#: Channel of the NOTIFY sent with each write on PostgreSQL (payload: the schema), so that a
+#: projection runner in another process wakes at once (projections/wakeup.py).
+EVENTS_CHANNEL = "registry_events"
+
+
 class ChainedPostgresRecorder(ChainStore, PostgresApplicationRecorder):
     """The library's PostgreSQL application recorder, plus a chain link for each event. The
     library inserts under LOCK TABLE ... EXCLUSIVE, so reading the head here is serialised
@@ -620,4 +625,6 @@ class ChainedPostgresRecorder(ChainStore, PostgresApplicationRecorder):
         positions = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
         if positions:
             self._link_new_events(curs, positions, stored_events)
+            # Delivered when the events commit, never for a rolled-back write.
+            curs.execute("SELECT pg_notify(%s, %s)", (EVENTS_CHANNEL, self.datastore.schema))
         return positions
