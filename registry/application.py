@@ -175,6 +175,15 @@ class _UnitOfWork:
         # what else to write in the events' transaction (an idempotency key's answer).
         self.recordings: list[Any] = []
         self.also_write: dict[str, Any] = {}
+        # Ids this unit found no aggregate for (adding one of them needs no second look).
+        self.absent: set[UUID] = set()
+        self._caught_up = False
+
+    def _take(self, aggregate_id: UUID) -> RegistryAggregate:
+        if not self._caught_up:
+            self.app.checkouts.catch_up()
+            self._caught_up = True
+        return self.app.checkouts.take(aggregate_id)  # type: ignore[no-any-return]
 
     def get(self, aggregate_id: UUID, cls: type[A], field: str) -> A:
         if not isinstance(aggregate_id, UUID):
@@ -183,11 +192,12 @@ class _UnitOfWork:
         if found is None:
             try:
                 found = (
-                    self.app.checkouts.take(aggregate_id)
+                    self._take(aggregate_id)
                     if self.exclusive
                     else self.app.repository.get(aggregate_id)
                 )
             except AggregateNotFoundError:
+                self.absent.add(aggregate_id)
                 raise NotFound(
                     f"{field}: no {cls.__name__.lower()} with id {aggregate_id}", field=field
                 ) from None
@@ -200,7 +210,9 @@ class _UnitOfWork:
         return found
 
     def add(self, aggregate: A, what: str) -> A:
-        if aggregate.id in self.aggregates or self.app.checkouts.exists(aggregate.id):
+        if aggregate.id in self.aggregates or (
+            aggregate.id not in self.absent and self.app.checkouts.exists(aggregate.id)
+        ):
             raise AlreadyExists(f"{what} is already recorded (id {aggregate.id})", field="key")
         self.aggregates[aggregate.id] = aggregate
         return aggregate
@@ -245,7 +257,7 @@ class Registry(LifecycleCommands, PlanningCommands, MandateCommands, Application
                 self.chain.ensure_chain()
         self._listeners: list[Callable[[int], None]] = []
         self._lock = threading.Lock()
-        self.checkouts = AggregateCheckouts(self.repository)
+        self.checkouts = AggregateCheckouts(self.repository, self.recorder)
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
@@ -300,7 +312,7 @@ class Registry(LifecycleCommands, PlanningCommands, MandateCommands, Application
             unit.saved = len(recordings)
             unit.recordings = list(recordings)
             # Written: the changed instances are now the stored state.
-            self.checkouts.give_back(unit.aggregates.values())
+            self.checkouts.give_back(unit.aggregates.values(), recordings)
         except IntegrityError:
             raise ConcurrentChange(
                 "another command changed the same entity at the same time; nothing was "
