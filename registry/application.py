@@ -179,7 +179,28 @@ class _UnitOfWork:
         self.absent: set[UUID] = set()
         self._caught_up = False
 
+    def prefetch(self, ids: Iterable[UUID]) -> None:
+        """Learn in one query which of `ids` have no aggregate yet, so that probing or
+        adding them later in this unit asks the store nothing (an import's declarations)."""
+        existing_ids = getattr(self.app.recorder, "existing_ids", None)
+        if not self.exclusive or existing_ids is None:
+            return
+        checkouts = self.app.checkouts
+        unknown = [
+            i
+            for i in dict.fromkeys(ids)
+            if isinstance(i, UUID)
+            and i not in self.aggregates
+            and i not in self.absent
+            and not checkouts.known(i)
+        ]
+        if unknown:
+            found = existing_ids(unknown)
+            self.absent.update(i for i in unknown if i not in found)
+
     def _take(self, aggregate_id: UUID) -> RegistryAggregate:
+        if aggregate_id in self.absent:
+            raise AggregateNotFoundError(aggregate_id)
         if not self._caught_up:
             self.app.checkouts.catch_up()
             self._caught_up = True

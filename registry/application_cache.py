@@ -159,6 +159,14 @@ class AggregateCheckouts:
                         self.cache.get(key, evict=True)
                 self.synced = top
 
+    def known(self, aggregate_id: UUID) -> bool:
+        """Whether this registry knows, without asking the store, that the aggregate has
+        events (it is cached, or was changed since the registry started)."""
+        if self.cache is None:
+            return False
+        with self._lock:
+            return aggregate_id in self.latest or aggregate_id in self.cache.cache
+
     def exists(self, aggregate_id: UUID) -> bool:
         """Whether any event of this aggregate is stored (cached or known means stored)."""
         if self.cache is not None:
