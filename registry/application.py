@@ -215,7 +215,7 @@ class _UnitOfWork:
                 found = (
                     self._take(aggregate_id)
                     if self.exclusive
-                    else self.app.repository.get(aggregate_id)
+                    else self.app.checkouts.read(aggregate_id)
                 )
             except AggregateNotFoundError:
                 self.absent.add(aggregate_id)
