@@ -133,46 +133,57 @@ MAX_TEXT_CHARS = 100_000
 _Parser: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C parser when built
 
 
+def _where(event: Any) -> str:
+    return f" (line {event.start_mark.line + 1}, column {event.start_mark.column + 1})"
+
+
 def _too_much(text: str) -> Problem | None:
     """The first bound the YAML `text` breaks, as a problem with its line; else None."""
     anchors: dict[str, bool] = {}  # anchor -> it names a list or mapping
     aliases = depth = 0
     parser = _Parser(text)
+    scalar, start, end, alias = (
+        yaml.ScalarEvent,
+        yaml.CollectionStartEvent,
+        yaml.CollectionEndEvent,
+        yaml.AliasEvent,
+    )
     try:
+        # The kinds of event are disjoint: the commonest is tested first, and the position
+        # is put in words only for the event that breaks a bound.
         while (event := parser.get_event()) is not None:
-            where = f" (line {event.start_mark.line + 1}, column {event.start_mark.column + 1})"
-            if isinstance(event, yaml.AliasEvent):
-                aliases += 1
-                if anchors.get(event.anchor or "", False):
-                    return Problem(
-                        "",
-                        f"the alias *{event.anchor} repeats a list or mapping{where}; "
-                        "aliases may only repeat a text",
-                        "TOO_LARGE",
-                    )
-                if aliases > MAX_ALIASES:
-                    return Problem(
-                        "", f"more than {MAX_ALIASES} aliases (*name){where}", "TOO_LARGE"
-                    )
-            elif isinstance(event, yaml.CollectionStartEvent):
-                depth += 1
-                if event.anchor:
-                    anchors[event.anchor] = True
-                if depth > MAX_DEPTH:
-                    return Problem(
-                        "", f"nested more than {MAX_DEPTH} levels deep{where}", "TOO_LARGE"
-                    )
-            elif isinstance(event, yaml.CollectionEndEvent):
-                depth -= 1
-            elif isinstance(event, yaml.ScalarEvent):
+            if isinstance(event, scalar):
                 if event.anchor:
                     anchors[event.anchor] = False
                 if len(event.value) > MAX_TEXT_CHARS:
                     return Problem(
                         "",
-                        f"a text of {len(event.value)} characters{where}; "
+                        f"a text of {len(event.value)} characters{_where(event)}; "
                         f"at most {MAX_TEXT_CHARS} are accepted",
                         "TOO_LARGE",
+                    )
+            elif isinstance(event, start):
+                depth += 1
+                if event.anchor:
+                    anchors[event.anchor] = True
+                if depth > MAX_DEPTH:
+                    return Problem(
+                        "", f"nested more than {MAX_DEPTH} levels deep{_where(event)}", "TOO_LARGE"
+                    )
+            elif isinstance(event, end):
+                depth -= 1
+            elif isinstance(event, alias):
+                aliases += 1
+                if anchors.get(event.anchor or "", False):
+                    return Problem(
+                        "",
+                        f"the alias *{event.anchor} repeats a list or mapping{_where(event)}; "
+                        "aliases may only repeat a text",
+                        "TOO_LARGE",
+                    )
+                if aliases > MAX_ALIASES:
+                    return Problem(
+                        "", f"more than {MAX_ALIASES} aliases (*name){_where(event)}", "TOO_LARGE"
                     )
     finally:
         parser.dispose()
