@@ -29,6 +29,7 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError, JSONTranscoder
 
+from registry.application_cache import AggregateCheckouts
 from registry.application_lifecycle import LIFECYCLE_VALUE_TYPES, LifecycleCommands
 from registry.application_mandates import MANDATE_VALUE_TYPES, MandateCommands
 from registry.application_plans import PLAN_VALUE_TYPES, PlanningCommands
@@ -153,8 +154,16 @@ class DecisionHandle:
 
 
 class _UnitOfWork:
-    def __init__(self, app: Registry) -> None:
+    """The aggregates a command (or a decision's or an import's block) loads and changes.
+
+    A unit that writes (`exclusive`) takes each aggregate out of the aggregate cache instead
+    of deep-copying it (registry/application_cache.py): the instance is the unit's alone until
+    the unit ends, and goes back to the cache only after its events are saved; a refused or
+    failed unit drops it, so the cache never holds a change that was not written."""
+
+    def __init__(self, app: Registry, exclusive: bool = False) -> None:
         self.app = app
+        self.exclusive = exclusive
         self.aggregates: dict[UUID, RegistryAggregate] = {}
         self.refused: BaseException | None = None
         # Contact values and erasures, written in the same transaction as the events.
@@ -166,6 +175,36 @@ class _UnitOfWork:
         # what else to write in the events' transaction (an idempotency key's answer).
         self.recordings: list[Any] = []
         self.also_write: dict[str, Any] = {}
+        # Ids this unit found no aggregate for (adding one of them needs no second look).
+        self.absent: set[UUID] = set()
+        self._caught_up = False
+
+    def prefetch(self, ids: Iterable[UUID]) -> None:
+        """Learn in one query which of `ids` have no aggregate yet, so that probing or
+        adding them later in this unit asks the store nothing (an import's declarations)."""
+        existing_ids = getattr(self.app.recorder, "existing_ids", None)
+        if not self.exclusive or existing_ids is None:
+            return
+        checkouts = self.app.checkouts
+        unknown = [
+            i
+            for i in dict.fromkeys(ids)
+            if isinstance(i, UUID)
+            and i not in self.aggregates
+            and i not in self.absent
+            and not checkouts.known(i)
+        ]
+        if unknown:
+            found = existing_ids(unknown)
+            self.absent.update(i for i in unknown if i not in found)
+
+    def _take(self, aggregate_id: UUID) -> RegistryAggregate:
+        if aggregate_id in self.absent:
+            raise AggregateNotFoundError(aggregate_id)
+        if not self._caught_up:
+            self.app.checkouts.catch_up()
+            self._caught_up = True
+        return self.app.checkouts.take(aggregate_id)  # type: ignore[no-any-return]
 
     def get(self, aggregate_id: UUID, cls: type[A], field: str) -> A:
         if not isinstance(aggregate_id, UUID):
@@ -173,8 +212,13 @@ class _UnitOfWork:
         found = self.aggregates.get(aggregate_id)
         if found is None:
             try:
-                found = self.app.repository.get(aggregate_id)
+                found = (
+                    self._take(aggregate_id)
+                    if self.exclusive
+                    else self.app.checkouts.read(aggregate_id)
+                )
             except AggregateNotFoundError:
+                self.absent.add(aggregate_id)
                 raise NotFound(
                     f"{field}: no {cls.__name__.lower()} with id {aggregate_id}", field=field
                 ) from None
@@ -187,7 +231,9 @@ class _UnitOfWork:
         return found
 
     def add(self, aggregate: A, what: str) -> A:
-        if aggregate.id in self.aggregates or aggregate.id in self.app.repository:
+        if aggregate.id in self.aggregates or (
+            aggregate.id not in self.absent and self.app.checkouts.exists(aggregate.id)
+        ):
             raise AlreadyExists(f"{what} is already recorded (id {aggregate.id})", field="key")
         self.aggregates[aggregate.id] = aggregate
         return aggregate
@@ -232,6 +278,7 @@ class Registry(LifecycleCommands, PlanningCommands, MandateCommands, Application
                 self.chain.ensure_chain()
         self._listeners: list[Callable[[int], None]] = []
         self._lock = threading.Lock()
+        self.checkouts = AggregateCheckouts(self.repository, self.recorder)
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
@@ -262,7 +309,7 @@ class Registry(LifecycleCommands, PlanningCommands, MandateCommands, Application
                 outer.refused = error
                 raise
             return
-        unit = _UnitOfWork(self)
+        unit = _UnitOfWork(self, exclusive=True)
         token = _current_unit.set(unit)
         try:
             yield unit
@@ -276,6 +323,7 @@ class Registry(LifecycleCommands, PlanningCommands, MandateCommands, Application
                 f"a command in this unit of work was refused ({unit.refused}); nothing was written"
             ) from unit.refused
         if not any(a.pending_events for a in unit.aggregates.values()):
+            self.checkouts.give_back(unit.aggregates.values())
             return
         try:
             extra = dict(unit.also_write)
@@ -284,6 +332,8 @@ class Registry(LifecycleCommands, PlanningCommands, MandateCommands, Application
             recordings = self.save(*unit.aggregates.values(), **extra)
             unit.saved = len(recordings)
             unit.recordings = list(recordings)
+            # Written: the changed instances are now the stored state.
+            self.checkouts.give_back(unit.aggregates.values(), recordings)
         except IntegrityError:
             raise ConcurrentChange(
                 "another command changed the same entity at the same time; nothing was "

@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import threading
 import weakref
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -97,8 +99,12 @@ class NameIndex:
 
     def held(self, kind: str, name: str) -> list[Held]:
         """What the registry holds of `kind` under `name` now (case and spacing ignored)."""
+        looked = _LOOKED.get()
         with self._lock:
-            self._catch_up()
+            if looked is None or id(self) not in looked:
+                self._catch_up()
+                if looked is not None:
+                    looked.add(id(self))
             ids = sorted(self._names.get((kind, normalise(name)), set()), key=str)
         found = []
         for i in ids:
@@ -123,6 +129,20 @@ def _owners(kind: str, entity: Any) -> Iterable[UUID]:
 
 _INDEXES: weakref.WeakKeyDictionary[Any, NameIndex] = weakref.WeakKeyDictionary()
 _GUARD = threading.Lock()
+
+
+_LOOKED: ContextVar[set[int] | None] = ContextVar("names_looked", default=None)
+
+
+@contextmanager
+def one_look() -> Iterator[None]:
+    """Within the block, each index reads the log at most once (an import's file is read
+    against one moment of the registry, not one per name)."""
+    token = _LOOKED.set(set())
+    try:
+        yield
+    finally:
+        _LOOKED.reset(token)
 
 
 def names_of(registry: Any) -> NameIndex:

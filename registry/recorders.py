@@ -4,20 +4,47 @@ the events (registry/personal_data.py). One class per store combines both."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+from uuid import UUID
+
 from registry.chain import ChainedPostgresRecorder, ChainedSQLiteRecorder
 from registry.idempotency import IdempotentPostgresRecorder, IdempotentSQLiteRecorder
 from registry.personal_data import PostgresPersonalDataRecorder, SQLitePersonalDataRecorder
 
 
+class _ExistingIds:
+    """Which of many aggregates have events, in one indexed query (an import probes a
+    hundred ids; one round trip each was a large part of its time on PostgreSQL)."""
+
+    def existing_ids(self, ids: Iterable[UUID]) -> set[UUID]:
+        wanted = list(dict.fromkeys(ids))
+        found: set[UUID] = set()
+        store: Any = self
+        for start in range(0, len(wanted), 500):
+            part = wanted[start : start + 500]
+            params = [i if store.is_postgres else i.hex for i in part]
+            marks = ",".join("?" * len(part))
+            statement = (
+                f"SELECT DISTINCT originator_id FROM {{events}} WHERE originator_id IN ({marks})"
+            )
+            with store._read() as c:
+                c.execute(store._sql(statement), params)
+                for row in c.fetchall():
+                    value = row["originator_id"]
+                    found.add(value if isinstance(value, UUID) else UUID(str(value)))
+        return found
+
+
 class RegistrySQLiteRecorder(
-    IdempotentSQLiteRecorder, SQLitePersonalDataRecorder, ChainedSQLiteRecorder
+    _ExistingIds, IdempotentSQLiteRecorder, SQLitePersonalDataRecorder, ChainedSQLiteRecorder
 ):
     """SQLite: events, their chain links, personal data and idempotency keys in one
     transaction."""
 
 
 class RegistryPostgresRecorder(
-    IdempotentPostgresRecorder, PostgresPersonalDataRecorder, ChainedPostgresRecorder
+    _ExistingIds, IdempotentPostgresRecorder, PostgresPersonalDataRecorder, ChainedPostgresRecorder
 ):
     """PostgreSQL: events, their chain links, personal data and idempotency keys in one
     transaction."""

@@ -12,6 +12,7 @@ from eventsourcing.domain import event
 
 from registry.dates import PartialDate
 from registry.domain import RegistryAggregate
+from registry.domain.membership_table import MembershipTable
 from registry.domain.seats import check_seat_free
 from registry.errors import (
     EndBeforeStart,
@@ -124,7 +125,8 @@ class Body(RegistryAggregate):
         self.term_start = term_start
         self.term_end = term_end
         self.seats: dict[UUID, Seat] = {}
-        self.memberships: dict[UUID, Membership] = {}
+        # A dict that also indexes the memberships by person and seat (for the checks).
+        self.memberships: MembershipTable = MembershipTable()
 
     # -- seats -------------------------------------------------------------------------
 
@@ -335,7 +337,7 @@ class Body(RegistryAggregate):
     # -- queries used by the invariants and the application ------------------------------
 
     def memberships_of(self, person_id: UUID) -> list[Membership]:
-        return [m for m in self.memberships.values() if m.person_id == person_id]
+        return self.memberships.of_person(person_id)
 
     def _membership(self, membership_id: UUID) -> Membership:
         try:
@@ -344,6 +346,14 @@ class Body(RegistryAggregate):
             raise NotFound(
                 f"{self.name} has no membership {membership_id}", field="membership_id"
             ) from None
+
+    @staticmethod
+    def _clashes(other: Membership, m: Membership, ignoring: UUID | None) -> bool:
+        if other.membership_id == ignoring:
+            return False
+        return other.membership_id == m.membership_id or (
+            other.person_id == m.person_id and other.role == m.role and other.overlaps(m)
+        )
 
     def _check_membership(
         self, m: Membership, ignoring: UUID | None, vacated: UUID | None = None
@@ -371,7 +381,16 @@ class Body(RegistryAggregate):
                 f"of {self.name}",
                 field="deputy_for",
             )
-        for other in self.memberships.values():
+        # Only the membership with m's id and m's person's memberships can clash; when more
+        # than one does, the whole table is walked so the first in its order is reported.
+        same = self.memberships.get(m.membership_id)
+        candidates = self.memberships.of_person(m.person_id)
+        if same is not None and same.person_id != m.person_id:
+            candidates.append(same)
+        clashing = [o for o in candidates if self._clashes(o, m, ignoring)]
+        if not clashing:
+            return
+        for other in clashing if len(clashing) == 1 else self.memberships.values():
             if other.membership_id == ignoring:
                 continue
             if other.membership_id == m.membership_id:

@@ -50,7 +50,7 @@ def _defined_by(seat: Seat, day: date) -> bool:
 def holder_in(body: Body, seat_id: UUID, lower: date, end: date | None, ignoring: set[UUID]):
     """A membership that fills the seat over part of [lower, end), if any."""
     seat = body.seats[seat_id]
-    for m in body.memberships.values():
+    for m in body.memberships.of_seat(seat_id):
         if m.membership_id in ignoring or m.seat_id != seat_id:
             continue
         if fills(seat.role, m.role) and _overlap(m, lower, end):

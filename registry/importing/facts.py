@@ -32,7 +32,7 @@ from registry.domain.organisation import Organisation
 from registry.domain.person import Person
 from registry.errors import InvalidInput, NotFound, RegistryError
 from registry.ids import natural_id, normalise
-from registry.importing.identity import identify
+from registry.importing.identity import identify, probing
 from registry.importing.mandates import MANDATE_EFFECTS, MandateFacts
 from registry.importing.plans import PLAN_CLASSES, PLAN_EFFECTS, PlanFacts
 from registry.importing.problems import Problem, join_path, path_order
@@ -1219,16 +1219,41 @@ class _Builder(PlanFacts, MandateFacts):
         return identity, {"date": entry.get("date")}, {"body": target}
 
 
+def _declared_ids(data: dict[str, Any]) -> list[UUID]:
+    """The ids the file's declarations stand for under their own keys (as identify computes
+    them), to learn in one query which the registry does not hold yet."""
+    found: list[UUID] = []
+
+    def declared(kind: str, entry: Any, name_field: str) -> None:
+        if isinstance(entry, dict) and isinstance(entry.get(name_field), str):
+            found.append(natural_id(kind, entry.get("key") or entry[name_field]))
+
+    for org in data.get("organisations", []):
+        declared("organisation", org, "name")
+    for body in [data.get("body"), *data.get("bodies", [])]:
+        declared("body", body, "name")
+    effects = [data.get("background") or {}]
+    for item in data.get("items", []):
+        effects.extend(item.get("decisions", []))
+    for entries in effects:
+        for entry in entries.get("agreements", []):
+            declared("agreement", entry, "title")
+        for entry in entries.get("funds", []):
+            declared("fund", entry, "name")
+    return found
+
+
 def build(registry: Registry, data: dict[str, Any], actor: Actor | None = None) -> Document:
     """The facts of a schema-valid file, in the order they are recorded, with `actor` (by
     default the file's recorded_by) as who writes them."""
     builder = _Builder(registry, data, actor)
-    builder.declare_all()
-    builder.declaration_facts()
-    meeting_id = builder.meeting_fact()
-    builder.decision_facts(meeting_id)
-    serving_facts(builder, meeting_id)
-    approval_facts(builder, meeting_id)
+    with probing(registry, _declared_ids(data)):
+        builder.declare_all()
+        builder.declaration_facts()
+        meeting_id = builder.meeting_fact()
+        builder.decision_facts(meeting_id)
+        serving_facts(builder, meeting_id)
+        approval_facts(builder, meeting_id)
     problems = sorted(set(builder.resolver.problems), key=lambda p: path_order(p.path))
     return Document(
         data=data,

@@ -14,17 +14,39 @@ registry already holds under another key is the one it holds, not a second one.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 from uuid import UUID
 
 from registry.errors import NotFound
 from registry.ids import natural_id
 from registry.importing.problems import Problem, join_path
-from registry.names import CLASSES, Held, names_of
+from registry.names import CLASSES, Held, names_of, one_look
+
+_ABSENT: ContextVar[frozenset[UUID]] = ContextVar("identity_absent", default=frozenset())
+
+
+@contextmanager
+def probing(registry: Any, ids: Iterable[UUID]) -> Iterator[None]:
+    """Within the block, `holds` answers for the `ids` that have no events without asking
+    the store: one query learns which they are (a file declares dozens), and the name index
+    reads the log once."""
+    wanted = list(ids)
+    existing_ids = getattr(registry.recorder, "existing_ids", None)
+    absent = frozenset(wanted) - existing_ids(wanted) if existing_ids and wanted else frozenset()
+    token = _ABSENT.set(absent)
+    try:
+        with one_look():
+            yield
+    finally:
+        _ABSENT.reset(token)
 
 
 def holds(registry: Any, kind: str, id: UUID) -> bool:
+    if id in _ABSENT.get():
+        return False
     try:
         registry.get(id, CLASSES[kind])
     except NotFound:

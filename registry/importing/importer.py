@@ -16,7 +16,7 @@ import difflib
 import hashlib
 import json
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -253,6 +253,7 @@ def _run(
 ) -> int:
     try:
         with registry.unit_of_work() as unit:
+            unit.prefetch(_ids_in(fact for fact, _ in steps))
             for fact, step in steps:
                 try:
                     step()
@@ -264,6 +265,27 @@ def _run(
     except RegistryError as error:  # at commit: another writer changed the same entity
         raise ImportRefused(name, [Problem("", error.message, error.code)]) from error
     return unit.saved  # this import's own events, not the log's growth meanwhile
+
+
+def _ids_in(facts: Iterable[Fact]) -> list[UUID]:
+    """Every id the facts refer to (declared or referenced), to probe in one query."""
+    found: list[UUID] = []
+
+    def add(value: Any) -> None:
+        if isinstance(value, UUID):
+            found.append(value)
+        elif isinstance(value, list | tuple):
+            for v in value:
+                add(v)
+        elif isinstance(getattr(value, "id", None), UUID):
+            found.append(value.id)
+
+    for fact in facts:
+        if fact.decision is not None:
+            found.append(fact.decision.id)
+        for value in fact.refs.values():
+            add(value)
+    return found
 
 
 def _record(
