@@ -587,9 +587,16 @@ class RegistrySchema(strawberry.Schema):
 
     def get_extensions(self, sync: bool = False) -> list[SchemaExtension]:
         extensions = super().get_extensions(sync)
-        if any(_on_fields(directive) for directive in self.directives):
+        if self._field_directives():
             return extensions
         return [e for e in extensions if not isinstance(e, _FIELD_DIRECTIVE_HOOKS)]
+
+    def _field_directives(self) -> bool:
+        """Whether a custom directive may stand on a field (looked at once)."""
+        found = self.__dict__.get("_on_fields")
+        if found is None:
+            found = self.__dict__["_on_fields"] = any(_on_fields(d) for d in self.directives)
+        return found
 
 
 _FIELD_DIRECTIVE_HOOKS = (DirectivesExtension, DirectivesExtensionSync)
