@@ -70,7 +70,8 @@ class CachedAnswers:
         # The position, and whether any identity is configured (for a request from loopback
         # without credentials), read together in one worker thread for many requests.
         self.probe: SharedRead[tuple[int, bool]] = SharedRead(
-            lambda: (read_side.position(), identity_configured(registry))
+            lambda: (read_side.position(), identity_configured(registry)),
+            in_thread=read_side.settings.is_postgres,
         )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

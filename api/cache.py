@@ -70,6 +70,7 @@ class AnswerCache:
         # Bumped by every clear: an answer computed before a clear is not put after it.
         self.epoch = 0
         self._entries: OrderedDict[Hashable, Any] = OrderedDict()
+        self._position: int | None = None  # the position of every answer kept
         self._lock = threading.Lock()
 
     @staticmethod
@@ -93,21 +94,19 @@ class AnswerCache:
         cleared since `epoch` (when the request began)."""
         if getattr(result, "errors", None):
             return
+        position = key[0] if isinstance(key, tuple) else None
         with self._lock:
             if epoch is not None and epoch != self.epoch:
                 return
-            position = key[0] if isinstance(key, tuple) else None
-            if position is not None and any(
-                isinstance(k, tuple) and k[0] < position for k in self._entries
-            ):
-                # Positions only grow: answers of older positions will never be served again.
-                # Drop them now rather than when the LRU gets round to it (an answer may hold
-                # a contact detail that a disposal decision has since destroyed).
-                self._entries = OrderedDict(
-                    (k, v)
-                    for k, v in self._entries.items()
-                    if not (isinstance(k, tuple) and k[0] < position)
-                )
+            if isinstance(position, int):
+                if self._position is not None and position < self._position:
+                    return  # positions only grow: an answer of an older one is never asked for
+                if self._position is not None and position > self._position:
+                    # Every answer kept is of an older position: none will be served again.
+                    # Drop them now rather than when the LRU gets round to it (an answer may
+                    # hold a contact detail that a disposal decision has since destroyed).
+                    self._entries.clear()
+                self._position = position
             self._entries[key] = result
             self._entries.move_to_end(key)
             while len(self._entries) > self.size:
@@ -119,6 +118,7 @@ class AnswerCache:
         with self._lock:
             self.epoch += 1
             self._entries.clear()
+            self._position = None
 
 
 class SharedRead(Generic[T]):
@@ -128,16 +128,21 @@ class SharedRead(Generic[T]):
     that has not started yet, or, while one is under way, the next one, which starts when the
     current one ends. So a position is never older than the request that asks for it, yet
     under load one read in a worker thread serves every request that arrived meanwhile
-    instead of one thread hop and one query per request."""
+    instead of one thread hop and one query per request. With `in_thread=False` (a local
+    SQLite file, where the read takes about as long as a hop to a worker thread) each caller
+    reads on the event loop itself."""
 
-    def __init__(self, read: Callable[[], T]) -> None:
+    def __init__(self, read: Callable[[], T], in_thread: bool = True) -> None:
         self._read = read
+        self.in_thread = in_thread
         self._loop: asyncio.AbstractEventLoop | None = None
         self._next: asyncio.Future[T] | None = None  # the read not started yet
         self._running = False
         self._tasks: set[asyncio.Task[None]] = set()
 
     async def get(self) -> T:
+        if not self.in_thread:
+            return self._read()
         loop = asyncio.get_running_loop()
         if self._loop is not loop:  # a new event loop (a test's client): start afresh
             self._loop, self._next, self._running = loop, None, False
