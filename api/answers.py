@@ -68,7 +68,8 @@ class CachedAnswers:
         self.path = path
         self.max_body_bytes = max_body_bytes
         # The position, and whether any identity is configured (for a request from loopback
-        # without credentials), read together in one worker thread for many requests.
+        # without credentials), read together: on PostgreSQL in one worker thread for many
+        # requests, on a SQLite file in place.
         self.probe: SharedRead[tuple[int, bool]] = SharedRead(
             lambda: (read_side.position(), identity_configured(registry)),
             in_thread=read_side.settings.is_postgres,
@@ -133,6 +134,8 @@ class CachedAnswers:
                 info.operation = answer.operation
             answer.timer.observe(time.perf_counter() - started)
             return
+        # The epoch before anything is executed: a write from now on (a redaction) keeps
+        # this answer out of the cache.
         note = Pending(key, self.cache.epoch, identity)
         token = pending_note.set(note)
         try:
