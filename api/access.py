@@ -23,7 +23,8 @@ from graphql import GraphQLError
 from api.identity import PUBLIC, Identity, Unauthenticated, authorise_write, identify
 from registry.values import Context
 
-_KEY = "identity"
+IDENTITY = "identity"  # the context's key of the identity
+_KEY = IDENTITY
 
 
 def _identify(context: dict[str, Any]) -> Identity | Unauthenticated:

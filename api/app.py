@@ -13,6 +13,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
+from api.answers import CachedAnswers
 from api.cache import AnswerCache
 from api.consistency import MinimumPosition, wait_seconds_from_environment
 from api.errors import log_client_errors_on_one_line
@@ -98,6 +99,12 @@ def create_app(
     app.state.registry = registry
     app.state.runner = runner
     app.state.read_side = reads
+    cache = AnswerCache() if answer_cache else None
+    app.state.answer_cache = cache
+    if cache is not None:
+        registry.on_recorded(lambda _position: cache.clear())
+        # Innermost: inside the request log and metrics, after X-Registry-Min-Position.
+        app.add_middleware(CachedAnswers, cache=cache, read_side=reads, registry=registry)
     app.add_middleware(  # X-Registry-Min-Position
         MinimumPosition, read_side=reads, timeout=wait_seconds_from_environment()
     )
@@ -105,12 +112,8 @@ def create_app(
     graphql_schema = schema if introspection else without_introspection(schema)
     if resolver_timing:
         time_root_resolvers(graphql_schema)  # root fields' times for /metrics
-    cache = AnswerCache() if answer_cache else None
-    app.state.answer_cache = cache
-    if cache is not None:
-        registry.on_recorded(lambda _position: cache.clear())
     app.include_router(
-        OfflineGraphiQLRouter(graphql_schema, context_getter=context, cache=cache),
+        OfflineGraphiQLRouter(graphql_schema, context_getter=context),
         prefix="/graphql",
     )
     app.include_router(import_router)

@@ -13,7 +13,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -35,8 +34,8 @@ from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 from strawberry.types.unset import UNSET
 
-from api.access import audience, resolve_viewer
-from api.cache import AnswerCache
+from api.access import IDENTITY
+from api.cache import pending_note
 from api.errors import INTERNAL_SERVER_ERROR, INTERNAL_SERVER_ERROR_MESSAGE, code_of, coded
 from api.limits import MAX_BODY_BYTES, MAX_TOKENS
 
@@ -131,20 +130,18 @@ class CappedBodyRequestAdapter(StarletteRequestAdapter):
 
 class GraphQLHTTPRouter(GraphQLRouter):
     """strawberry's FastAPI router, answering as the GraphQL-over-HTTP spec asks (see the
-    module docstring). Takes GraphQLRouter's arguments, `max_body_bytes` and an optional
-    `cache` of answers by projection position."""
+    module docstring). Takes GraphQLRouter's arguments and `max_body_bytes`. Answers it gives
+    while the answer cache waits for them (api/answers.py) are handed to it as bytes."""
 
     def __init__(
         self,
         schema: BaseSchema,
         *,
         max_body_bytes: int = MAX_BODY_BYTES,
-        cache: AnswerCache | None = None,
         **options: Any,
     ) -> None:
         super().__init__(schema, **options)
         self.max_body_bytes = max_body_bytes
-        self.cache = cache
         self.request_adapter_class = partial(CappedBodyRequestAdapter, max_bytes=max_body_bytes)
 
     async def run(
@@ -209,9 +206,10 @@ class GraphQLHTTPRouter(GraphQLRouter):
         root_value: Any,
         request_data: GraphQLRequestData,
     ) -> ExecutionResult:
-        key = await self._cache_key(request_adapter, context, request_data)
-        if key is not None and (cached := self.cache.get(key)) is not None:
-            return cached
+        note = pending_note.get()
+        if note is not None and isinstance(context, dict) and note.identity is not None:
+            # Worked out already by the answer cache (api/answers.py): not again, in a thread.
+            context.setdefault(IDENTITY, note.identity)
         # As strawberry's own execute_single, but subscriptions are served over WebSocket
         # only (a subscription over HTTP would otherwise fail inside execution).
         method = request_adapter.method
@@ -243,26 +241,10 @@ class GraphQLHTTPRouter(GraphQLRouter):
             raise HTTPException(400, error.as_http_error_reason(method)) from error
         except MissingQueryError as error:
             raise HTTPException(400, "No GraphQL query found in the request") from error
-        if key is not None:
-            self.cache.put(key, result)
+        if note is not None and not result.errors:
+            # Kept by the answer cache only if it is a query's (never a mutation's).
+            note.cacheable = is_query(request_data.query, request_data.operation_name)
         return result
-
-    async def _cache_key(self, request_adapter: Any, context: Any, data: GraphQLRequestData) -> Any:
-        """The answer cache's key, or None when the answer must not be cached (see
-        api/cache.py): no cache, no projection runner, or not a query (a mutation)."""
-        runner = context.get("runner") if isinstance(context, dict) else None
-        if self.cache is None or runner is None or not is_query(data.query, data.operation_name):
-            return None
-        position = await asyncio.to_thread(runner.position)
-        key = self.cache.key(
-            position, request_adapter.method, data.query, data.variables, data.operation_name
-        )
-        # An answer is served again only to the same class of reader (public or personal
-        # data, api/access.py): an auditor's answer holds contact details.
-        reader_class = audience(await resolve_viewer(context))
-        if key is None or reader_class is None:  # bad credentials: answered with an error
-            return None
-        return (*key, reader_class)
 
     async def process_result(
         self, request: Request, result: ExecutionResult
@@ -292,12 +274,20 @@ class GraphQLHTTPRouter(GraphQLRouter):
         sub_response: Response,
     ) -> Response:
         exchange = _exchange.get(None) or Exchange(JSON)
+        body = self.encode_json(response_data)
+        status = exchange.status or sub_response.status_code or 200
         response = Response(
-            self.encode_json(response_data),
-            status_code=exchange.status or sub_response.status_code or 200,
-            media_type=f"{exchange.media_type}; charset=utf-8",
+            body, status_code=status, media_type=f"{exchange.media_type}; charset=utf-8"
         )
         response.headers.raw.extend(sub_response.headers.raw)
+        note = pending_note.get()
+        if note is not None and note.cacheable:
+            # The bytes the answer cache serves again: one answer (not a batch), 200, with
+            # no header of its own.
+            single = isinstance(response_data, dict) and "errors" not in response_data
+            own = [name for name, _ in sub_response.headers.raw if name != b"content-length"]
+            if single and status == 200 and not own:
+                note.body = body if isinstance(body, bytes) else body.encode("utf-8")
         return response
 
     def error_response(self, status: int, message: str, media_type: str) -> Response:

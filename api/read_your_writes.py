@@ -11,8 +11,9 @@ record, so this holds also when the projections run in another process (`registr
 --no-projections` with `registry project`). It is the in-document form of the
 `X-Registry-Min-Position` header (api/consistency.py), for clients that cannot set headers.
 
-The answer cache (api/cache.py) keys on the query text, which includes the directive: an
-answer stored for it was computed at a position at least N, and positions only grow.
+The answer cache (api/cache.py) keys on the raw request, whose query text includes the
+directive: an answer stored for it was computed at a position at least N, and positions only
+grow.
 """
 
 from __future__ import annotations

@@ -32,6 +32,25 @@ from projections.sql import Db
 T = TypeVar("T")
 
 
+class _Loader:
+    """A Reader's DataLoader over its batch method `batch`, made at first use and then kept
+    in the instance (a non-data descriptor: the instance's own attribute wins after that)."""
+
+    def __init__(self, batch: str) -> None:
+        self.batch = batch
+        self.name = batch
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, reader: Any, owner: type | None = None) -> Any:
+        if reader is None:
+            return self
+        loader = DataLoader(getattr(reader, self.batch))
+        reader.__dict__[self.name] = loader
+        return loader
+
+
 class Reader:
     """Batched, read-only access to the projections for one GraphQL request."""
 
@@ -44,21 +63,24 @@ class Reader:
         self._choosing = threading.Lock()
         self.now = now or datetime.now(UTC)
         self.today = self.now.date()
-        self.entity = DataLoader(self._entities)
-        self.events_about = DataLoader(self._events_about)
-        self.effects = DataLoader(self._effects)
-        self.members = DataLoader(self._members)
-        self.mandates = DataLoader(self._mandates)
-        self.seats = DataLoader(self._seats)
-        self.decisions_of_meeting = DataLoader(self._decisions_of_meeting)
-        self.agreement = DataLoader(self._agreements)
-        self.all_of_type = DataLoader(self._all_of_type)
-        self.entity_written_by = DataLoader(self._entity_written_by)
-        self.agreement_written_by = DataLoader(self._agreement_written_by)
-        self.memberships_written_by = DataLoader(self._memberships_written_by)
-        self.contact_values = DataLoader(self._contact_values)
-        self.pending_effects = DataLoader(self._pending_effects)
-        self.pending_on = DataLoader(self._pending_on)
+
+    # One loader per kind of read, made when a resolver first asks for it: most requests use
+    # a few of them, and an answer served from the answer cache none.
+    entity = _Loader("_entities")
+    events_about = _Loader("_events_about")
+    effects = _Loader("_effects")
+    members = _Loader("_members")
+    mandates = _Loader("_mandates")
+    seats = _Loader("_seats")
+    decisions_of_meeting = _Loader("_decisions_of_meeting")
+    agreement = _Loader("_agreements")
+    all_of_type = _Loader("_all_of_type")
+    entity_written_by = _Loader("_entity_written_by")
+    agreement_written_by = _Loader("_agreement_written_by")
+    memberships_written_by = _Loader("_memberships_written_by")
+    contact_values = _Loader("_contact_values")
+    pending_effects = _Loader("_pending_effects")
+    pending_on = _Loader("_pending_on")
 
     async def read(self, work: Callable[[Db], T]) -> T:
         """Run `work` on a reading transaction in a worker thread."""

@@ -11,10 +11,13 @@ import asyncio
 import unicodedata
 from collections.abc import AsyncGenerator
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 import strawberry
 from graphql import GraphQLError
+from strawberry.directive import DirectiveLocation
+from strawberry.extensions import SchemaExtension
+from strawberry.extensions.directives import DirectivesExtension, DirectivesExtensionSync
 from strawberry.types import Info
 
 from api.limits import graphql_extensions
@@ -572,7 +575,43 @@ class Subscription:
                 await asyncio.sleep(FEED_POLL_SECONDS)
 
 
-schema = strawberry.Schema(
+class RegistrySchema(strawberry.Schema):
+    """strawberry's Schema without its per-field directive hook.
+
+    strawberry adds `DirectivesExtension` to every request of a schema that declares custom
+    directives. It has a `resolve` hook, so every field of every answer, even a plain
+    attribute, is resolved through an extra coroutine and task: it doubled the time of a
+    nested query. It only runs field-level directives; the registry's only directive,
+    `@atLeastPosition`, sits on the operation (ReadYourWrites acts on it), so when no custom
+    directive may stand on a field the hook has nothing to do and is left out."""
+
+    def get_extensions(self, sync: bool = False) -> list[SchemaExtension]:
+        extensions = super().get_extensions(sync)
+        if self._field_directives():
+            return extensions
+        return [e for e in extensions if not isinstance(e, _FIELD_DIRECTIVE_HOOKS)]
+
+    def _field_directives(self) -> bool:
+        """Whether a custom directive may stand on a field (looked at once)."""
+        found = self.__dict__.get("_on_fields")
+        if found is None:
+            found = self.__dict__["_on_fields"] = any(_on_fields(d) for d in self.directives)
+        return found
+
+
+_FIELD_DIRECTIVE_HOOKS = (DirectivesExtension, DirectivesExtensionSync)
+_EXECUTABLE_FIELD_LOCATIONS = {
+    DirectiveLocation.FIELD,
+    DirectiveLocation.FRAGMENT_SPREAD,
+    DirectiveLocation.INLINE_FRAGMENT,
+}
+
+
+def _on_fields(directive: Any) -> bool:
+    return bool(_EXECUTABLE_FIELD_LOCATIONS.intersection(directive.locations))
+
+
+schema = RegistrySchema(
     query=Query,
     mutation=Mutation,
     subscription=Subscription,

@@ -117,3 +117,70 @@ def test_a_redacted_contact_detail_is_never_answered_from_the_cache(client):
     assert after["data"]["person"]["contactDetails"] == [{"value": None, "redacted": True}]
     cache = client.app.state.answer_cache
     assert all("anna@example.se" not in repr(result.data) for result in cache._entries.values())
+
+
+def test_a_cached_answer_is_sent_without_building_a_context(settings, monkeypatch):
+    """A hit is bytes in memory: no GraphQL context, no Reader with its loaders."""
+    import api.app
+
+    built = []
+
+    class CountingReader(api.app.Reader):
+        def __init__(self, *args, **kwargs) -> None:
+            built.append(1)
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(api.app, "Reader", CountingReader)
+    with TestClient(create_app(settings), client=("127.0.0.1", 50000)) as client:
+        register_body(client, "Styrgrupp A")
+        first = client.post("/graphql", json={"query": BODIES, "variables": {"kind": "x"}})
+        assert len(built) == 1
+        again = client.post(
+            "/graphql",
+            json={"query": BODIES, "variables": {"kind": "x"}},
+            headers={"Accept": "application/graphql-response+json"},
+        )
+        assert len(built) == 1  # answered from the cache
+        assert again.content == first.content
+        assert again.headers["content-type"].startswith("application/graphql-response+json")
+        assert client.app.state.answer_cache.hits == 1
+
+
+def test_an_answer_computed_before_a_clear_is_not_kept():
+    cache = AnswerCache()
+    key = AnswerCache.key(3, "POST", b"{ x }")
+    epoch = cache.epoch
+    cache.clear()  # a write while the answer was being computed
+    cache.put(key, type("R", (), {"errors": None})(), epoch)
+    assert cache.get(key) is None
+
+
+def test_a_shared_read_always_began_after_its_caller_asked():
+    """Callers that arrive while a read runs wait for the next one, which they share."""
+    import asyncio
+    import threading
+
+    from api.cache import SharedRead
+
+    started: list[int] = []
+    release = threading.Event()
+
+    def read() -> int:
+        started.append(len(started))
+        if len(started) == 1:
+            release.wait(5)
+        return len(started)
+
+    async def scenario() -> tuple[int, list[int]]:
+        shared = SharedRead(read)
+        first = asyncio.ensure_future(shared.get())
+        while not started:  # the first read is under way
+            await asyncio.sleep(0.001)
+        later = [asyncio.ensure_future(shared.get()) for _ in range(5)]
+        release.set()
+        return await first, list(await asyncio.gather(*later))
+
+    first, later = asyncio.run(scenario())
+    assert first == 1
+    assert later == [2] * 5  # one more read, begun after they asked, for all five
+    assert len(started) == 2
