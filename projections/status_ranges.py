@@ -61,6 +61,7 @@ _COLUMNS = """
 _INDEXES = [
     "CREATE INDEX IF NOT EXISTS status_ranges_status ON {s}status_ranges (kind, status, sort_key)",
     "CREATE INDEX IF NOT EXISTS status_ranges_sorted ON {s}status_ranges (kind, sort_key)",
+    "CREATE INDEX IF NOT EXISTS status_ranges_late ON {s}status_ranges (kind, late, sort_key)",
     "CREATE INDEX IF NOT EXISTS status_ranges_body ON {s}status_ranges (kind, body_id, sort_key)",
     "CREATE INDEX IF NOT EXISTS status_ranges_current ON {s}status_ranges (entity_id, recorded_to)",
 ]
@@ -328,17 +329,29 @@ class StatusRangesReadModel:
     def _write(self, db: Db, versions: list[Version]) -> None:
         if not versions:
             return
-        # The versions replaced by these: closed at the first new one's recorded time (the
+        # The versions these replace: closed at the first new one's recorded time (the
         # entities and agreements models close theirs at the same moment).
         first: dict[str, datetime] = {}
         for v in versions:
             if v.entity_id not in first or v.recorded_from < first[v.entity_id]:
                 first[v.entity_id] = v.recorded_from
-        for entity_id, at in first.items():
+        closing = list(first.items())
+        stamp = "CAST(:a{n} AS TIMESTAMPTZ)" if db.dialect == POSTGRES else ":a{n}"
+        for start in range(0, len(closing), 200):  # one statement per 200 entities
+            part = closing[start : start + 200]
+            params: dict[str, Any] = {"open": _open_time(db)}
+            cases = []
+            for n, (entity_id, at) in enumerate(part):
+                params[f"e{n}"], params[f"a{n}"] = entity_id, at
+                cases.append(f"WHEN :e{n} THEN {stamp.format(n=n)}")
+            ids = ", ".join(f":e{n}" for n in range(len(part)))
+            # Only ranges of versions before this batch are open here (the batch's own are
+            # inserted below), and each of those was replaced at the batch's first version.
             db.execute(
-                "UPDATE {s}status_ranges SET recorded_to = :at "
-                "WHERE entity_id = :id AND recorded_to = :open AND recorded_from < :at",
-                {"id": entity_id, "at": at, "open": _open_time(db)},
+                "UPDATE {s}status_ranges SET recorded_to = CASE entity_id "
+                + " ".join(cases)
+                + f" END WHERE entity_id IN ({ids}) AND recorded_to = :open",
+                params,
             )
         rows = []
         for v in versions:
