@@ -175,7 +175,7 @@ _SELECT = (
 _ORDER = " ORDER BY v.role, v.person_name, v.valid_from"
 
 
-def _fast_rows(
+def _build_rows(
     rows: list[Any],
     dates_as_text: bool,
     uuid: Any = fast_rows.uuid,
@@ -227,6 +227,33 @@ def _fast_rows(
             )
         )
     return found
+
+
+# Rows already built, by the whole tuple read: the same inputs give an equal (immutable)
+# row, so a repeated lookup reuses it instead of converting 23 columns again. Bounded.
+_BUILT: dict[tuple, MembershipRow] = {}
+_BUILT_LIMIT = 20_000
+
+
+def _fast_rows(rows: list[Any], dates_as_text: bool) -> list[MembershipRow]:
+    """MembershipRows for `_SELECT`'s tuples, built once per distinct tuple."""
+    found = []
+    missing: list[tuple] = []
+    for r in rows:
+        key = tuple(r)
+        row = _BUILT.get(key)
+        if row is None:
+            missing.append(key)
+        found.append(row)
+    if missing:
+        if len(_BUILT) + len(missing) > _BUILT_LIMIT:
+            _BUILT.clear()
+        built = dict(zip(missing, _build_rows(missing, dates_as_text), strict=True))
+        _BUILT.update(built)
+        found = [
+            row if row is not None else built[tuple(r)] for r, row in zip(rows, found, strict=True)
+        ]
+    return found  # type: ignore[return-value]
 
 
 def _held_params(db: Db, as_of: date, known_at: datetime) -> dict[str, Any]:
