@@ -9,7 +9,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, Generic, TypeVar
 
 import strawberry
@@ -39,7 +39,13 @@ class Edge(Generic[T]):
 class Connection(Generic[T]):
     edges: list[Edge[T]]
     page_info: PageInfo
-    total_count: int = strawberry.field(description="Rows in the whole list (all pages).")
+    # The count, or how to count (a list paged in SQL counts only when asked).
+    total: strawberry.Private[int | Callable[[], Awaitable[int]]] = 0
+
+    @strawberry.field(description="Rows in the whole list (all pages).")
+    async def total_count(self) -> int:
+        total = self.total
+        return await total() if callable(total) else total
 
     @strawberry.field(description="The rows of this page, without cursors.")
     def nodes(self) -> list[T]:
@@ -104,5 +110,27 @@ def connect(
             start_cursor=edges[0].cursor if edges else None,
             end_cursor=edges[-1].cursor if edges else None,
         ),
-        total_count=len(keyed),
+        total=len(keyed),
+    )
+
+
+def keyset_connection(
+    items: Sequence[T],
+    key: Callable[[T], Sequence[Any]],
+    has_next_page: bool,
+    has_previous_page: bool,
+    count: Callable[[], Awaitable[int]],
+) -> Connection[T]:
+    """A page read by keyset in SQL (`items` is the page, in `key` order): the same cursors
+    as `connect` gives for the same rows; the total is counted only if asked for."""
+    edges = [Edge(cursor=encode_cursor(list(key(item))), node=item) for item in items]
+    return Connection(
+        edges=edges,
+        page_info=PageInfo(
+            has_next_page=has_next_page,
+            has_previous_page=has_previous_page,
+            start_cursor=edges[0].cursor if edges else None,
+            end_cursor=edges[-1].cursor if edges else None,
+        ),
+        total=count,
     )

@@ -29,6 +29,7 @@ from api.pagination import (
     connect,
     decode_cursor,
     encode_cursor,
+    keyset_connection,
     page_size,
 )
 from api.read_your_writes import ReadYourWrites, at_least_position
@@ -51,8 +52,6 @@ from api.types import (
     Person,
     SearchHit,
     SearchKind,
-    assignment_status,
-    decision_status,
     expiring,
     load_body,
     load_decision,
@@ -67,9 +66,7 @@ from api.types import (
 from api.types_mandates import MandatesQuery
 from api.types_plans import PlansQuery
 from projections.entities import (
-    ASSIGNMENT,
     BODY,
-    DECISION,
     FUND,
     MEETING,
     ORGANISATION,
@@ -77,6 +74,9 @@ from projections.entities import (
 )
 from projections.ledger import EventRow
 from projections.runner import ProjectionRunner
+from projections.status_ranges import AGREEMENT, ListQuery, Page, sort_key_text
+from projections.status_ranges import ASSIGNMENT as ASSIGNMENT_RANGES
+from projections.status_ranges import DECISION as DECISION_RANGES
 from registry.ids import normalise
 
 
@@ -121,6 +121,32 @@ def _feed_position(after: str | None) -> int:
 def _feed_since(runner: ProjectionRunner, position: int, limit: int) -> list[EventRow]:
     with runner.views.reading() as db:
         return runner.ledger.since(db, position, limit)
+
+
+def _after_key(after: str | None) -> str | None:
+    """The sort-key text of a list cursor (projections/status_ranges.py), None without one."""
+    if after is None:
+        return None
+    try:
+        return sort_key_text(decode_cursor(after))
+    except TypeError:
+        raise _bad("after", f"{after!r} is not a cursor from this list") from None
+
+
+async def _paged(
+    r: Reader, query: ListQuery, first: int | None, after: str | None, load
+) -> tuple[Page, list]:  # type: ignore[no-untyped-def]
+    """One page of a list filtered and paged in SQL, and its rows loaded by `load(db, ids)`
+    (a dict by id), in the page's order."""
+    size = page_size(first)
+    boundary = _after_key(after)
+
+    def work(db):  # type: ignore[no-untyped-def]
+        page = query.page(db, boundary, size)
+        return page, load(db, page.ids)
+
+    page, found = await r.read(work)
+    return page, [found[i] for i in page.ids if i in found]
 
 
 @strawberry.type
@@ -317,28 +343,34 @@ class Query(PlansQuery, MandatesQuery):
         if from_ and to and to < from_:
             raise _bad("to", f"{to} is before from ({from_})")
         r = reader(info)
-        bodies = [parse_id(body_id, "bodyId")] if body_id else None
-        rows = await r.read(
-            lambda db: r.runner.entities.list(
-                db, DECISION, r.known_at(known_at), body_ids=bodies, date_from=from_, date_to=to
-            )
+        t = r.known_at(known_at)
+        # Filtered and paged in SQL on the stored status ranges (projections/status_ranges.py).
+        query = ListQuery(
+            DECISION_RANGES,
+            r.as_of(as_of),
+            t,
+            statuses=[s.value for s in statuses] if statuses else None,
+            body_ids=[str(parse_id(body_id, "bodyId"))] if body_id else None,
+            key_from=from_,
+            key_to=to,
+            variants=[k.value for k in kinds] if kinds else None,
         )
-        day = r.as_of(as_of)
-        wanted_kinds = {k.value for k in kinds} if kinds else None
-        decisions = [
-            Decision(row=d, known_at=known_at)
-            for d in rows
-            if (wanted_kinds is None or d["kind"] in wanted_kinds)
-            and (not statuses or decision_status(d, day) in statuses)
-        ]
+        page, rows = await _paged(
+            r, query, first, after, lambda db, ids: r.runner.entities.get_many(db, ids, t)
+        )
         key = lambda d: (  # noqa: E731
             d.row["decided_on"],
             _natural(d.row["item"]),
             d.row["ordinal"],
             str(d.row.entity_id),
         )
-        decisions.sort(key=key)
-        return connect(decisions, key, first, after)
+        return keyset_connection(
+            [Decision(row=d, known_at=known_at) for d in rows],
+            key,
+            page.more,
+            page.before,
+            lambda: r.read(query.count),
+        )
 
     # -- agreements -----------------------------------------------------------------------
 
@@ -364,6 +396,23 @@ class Query(PlansQuery, MandatesQuery):
         r = reader(info)
         day = r.as_of(valid_on)
         t = r.known_at(known_at)
+        if status and expiring_within_days is None:
+            # Filtered and paged in SQL on the stored status ranges.
+            query = ListQuery(AGREEMENT, day, t, statuses=[s.value for s in status])
+            page, found = await _paged(
+                r,
+                query,
+                first,
+                after,
+                lambda db, ids: r.runner.agreements.as_known_at_many(db, ids, t),
+            )
+            return keyset_connection(
+                [Agreement(row=a, on=day) for a in found],
+                lambda a: (a.row.title, str(a.row.agreement_id)),
+                page.more,
+                page.before,
+                lambda: r.read(query.count),
+            )
         if status:
             wanted = {s.value for s in status}
             every = await r.read(lambda db: r.runner.agreements.all_known_at(db, t))
@@ -439,29 +488,29 @@ class Query(PlansQuery, MandatesQuery):
                 {str(person.row.entity_id), *person.row.get("absorbed", [])} if person else set()
             )
             holders = {str(holder), *merged}
-        bodies = [parse_id(body_id, "bodyId")] if body_id else None
-        rows = await r.read(
-            lambda db: r.runner.entities.list(db, ASSIGNMENT, r.known_at(known_at), body_ids=bodies)
+        t = r.known_at(known_at)
+        # Filtered and paged in SQL on the stored status ranges (projections/status_ranges.py).
+        query = ListQuery(
+            ASSIGNMENT_RANGES,
+            day,
+            t,
+            statuses=[s.value for s in statuses] if statuses else None,
+            late=overdue,
+            body_ids=[str(parse_id(body_id, "bodyId"))] if body_id else None,
+            key_before=due_before,
+            holders=sorted(holders) if holders is not None else None,
         )
-
-        def keep(a: object) -> bool:
-            row = a.row  # type: ignore[attr-defined]
-            status = assignment_status(row, day)
-            due = row.date("due_date")
-            if statuses and status not in statuses:
-                return False
-            if due_before is not None and (due is None or due >= due_before):
-                return False
-            if overdue is not None:
-                late = due is not None and due < day and status == AssignmentStatus.OPEN
-                if late != overdue:
-                    return False
-            return holders is None or row.get("holder_id") in holders
-
-        found = [a for a in (Assignment(row=x, known_at=known_at) for x in rows) if keep(a)]
+        page, rows = await _paged(
+            r, query, first, after, lambda db, ids: r.runner.entities.get_many(db, ids, t)
+        )
         key = lambda a: (a.row.get("due_date") or "9999-12-31", a.row["task"], str(a.row.entity_id))  # noqa: E731
-        found.sort(key=key)
-        return connect(found, key, first, after)
+        return keyset_connection(
+            [Assignment(row=x, known_at=known_at) for x in rows],
+            key,
+            page.more,
+            page.before,
+            lambda: r.read(query.count),
+        )
 
     # -- audit trail, change feed, search ---------------------------------------------------
 
@@ -510,7 +559,7 @@ class Query(PlansQuery, MandatesQuery):
                 start_cursor=edges[0].cursor if edges else None,
                 end_cursor=edges[-1].cursor if edges else after,
             ),
-            total_count=total,
+            total=total,
         )
 
     @strawberry.field(

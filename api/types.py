@@ -25,6 +25,7 @@ from api.types_precision import BodyCessation, BodyRename, BodyStatus, DatePreci
 from api.types_seats import Composition, composition_of, seats_on
 from api.types_serving import ServingDeputy
 from api.types_votes import StatementAuthor, Vote
+from projections import status_ranges
 from projections.agreements import AgreementRow
 from projections.entities import EntityRow
 from projections.ledger import EventRow
@@ -1125,17 +1126,9 @@ def _condition_states(row: EntityRow) -> list[statuses.ConditionState]:
 
 
 def decision_status(row: EntityRow, day: date) -> DecisionStatus:
-    """The domain's rule (registry/statuses.py) on the decision's view."""
-    status = statuses.decision_status(
-        kind=row["kind"],
-        decided_on=row.date("decided_on"),  # type: ignore[arg-type]
-        conditions=_condition_states(row),
-        revoked_on=row.date("revoked_on"),
-        superseded=bool(row.get("superseded_by")),
-        superseded_on=row.date("superseded_on"),
-        day=day,
-    )
-    return DecisionStatus(status.value)
+    """The domain's rule (registry/statuses.py) on the decision's view, as the list read
+    model (projections/status_ranges.py) stores it."""
+    return DecisionStatus(status_ranges.decision_status_of(row, day).value)
 
 
 @strawberry.type(description="Something that must be met before a decision applies.")
@@ -1769,13 +1762,8 @@ class Fund:
 
 
 def assignment_status(row: EntityRow, day: date) -> AssignmentStatus:
-    given = row.date("given_on")
-    if given is not None and day < given:
-        return AssignmentStatus.NOT_YET_GIVEN
-    ended = row.date("ended_on")
-    if row["status"] != "open" and ended is not None and ended <= day:
-        return AssignmentStatus(row["status"])
-    return AssignmentStatus.OPEN
+    """The domain's rule (registry/assignment_status.py), as the list read model stores it."""
+    return AssignmentStatus(status_ranges.assignment_status_of(row, day))
 
 
 @strawberry.type(description="A progress report on an assignment (återrapportering).")

@@ -523,11 +523,20 @@ class EntitiesReadModel:
         ids, params = in_list(entity_ids)
         if not params:
             return {}
-        rows = db.rows(
-            f"SELECT * FROM {{s}}entity_versions WHERE entity_id IN ({ids}) "
-            f"AND {known_at_clause(db)}",
-            {**params, "t": known_at},
-        )
+        if db.dialect == POSTGRES:
+            # One statement text whatever the number of ids: prepared once per connection,
+            # not planned again for every page (issue 13).
+            rows = db.rows(
+                "SELECT * FROM {s}entity_versions WHERE entity_id = ANY(:ids) "
+                f"AND {known_at_clause(db)}",
+                {"ids": [str(v) for v in params.values()], "t": known_at},
+            )
+        else:
+            rows = db.rows(
+                f"SELECT * FROM {{s}}entity_versions WHERE entity_id IN ({ids}) "
+                f"AND {known_at_clause(db)}",
+                {**params, "t": known_at},
+            )
         return {UUID(r["entity_id"]): _entity(r) for r in rows}
 
     def list(

@@ -13,6 +13,7 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
+from projections import fast_rows
 from projections.sql import POSTGRES, Db, as_date, as_datetime, in_list
 from registry.domain.body import Body, Membership
 
@@ -164,6 +165,103 @@ def _row(r: dict) -> MembershipRow:
         recorded_from=as_datetime(r["recorded_from"]),  # type: ignore[arg-type]
         recorded_to=None if r["recorded_to"] == OPEN_TIME else as_datetime(r["recorded_to"]),
     )
+
+
+# The read path (issue 13): the columns of MembershipRow in its field order, read as tuples
+# and built through projections/fast_rows.py's caches. `_row` above is the general path.
+_SELECT = (
+    "SELECT v.membership_id, v.body_id, v.person_id, v.person_name, v.role, v.seat_id, "
+    "s.label, v.on_behalf_of, v.deputy_for, v.start_date, v.start_not_after, v.valid_to, "
+    "v.note, v.decision_id, v.source_document, v.source_item, v.source_url, v.actor, "
+    "v.event_type, v.correction_reason, v.event_position, v.recorded_from, v.recorded_to "
+    "FROM {s}membership_versions v LEFT JOIN {s}body_seats s ON s.seat_id = v.seat_id "
+)
+_ORDER = " ORDER BY v.role, v.person_name, v.valid_from"
+
+
+def _build_rows(
+    rows: list[Any],
+    dates_as_text: bool,
+    uuid: Any = fast_rows.uuid,
+    day: Any = fast_rows.day,
+    time: Any = fast_rows.time,
+    new: Any = fast_rows.new,
+    cls: type = MembershipRow,
+) -> list[MembershipRow]:
+    """MembershipRows from `_SELECT`'s tuples (dates as ISO text on SQLite, as dates on
+    PostgreSQL: those need no conversion)."""
+    found = []
+    for r in rows:
+        start, not_after, end, closed = r[9], r[10], r[11], r[22]
+        if dates_as_text:
+            start = start and day[start]
+            not_after = not_after and day[not_after]
+            end = None if end is None or end == OPEN_DATE else day[end]
+            closed = None if closed is None or closed == OPEN_TIME else time[closed]
+        elif closed is not None:
+            closed = time[closed]
+        found.append(
+            new(
+                cls,
+                {
+                    "membership_id": uuid[r[0]],
+                    "body_id": uuid[r[1]],
+                    "person_id": uuid[r[2]],
+                    "person_name": r[3],
+                    "role": r[4],
+                    "seat_id": r[5] and uuid[r[5]],
+                    "seat_label": r[6],
+                    "on_behalf_of": r[7] and uuid[r[7]],
+                    "deputy_for": r[8] and uuid[r[8]],
+                    "start_date": start,
+                    "start_not_after": not_after,
+                    "end_date": end,
+                    "note": r[12],
+                    "decision_id": r[13] and uuid[r[13]],
+                    "source_document": r[14],
+                    "source_item": r[15],
+                    "source_url": r[16],
+                    "actor": r[17],
+                    "event_type": r[18],
+                    "correction_reason": r[19],
+                    "event_position": r[20],
+                    "recorded_from": time[r[21]],
+                    "recorded_to": closed,
+                },
+            )
+        )
+    return found
+
+
+# Rows already built, by the whole tuple read: the same inputs give an equal (immutable)
+# row, so a repeated lookup reuses it instead of converting 23 columns again. Bounded.
+_BUILT: dict[tuple, MembershipRow] = {}
+_BUILT_LIMIT = 20_000
+
+
+def _fast_rows(rows: list[Any], dates_as_text: bool) -> list[MembershipRow]:
+    """MembershipRows for `_SELECT`'s tuples, built once per distinct tuple."""
+    found = []
+    missing: list[tuple] = []
+    for r in rows:
+        key = tuple(r)
+        row = _BUILT.get(key)
+        if row is None:
+            missing.append(key)
+        found.append(row)
+    if missing:
+        if len(_BUILT) + len(missing) > _BUILT_LIMIT:
+            _BUILT.clear()
+        built = dict(zip(missing, _build_rows(missing, dates_as_text), strict=True))
+        _BUILT.update(built)
+        found = [
+            row if row is not None else built[tuple(r)] for r, row in zip(rows, found, strict=True)
+        ]
+    return found  # type: ignore[return-value]
+
+
+def _held_params(db: Db, as_of: date, known_at: datetime) -> dict[str, Any]:
+    return {"d": db.param(as_of), "t": db.param(known_at)}
 
 
 class MembershipsReadModel:
@@ -387,19 +485,22 @@ class MembershipsReadModel:
         self, db: Db, body_ids: list[UUID], as_of: date, known_at: datetime
     ) -> dict[UUID, list[MembershipRow]]:
         """Members of several bodies on one date, in one statement."""
-        in_bodies, params = in_list(body_ids, "b")
-        if not params:
+        distinct = list(dict.fromkeys(b for b in body_ids if b is not None))
+        if not distinct:
             return {}
-        rows = db.rows(
-            f"SELECT v.*, s.label AS seat_label FROM {{s}}membership_versions v "
-            f"LEFT JOIN {{s}}body_seats s ON s.seat_id = v.seat_id "
-            f"WHERE v.body_id IN ({in_bodies}) AND {_held(db)} "
-            "ORDER BY v.role, v.person_name, v.valid_from",
-            {**params, "d": as_of, "t": known_at},
-        )
-        found: dict[UUID, list[MembershipRow]] = {b: [] for b in params.values()}
-        for r in rows:
-            row = _row(r)
+        params = _held_params(db, as_of, known_at)
+        if len(distinct) == 1:  # the common case: one statement text, prepared once
+            where = "v.body_id = :b0"
+            params["b0"] = str(distinct[0])
+        else:
+            in_bodies, bodies = in_list(distinct, "b")
+            where = f"v.body_id IN ({in_bodies})"
+            params.update((k, str(v)) for k, v in bodies.items())
+        rows = fast_rows.tuples(db, f"{_SELECT}WHERE {where} AND {_held(db)}{_ORDER}", params)
+        if len(distinct) == 1:
+            return {distinct[0]: _fast_rows(rows, db.dialect != POSTGRES)}
+        found: dict[UUID, list[MembershipRow]] = {b: [] for b in distinct}
+        for row in _fast_rows(rows, db.dialect != POSTGRES):
             found[row.body_id].append(row)
         return found
 
@@ -407,17 +508,18 @@ class MembershipsReadModel:
         self, db: Db, person_ids: list[UUID], as_of: date, known_at: datetime
     ) -> list[MembershipRow]:
         """Every place the persons held on `as_of` in any body, as known at `known_at`."""
-        in_persons, params = in_list(person_ids)
-        if not params:
+        in_persons, persons = in_list(person_ids)
+        if not persons:
             return []
-        rows = db.rows(
-            f"SELECT v.*, s.label AS seat_label FROM {{s}}membership_versions v "
-            f"LEFT JOIN {{s}}body_seats s ON s.seat_id = v.seat_id "
-            f"WHERE v.person_id IN ({in_persons}) AND {_held(db)} "
+        params = _held_params(db, as_of, known_at)
+        params.update((k, str(v)) for k, v in persons.items())
+        rows = fast_rows.tuples(
+            db,
+            f"{_SELECT}WHERE v.person_id IN ({in_persons}) AND {_held(db)} "
             "ORDER BY v.body_id, v.role, v.valid_from",
-            {**params, "d": as_of, "t": known_at},
+            params,
         )
-        return [_row(r) for r in rows]
+        return _fast_rows(rows, db.dialect != POSTGRES)
 
     def seats(self, db: Db, body_ids: list[UUID]) -> dict[UUID, list[dict]]:
         """The seats defined for bodies, in the order they were defined."""

@@ -33,6 +33,7 @@ from projections.ledger import LedgerReadModel
 from projections.memberships import MembershipsReadModel
 from projections.pending import PendingEffectsReadModel
 from projections.search import SearchReadModel
+from projections.status_ranges import StatusRangesReadModel
 from projections.views import PositionMoved
 from projections.wakeup import ExternalWrites
 from registry.application import Registry
@@ -91,6 +92,7 @@ class ProjectionRunner:
         self.entities = EntitiesReadModel(self.registry.mapper)
         self.ledger = LedgerReadModel()
         self.search = SearchReadModel()
+        self.status_ranges = StatusRangesReadModel()
         # Processes started together take turns creating tables (registry/store_setup.py).
         with setup_lock(self.registry.settings):
             views: Any = open_views(self.registry.settings, generation)
@@ -103,6 +105,7 @@ class ProjectionRunner:
                     self.entities,
                     self.ledger,
                     self.search,
+                    self.status_ranges,  # after entities and agreements: it reads their versions
                 ]
             )
             # Each generation has its own heartbeat table (projections/heartbeat.py reads and
