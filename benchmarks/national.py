@@ -183,7 +183,7 @@ def rows(r: dict[str, Any]) -> list[tuple[str, str, str, str]]:
     for case, c in r["commands"].items():
         out.append(
             (
-                f"2. command path: {case} ({c["events"]:.0f} event(s) a command)",
+                f"2. command path: {case} ({c['events']:.0f} event(s) a command)",
                 f"{c['command_ms']:.2f} ms",
                 f"raw append {c['raw_ms']:.2f} ms; {c['command_ms'] / c['raw_ms']:.1f}x",
                 "≤ 1.5x",
