@@ -295,7 +295,9 @@ def command_path(store: Store, count: int) -> dict[str, dict[str, float]]:
             for i in range(count):
                 person = persons[i if case == "appoint" else count + i]
                 day = date(2030, 1, 1) + timedelta(days=i + (0 if case == "appoint" else 5000))
-                appointment = Appointment(person, Role.MEMBER, start=day, end=day + timedelta(1))
+                appointment = Appointment(
+                    person, Role.MEMBER, start=day, end=day + timedelta(1), seat_unknown=True
+                )
                 before = registry.max_position()
                 began = time.perf_counter()
                 if case == "appoint":
