@@ -139,10 +139,10 @@ def measure(r: dict[str, Any], args: argparse.Namespace, workdir: Path) -> dict[
     r["lookup_small"], r["lookup_large"] = small_l, large_l
 
     say("  lists ...")
-    r["lists"] = figures.lists(sized, 3 if quick else 15)
+    r["lists"] = figures.lists(sized, 3 if quick else 9)
 
     say("  nested and flat queries against plain strawberry ...")
-    r["plain"] = figures.nested_vs_plain(large, 3 if quick else 15)
+    r["plain"] = figures.nested_vs_plain(large, 3 if quick else 9)
 
     say("  served: GraphQL lookups, read your writes, answer cache under load ...")
     r["http"] = served(
