@@ -22,7 +22,7 @@ the other store with the chain's export and restore (the chain is verified). The
     and validation caches over the same data in memory;
  9. three list queries at both sizes: time large/small.
 
-    .venv/bin/python benchmarks/national.py                     # 10^5 events, both stores
+    .venv/bin/python benchmarks/national.py                     # 2·10^4 events, both stores
     .venv/bin/python benchmarks/national.py --quick --events 3000 --stores sqlite
     .venv/bin/python benchmarks/national.py --events 1e6        # long: see benchmarks/README.md
 
@@ -284,7 +284,9 @@ def print_table(results: list[dict[str, Any]]) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--events", type=events_arg, default=100_000, help="1e4, 1e5, 1e6, 1e7")
+    parser.add_argument(
+        "--events", type=events_arg, default=20_000, help="2e4 (default), 1e5, 1e6, 1e7"
+    )
     parser.add_argument("--stores", default="sqlite,postgres", help="sqlite,postgres")
     parser.add_argument("--quick", action="store_true", help="fewer repetitions of each figure")
     parser.add_argument("--seed", type=int, default=13)
