@@ -66,7 +66,8 @@ def p99(values: list[float]) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[98]
 
 
-# -- 1. catch-up from empty, in a process of its own ------------------------------------------
+# -- 1. catch-up from empty, in a process of its own (small store first: the peak RSS is the
+# large one's) ----------------------------------------------------------------------------------
 
 
 def read_all(registry: Registry) -> int:
@@ -353,7 +354,7 @@ def import_minutes(stores: Stores, runs: int) -> dict[str, float]:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) == 3 and sys.argv[1] == "catch-up":
-        print(json.dumps(catch_up_child(sys.argv[2])), flush=True)
+    if len(sys.argv) >= 3 and sys.argv[1] == "catch-up":  # the stores in turn, one process
+        print(json.dumps([catch_up_child(url) for url in sys.argv[2:]]), flush=True)
     else:
-        raise SystemExit("usage: python -m benchmarks.national_figures catch-up URL")
+        raise SystemExit("usage: python -m benchmarks.national_figures catch-up URL...")

@@ -28,7 +28,7 @@ from registry.config import StoreSettings
 from registry.importing.importer import import_data
 
 DEFAULT_SERVER = os.environ.get("REGISTRY_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432")
-COPY_LIMIT = 300_000
+COPY_LIMIT = 200_000
 
 
 class BuildRegistry(Registry):
