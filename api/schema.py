@@ -74,7 +74,7 @@ from projections.entities import (
 )
 from projections.ledger import EventRow
 from projections.runner import ProjectionRunner
-from projections.status_ranges import AGREEMENT, ListQuery, Page, sort_key_text
+from projections.status_ranges import AGREEMENT, KEY_SHAPE, ListQuery, Page, sort_key_text
 from projections.status_ranges import ASSIGNMENT as ASSIGNMENT_RANGES
 from projections.status_ranges import DECISION as DECISION_RANGES
 from registry.ids import normalise
@@ -123,12 +123,18 @@ def _feed_since(runner: ProjectionRunner, position: int, limit: int) -> list[Eve
         return runner.ledger.since(db, position, limit)
 
 
-def _after_key(after: str | None) -> str | None:
+def _after_key(after: str | None, kind: str) -> str | None:
     """The sort-key text of a list cursor (projections/status_ranges.py), None without one."""
     if after is None:
         return None
+    key = decode_cursor(after)
     try:
-        return sort_key_text(decode_cursor(after))
+        shape = KEY_SHAPE[kind]
+        if len(key) != len(shape) or not all(
+            type(part) is kind_of for part, kind_of in zip(key, shape, strict=True)
+        ):
+            raise TypeError(key)
+        return sort_key_text(key)
     except TypeError:
         raise _bad("after", f"{after!r} is not a cursor from this list") from None
 
@@ -139,7 +145,7 @@ async def _paged(
     """One page of a list filtered and paged in SQL, and its rows loaded by `load(db, ids)`
     (a dict by id), in the page's order."""
     size = page_size(first)
-    boundary = _after_key(after)
+    boundary = _after_key(after, query.kind)
 
     def work(db):  # type: ignore[no-untyped-def]
         page = query.page(db, boundary, size)

@@ -78,7 +78,8 @@ class Stores:
     def new(self, name: str) -> Store:
         if self.kind == "sqlite":
             return Store("sqlite", "SQLite", str(self.workdir / f"{name}.sqlite"))
-        database = f"registry_national_{uuid.uuid4().hex[:8]}_{name}"
+        prefix = os.environ.get("NATIONAL_DATABASE_PREFIX", "registry_national")
+        database = f"{prefix}_{uuid.uuid4().hex[:8]}_{name}"
         with psycopg.connect(f"{self.server}/postgres", autocommit=True) as admin:
             admin.execute(f'CREATE DATABASE "{database}"')
         self.databases.append(database)

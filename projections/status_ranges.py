@@ -114,6 +114,14 @@ def sort_key_text(key: Sequence[Any]) -> str:
     return _SEP.join(_part(v) for v in key)
 
 
+# The types of the parts of each kind's sort key (a cursor of another shape is not of its list).
+KEY_SHAPE: dict[str, tuple[type, ...]] = {
+    DECISION: (str, str, int, str),
+    ASSIGNMENT: (str, str, str),
+    AGREEMENT: (str, str),
+}
+
+
 def decision_key(view: Mapping[str, Any], entity_id: str) -> list[Any]:
     return [view["decided_on"], natural(view["item"]), view["ordinal"], entity_id]
 

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 
 import psycopg
 import pytest
+from psycopg.types.string import TextLoader
 
 from projections.runner import ProjectionRunner
 from registry.application import Registry
@@ -56,6 +57,10 @@ def every_table(settings: StoreSettings) -> dict[str, list[str]]:
     if settings.is_postgres:
         base, _, schema = settings.url.partition("?schema=")
         with psycopg.connect(base) as conn:
+            # Dates and times as PostgreSQL prints them: read models store open bounds as
+            # 'infinity', which no Python datetime holds.
+            for type_name in ("date", "timestamp", "timestamptz"):
+                conn.adapters.register_loader(type_name, TextLoader)
             names = [
                 r[0]
                 for r in conn.execute(
