@@ -69,7 +69,7 @@ class StoreSettings:
         if not self.is_postgres:
             return {
                 **common,
-                "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+                "PERSISTENCE_MODULE": "registry.sqlite_persistence:Factory",
                 "SQLITE_DBNAME": self.sqlite_path,
             }
         parts = urlparse(self.url)
