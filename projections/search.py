@@ -28,6 +28,10 @@ SQLITE_DDL = [
     """CREATE VIRTUAL TABLE IF NOT EXISTS search_fts USING fts5(
         doc_id UNINDEXED, entity_type UNINDEXED, entity_id UNINDEXED, title, text,
         tokenize = 'unicode61 remove_diacritics 0')""",
+    # FTS5 cannot index doc_id (a lookup by it scans the whole table), so each document's
+    # rowid is kept here: a changed document is deleted by rowid, an index away.
+    """CREATE TABLE IF NOT EXISTS search_rowids (
+        doc_id TEXT PRIMARY KEY, rid INTEGER NOT NULL) WITHOUT ROWID""",
 ]
 
 POSTGRES_DDL = [
@@ -77,14 +81,44 @@ class SearchReadModel:
             elif model.name == "agreements":
                 self._agreements = model
 
+    def migrate(self, db: Db) -> None:
+        """A store whose search table was filled before `search_rowids` existed: map its
+        documents' rowids once."""
+        if db.dialect == POSTGRES or db.one("SELECT 1 AS x FROM search_rowids LIMIT 1"):
+            return
+        db.execute("INSERT INTO search_rowids (doc_id, rid) SELECT doc_id, rowid FROM search_fts")
+
     def flush(self, db: Db) -> None:
-        table = "search_documents" if db.dialect == POSTGRES else "search_fts"
+        if db.dialect == POSTGRES:
+            stale = sorted(self._stale)
+            for start in range(0, len(stale), 500):
+                placeholders, params = in_list(stale[start : start + 500])
+                db.execute(
+                    f"DELETE FROM {{s}}search_documents WHERE doc_id IN ({placeholders})", params
+                )
+            db.insert_many("search_documents", list(self._docs.values()))
+        else:
+            self._flush_sqlite(db)
+        self.discard()
+
+    def _flush_sqlite(self, db: Db) -> None:
         stale = sorted(self._stale)
         for start in range(0, len(stale), 500):
             placeholders, params = in_list(stale[start : start + 500])
-            db.execute(f"DELETE FROM {{s}}{table} WHERE doc_id IN ({placeholders})", params)
-        db.insert_many(table, list(self._docs.values()))
-        self.discard()
+            rids = db.rows(
+                f"SELECT rid FROM search_rowids WHERE doc_id IN ({placeholders})", params
+            )
+            if rids:
+                marks, found = in_list([r["rid"] for r in rids], "r")
+                db.execute(f"DELETE FROM search_fts WHERE rowid IN ({marks})", found)
+                db.execute(f"DELETE FROM search_rowids WHERE doc_id IN ({placeholders})", params)
+        if not self._docs:
+            return
+        last = db.one("SELECT coalesce(max(rowid), 0) AS last FROM search_fts")
+        first = (last["last"] if last else 0) + 1
+        docs = [{"rowid": first + n, **doc} for n, doc in enumerate(self._docs.values())]
+        db.insert_many("search_fts", docs)
+        db.insert_many("search_rowids", [{"doc_id": d["doc_id"], "rid": d["rowid"]} for d in docs])
 
     def discard(self) -> None:
         self._docs = {}
