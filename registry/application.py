@@ -177,6 +177,9 @@ class _UnitOfWork:
         self.also_write: dict[str, Any] = {}
         # Ids this unit found no aggregate for (adding one of them needs no second look).
         self.absent: set[UUID] = set()
+        # Aggregates created in this unit whose absence was not checked (id -> what, for
+        # the ALREADY_EXISTS message if the save collides).
+        self.created: dict[UUID, str] = {}
         self._caught_up = False
 
     def prefetch(self, ids: Iterable[UUID]) -> None:
@@ -231,12 +234,31 @@ class _UnitOfWork:
         return found
 
     def add(self, aggregate: A, what: str) -> A:
+        """A new aggregate for this unit; ALREADY_EXISTS if it is known to be recorded.
+        An id this registry knows nothing about is not looked up here (a round trip per
+        command): its first event (version 1) collides with the stored one on the events
+        table's unique (id, version), the whole unit is refused, and `_commit` answers with
+        the same ALREADY_EXISTS."""
         if aggregate.id in self.aggregates or (
-            aggregate.id not in self.absent and self.app.checkouts.exists(aggregate.id)
+            aggregate.id not in self.absent and self.app.checkouts.known(aggregate.id)
         ):
-            raise AlreadyExists(f"{what} is already recorded (id {aggregate.id})", field="key")
+            raise AlreadyExists(self._exists_message(aggregate.id, what), field="key")
+        if aggregate.id not in self.absent:
+            self.created[aggregate.id] = what
         self.aggregates[aggregate.id] = aggregate
         return aggregate
+
+    @staticmethod
+    def _exists_message(aggregate_id: UUID, what: str) -> str:
+        return f"{what} is already recorded (id {aggregate_id})"
+
+    def already_recorded(self) -> AlreadyExists | None:
+        """After a refused save: ALREADY_EXISTS for the first aggregate this unit created
+        that turns out to be recorded (looked up only on this failure path)."""
+        for aggregate_id, what in self.created.items():
+            if self.app.checkouts.exists(aggregate_id):
+                return AlreadyExists(self._exists_message(aggregate_id, what), field="key")
+        return None
 
 
 def _a(noun: str) -> str:
@@ -335,6 +357,9 @@ class Registry(LifecycleCommands, PlanningCommands, MandateCommands, Application
             # Written: the changed instances are now the stored state.
             self.checkouts.give_back(unit.aggregates.values(), recordings)
         except IntegrityError:
+            exists = unit.already_recorded()
+            if exists is not None:
+                raise exists from None
             raise ConcurrentChange(
                 "another command changed the same entity at the same time; nothing was "
                 "written, run the command again"
