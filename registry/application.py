@@ -26,7 +26,7 @@ from decimal import Decimal
 from typing import Any, TypeVar
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
 from eventsourcing.persistence import IntegrityError, JSONTranscoder
 
 from registry.application_cache import AggregateCheckouts
@@ -351,7 +351,7 @@ class Registry(LifecycleCommands, PlanningCommands, MandateCommands, Application
             extra = dict(unit.also_write)
             if unit.personal_data:
                 extra["personal_data"] = unit.personal_data
-            recordings = self.save(*unit.aggregates.values(), **extra)
+            recordings = self._save_changed(unit.aggregates.values(), extra)
             unit.saved = len(recordings)
             unit.recordings = list(recordings)
             # Written: the changed instances are now the stored state.
@@ -369,6 +369,22 @@ class Registry(LifecycleCommands, PlanningCommands, MandateCommands, Application
             top = max(positions)
             for listener in list(self._listeners):
                 listener(top)
+
+    def _save_changed(self, aggregates: Iterable[RegistryAggregate], extra: dict[str, Any]) -> Any:
+        """The library's `save` for the aggregates with pending events only, without its
+        per-object `isinstance` checks against runtime protocols (about 35 us per aggregate,
+        a fifth of a command's own time): every object here is an aggregate."""
+        processing_event: ProcessingEvent[UUID] = ProcessingEvent()
+        for aggregate in aggregates:
+            if aggregate.pending_events:
+                processing_event.events.extend(aggregate.collect_events())
+                processing_event.aggregates[aggregate.id] = aggregate
+        processing_event.saved_kwargs.update(extra)
+        recordings = self._record(processing_event)
+        self._take_snapshots(processing_event)
+        self._notify(recordings)
+        self.notify(processing_event.events)  # Deprecated.
+        return recordings
 
     @contextmanager
     def unit_of_work(self) -> Iterator[_UnitOfWork]:
