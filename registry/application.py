@@ -26,7 +26,7 @@ from decimal import Decimal
 from typing import Any, TypeVar
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
 from eventsourcing.persistence import IntegrityError, JSONTranscoder
 
 from registry.application_cache import AggregateCheckouts
@@ -177,6 +177,9 @@ class _UnitOfWork:
         self.also_write: dict[str, Any] = {}
         # Ids this unit found no aggregate for (adding one of them needs no second look).
         self.absent: set[UUID] = set()
+        # Aggregates created in this unit whose absence was not checked (id -> what, for
+        # the ALREADY_EXISTS message if the save collides).
+        self.created: dict[UUID, str] = {}
         self._caught_up = False
 
     def prefetch(self, ids: Iterable[UUID]) -> None:
@@ -231,12 +234,31 @@ class _UnitOfWork:
         return found
 
     def add(self, aggregate: A, what: str) -> A:
+        """A new aggregate for this unit; ALREADY_EXISTS if it is known to be recorded.
+        An id this registry knows nothing about is not looked up here (a round trip per
+        command): its first event (version 1) collides with the stored one on the events
+        table's unique (id, version), the whole unit is refused, and `_commit` answers with
+        the same ALREADY_EXISTS."""
         if aggregate.id in self.aggregates or (
-            aggregate.id not in self.absent and self.app.checkouts.exists(aggregate.id)
+            aggregate.id not in self.absent and self.app.checkouts.known(aggregate.id)
         ):
-            raise AlreadyExists(f"{what} is already recorded (id {aggregate.id})", field="key")
+            raise AlreadyExists(self._exists_message(aggregate.id, what), field="key")
+        if aggregate.id not in self.absent:
+            self.created[aggregate.id] = what
         self.aggregates[aggregate.id] = aggregate
         return aggregate
+
+    @staticmethod
+    def _exists_message(aggregate_id: UUID, what: str) -> str:
+        return f"{what} is already recorded (id {aggregate_id})"
+
+    def already_recorded(self) -> AlreadyExists | None:
+        """After a refused save: ALREADY_EXISTS for the first aggregate this unit created
+        that turns out to be recorded (looked up only on this failure path)."""
+        for aggregate_id, what in self.created.items():
+            if self.app.checkouts.exists(aggregate_id):
+                return AlreadyExists(self._exists_message(aggregate_id, what), field="key")
+        return None
 
 
 def _a(noun: str) -> str:
@@ -329,12 +351,15 @@ class Registry(LifecycleCommands, PlanningCommands, MandateCommands, Application
             extra = dict(unit.also_write)
             if unit.personal_data:
                 extra["personal_data"] = unit.personal_data
-            recordings = self.save(*unit.aggregates.values(), **extra)
+            recordings = self._save_changed(unit.aggregates.values(), extra)
             unit.saved = len(recordings)
             unit.recordings = list(recordings)
             # Written: the changed instances are now the stored state.
             self.checkouts.give_back(unit.aggregates.values(), recordings)
         except IntegrityError:
+            exists = unit.already_recorded()
+            if exists is not None:
+                raise exists from None
             raise ConcurrentChange(
                 "another command changed the same entity at the same time; nothing was "
                 "written, run the command again"
@@ -344,6 +369,22 @@ class Registry(LifecycleCommands, PlanningCommands, MandateCommands, Application
             top = max(positions)
             for listener in list(self._listeners):
                 listener(top)
+
+    def _save_changed(self, aggregates: Iterable[RegistryAggregate], extra: dict[str, Any]) -> Any:
+        """The library's `save` for the aggregates with pending events only, without its
+        per-object `isinstance` checks against runtime protocols (about 35 us per aggregate,
+        a fifth of a command's own time): every object here is an aggregate."""
+        processing_event: ProcessingEvent[UUID] = ProcessingEvent()
+        for aggregate in aggregates:
+            if aggregate.pending_events:
+                processing_event.events.extend(aggregate.collect_events())
+                processing_event.aggregates[aggregate.id] = aggregate
+        processing_event.saved_kwargs.update(extra)
+        recordings = self._record(processing_event)
+        self._take_snapshots(processing_event)
+        self._notify(recordings)
+        self.notify(processing_event.events)  # Deprecated.
+        return recordings
 
     @contextmanager
     def unit_of_work(self) -> Iterator[_UnitOfWork]:

@@ -64,6 +64,10 @@ class AggregateCheckouts:
         (one query when none did). Called when a unit of work first needs an aggregate."""
         if self.cache is None:
             return
+        changes_after = getattr(self.recorder, "changes_after", None)
+        if changes_after is not None:
+            self._catch_up_narrow(changes_after)
+            return
         top = self.recorder.max_notification_id() or 0
         with self._lock:
             start = self.synced
@@ -87,6 +91,25 @@ class AggregateCheckouts:
         with self._lock:
             self._note(changed.items())
             self.synced = max(self.synced, top)
+
+    def _catch_up_narrow(self, changes_after: Any) -> None:
+        """One query for the positions after `synced` (ids and versions only): empty when
+        no other writer wrote, and the same answer as reading the new events otherwise."""
+        with self._lock:
+            start = self.synced
+        rows = changes_after(start, CATCH_UP_LIMIT + 1)
+        if not rows:
+            return
+        if len(rows) > CATCH_UP_LIMIT:
+            self._start_over(rows[-1][0])
+            return
+        changed: dict[UUID, int] = {}
+        for _, aggregate_id, version in rows:
+            if version > changed.get(aggregate_id, -1):
+                changed[aggregate_id] = version
+        with self._lock:
+            self._note(changed.items())
+            self.synced = max(self.synced, rows[-1][0])
 
     def _start_over(self, top: int) -> None:
         with self._lock:

@@ -35,6 +35,26 @@ class _ExistingIds:
                     found.add(value if isinstance(value, UUID) else UUID(str(value)))
         return found
 
+    def changes_after(self, position: int, limit: int) -> list[tuple[int, UUID, int]]:
+        """(position, aggregate id, version) of the events after `position`, in order, at
+        most `limit`: the aggregate cache's freshness check in one narrow query (nothing
+        comes back when no other writer wrote), instead of asking for the last position and
+        then reading the new events whole."""
+        store: Any = self
+        statement = (
+            "SELECT {pos} AS position, originator_id, originator_version FROM {events} "
+            "WHERE {pos} > ? ORDER BY {pos} LIMIT ?"
+        )
+        with store._read() as c:
+            c.execute(store._sql(statement), (position, limit))
+            rows = c.fetchall()
+        out = []
+        for row in rows:
+            value = row["originator_id"]
+            aggregate_id = value if isinstance(value, UUID) else UUID(str(value))
+            out.append((int(row["position"]), aggregate_id, int(row["originator_version"])))
+        return out
+
 
 class RegistrySQLiteRecorder(
     _ExistingIds, IdempotentSQLiteRecorder, SQLitePersonalDataRecorder, ChainedSQLiteRecorder
