@@ -73,6 +73,8 @@ from projections.entities import (
     PERSON,
 )
 from projections.ledger import EventRow
+from projections.list_keys import KEY_SHAPE as LIST_KEY_SHAPE
+from projections.list_keys import KeyQuery, folded
 from projections.runner import ProjectionRunner
 from projections.status_ranges import AGREEMENT, KEY_SHAPE, ListQuery, Page, sort_key_text
 from projections.status_ranges import ASSIGNMENT as ASSIGNMENT_RANGES
@@ -129,7 +131,7 @@ def _after_key(after: str | None, kind: str) -> str | None:
         return None
     key = decode_cursor(after)
     try:
-        shape = KEY_SHAPE[kind]
+        shape = KEY_SHAPE[kind] if kind in KEY_SHAPE else LIST_KEY_SHAPE[kind]
         if len(key) != len(shape) or not all(
             type(part) is kind_of for part, kind_of in zip(key, shape, strict=True)
         ):
@@ -155,6 +157,33 @@ async def _paged(
     return page, [found[i] for i in page.ids if i in found]
 
 
+async def _keyed(
+    r: Reader,
+    query: KeyQuery,
+    first: int | None,
+    after: str | None,
+    make,  # type: ignore[no-untyped-def]
+    key,  # type: ignore[no-untyped-def]
+) -> Connection:
+    """A page of a list of entities read by keyset in SQL (projections/list_keys.py): only
+    the page's rows are loaded; the total is counted only if asked for."""
+    size = page_size(first)
+    boundary = _after_key(after, query.kind)
+
+    def work(db):  # type: ignore[no-untyped-def]
+        page = query.page(db, boundary, size)
+        return page, r.runner.entities.get_many(db, page.ids, query.known_at)
+
+    page, found = await r.read(work)
+    return keyset_connection(
+        [make(found[i]) for i in page.ids if i in found],
+        key,
+        page.more,
+        page.before,
+        lambda: r.read(query.count),
+    )
+
+
 @strawberry.type
 class Query(PlansQuery, MandatesQuery):
     # -- bodies and composition ---------------------------------------------------------
@@ -173,16 +202,17 @@ class Query(PlansQuery, MandatesQuery):
         after: str | None = None,
     ) -> Connection[Body]:
         r = reader(info)
-        rows = await r.read(lambda db: r.runner.entities.list(db, BODY, r.known_at(known_at)))
-        wanted = _folded(name) if name else None
-        bodies = [
-            Body(row=b, known_at=known_at)
-            for b in rows
-            if (kind is None or b["kind"] == kind)
-            and (wanted is None or wanted in _folded(b["name"]))
-        ]
-        bodies.sort(key=lambda b: (b.row["name"], str(b.row.entity_id)))
-        return connect(bodies, lambda b: (b.row["name"], str(b.row.entity_id)), first, after)
+        query = KeyQuery(
+            BODY, r.known_at(known_at), name=folded(name) if name else None, variant=kind
+        )
+        return await _keyed(
+            r,
+            query,
+            first,
+            after,
+            lambda b: Body(row=b, known_at=known_at),
+            lambda b: (b.row["name"], str(b.row.entity_id)),
+        )
 
     @strawberry.field(description="One body by id.")
     async def body(
@@ -235,19 +265,17 @@ class Query(PlansQuery, MandatesQuery):
         after: str | None = None,
     ) -> Connection[Organisation]:
         r = reader(info)
-        rows = await r.read(
-            lambda db: r.runner.entities.list(db, ORGANISATION, r.known_at(known_at))
+        query = KeyQuery(
+            ORGANISATION, r.known_at(known_at), name=folded(name) if name else None, variant=kind
         )
-        wanted = _folded(name) if name else None
-        found = [
-            Organisation(row=o)
-            for o in rows
-            if (kind is None or o["kind"] == kind)
-            and (wanted is None or wanted in _folded(o["name"]))
-        ]
-        key = lambda o: (o.row["name"], str(o.row.entity_id))  # noqa: E731
-        found.sort(key=key)
-        return connect(found, key, first, after)
+        return await _keyed(
+            r,
+            query,
+            first,
+            after,
+            lambda o: Organisation(row=o),
+            lambda o: (o.row["name"], str(o.row.entity_id)),
+        )
 
     @strawberry.field(description="One organisation by id.")
     async def organisation(
@@ -276,19 +304,15 @@ class Query(PlansQuery, MandatesQuery):
         after: str | None = None,
     ) -> Connection[Person]:
         r = reader(info)
-        rows = await r.read(lambda db: r.runner.entities.list(db, PERSON, r.known_at(known_at)))
-        wanted = _folded(name) if name else None
-        persons = [
-            Person(row=p, known_at=known_at)
-            for p in rows
-            if not p.get("merged_into")
-            and (
-                wanted is None
-                or any(wanted in _folded(n) for n in [p["name"], *p.get("name_variants", [])])
-            )
-        ]
-        persons.sort(key=lambda p: (p.row["name"], str(p.row.entity_id)))
-        return connect(persons, lambda p: (p.row["name"], str(p.row.entity_id)), first, after)
+        query = KeyQuery(PERSON, r.known_at(known_at), name=folded(name) if name else None)
+        return await _keyed(
+            r,
+            query,
+            first,
+            after,
+            lambda p: Person(row=p, known_at=known_at),
+            lambda p: (p.row["name"], str(p.row.entity_id)),
+        )
 
     # -- meetings -------------------------------------------------------------------------
 
@@ -310,16 +334,21 @@ class Query(PlansQuery, MandatesQuery):
         after: str | None = None,
     ) -> Connection[Meeting]:
         r = reader(info)
-        bodies = [parse_id(body_id, "bodyId")] if body_id else None
-        rows = await r.read(
-            lambda db: r.runner.entities.list(
-                db, MEETING, r.known_at(known_at), body_ids=bodies, date_from=from_, date_to=to
-            )
+        query = KeyQuery(
+            MEETING,
+            r.known_at(known_at),
+            body_ids=[str(parse_id(body_id, "bodyId"))] if body_id else None,
+            key_from=from_,
+            key_to=to,
         )
-        meetings = [Meeting(row=m, known_at=known_at) for m in rows]
-        key = lambda m: (m.row["held_on"], m.row["sequence"], str(m.row.entity_id))  # noqa: E731
-        meetings.sort(key=key)  # the store orders a day's meetings by id, not sequence
-        return connect(meetings, key, first, after)
+        return await _keyed(
+            r,
+            query,
+            first,
+            after,
+            lambda m: Meeting(row=m, known_at=known_at),
+            lambda m: (m.row["held_on"], m.row["sequence"], str(m.row.entity_id)),
+        )
 
     # -- decisions ------------------------------------------------------------------------
 
@@ -451,12 +480,14 @@ class Query(PlansQuery, MandatesQuery):
         after: str | None = None,
     ) -> Connection[Fund]:
         r = reader(info)
-        rows = await r.all_of_type.load((FUND, r.known_at(known_at)))
-        funds = sorted(
-            (Fund(row=f, known_at=known_at) for f in rows),
-            key=lambda f: (f.row["name"], str(f.row.entity_id)),
+        return await _keyed(
+            r,
+            KeyQuery(FUND, r.known_at(known_at)),
+            first,
+            after,
+            lambda f: Fund(row=f, known_at=known_at),
+            lambda f: (f.row["name"], str(f.row.entity_id)),
         )
-        return connect(funds, lambda f: (f.row["name"], str(f.row.entity_id)), first, after)
 
     @strawberry.field(description="One fund by id.")
     async def fund(

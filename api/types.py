@@ -991,8 +991,8 @@ class AgendaItem:
 
     @strawberry.field(description="The decisions taken on this item.")
     async def decisions(self, info: Info) -> list[Decision]:
-        decisions = await self.meeting.decisions(info)
-        return [d for d in decisions if d.row["item"] == self.number]
+        by_item = await self.meeting.decisions_by_item(info)
+        return by_item.get(self.number, [])
 
 
 @strawberry.type(description="A meeting of a body, recorded from its approved minutes.")
@@ -1088,6 +1088,21 @@ class Meeting:
             )
             for i in self.row.get("items", [])
         ]
+
+    async def decisions_by_item(self, info: Info) -> dict[str, list[Decision]]:
+        """The meeting's decisions by item number, built once per meeting object (each of
+        its items asks for its own)."""
+        found = self.__dict__.get("_by_item")
+        if found is None:
+
+            async def group() -> dict[str, list[Decision]]:
+                by_item: dict[str, list[Decision]] = {}
+                for d in await self.decisions(info):
+                    by_item.setdefault(d.row["item"], []).append(d)
+                return by_item
+
+            found = self.__dict__["_by_item"] = asyncio.ensure_future(group())
+        return await found
 
     @strawberry.field(description="Every decision of the meeting.")
     async def decisions(self, info: Info) -> list[Decision]:

@@ -30,6 +30,7 @@ from projections.generations import CHECK_INTERVAL, Generations, open_views
 from projections.heartbeat import beat, ensure_table
 from projections.leadership import Leadership, leadership_for
 from projections.ledger import LedgerReadModel
+from projections.list_keys import ListKeysReadModel
 from projections.memberships import MembershipsReadModel
 from projections.pending import PendingEffectsReadModel
 from projections.search import SearchReadModel
@@ -93,6 +94,7 @@ class ProjectionRunner:
         self.ledger = LedgerReadModel()
         self.search = SearchReadModel()
         self.status_ranges = StatusRangesReadModel()
+        self.list_keys = ListKeysReadModel()
         # Processes started together take turns creating tables (registry/store_setup.py).
         with setup_lock(self.registry.settings):
             views: Any = open_views(self.registry.settings, generation)
@@ -106,6 +108,7 @@ class ProjectionRunner:
                     self.ledger,
                     self.search,
                     self.status_ranges,  # after entities and agreements: it reads their versions
+                    self.list_keys,  # after entities: it reads their versions
                 ]
             )
             # Each generation has its own heartbeat table (projections/heartbeat.py reads and
