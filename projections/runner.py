@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from eventsourcing.persistence import IntegrityError, Notification, Tracking
@@ -82,6 +82,7 @@ class ProjectionRunner:
         self._thread: threading.Thread | None = None
         self._external: ExternalWrites | None = None
         self.error: BaseException | None = None
+        self._on_advanced: list[Callable[[], None]] = []
         registry.on_recorded(lambda _position: self._wake.set())
 
     def _open(self, generation: int) -> None:
@@ -173,6 +174,8 @@ class ProjectionRunner:
             batches += 1
             with self._advanced:
                 self._advanced.notify_all()
+            for callback in list(self._on_advanced):
+                callback()
             if len(notifications) < self.batch_size:
                 # Caught up: a write since then wakes the runner again (no need to ask).
                 break
@@ -188,6 +191,12 @@ class ProjectionRunner:
         ]
         good, broken = self.registry.chain.check_batch(start, raw)
         return notifications[:good], broken
+
+    def on_advanced(self, callback: Callable[[], None]) -> None:
+        """Call `callback()` (in the runner's thread, quickly) after each batch this process
+        commits: a waiting reader looks at the position again at once instead of at its
+        next poll (api/read_your_writes.py). Only a hint: positions are read from the store."""
+        self._on_advanced.append(callback)
 
     def wait_for(self, position: int, timeout: float = 5.0) -> None:
         """Block until the read models include `position` (read-your-writes)."""
