@@ -9,6 +9,8 @@ position is projected. What decides how soon the next look comes:
 - the projection runner of this process, when it commits a batch, wakes every waiting
   request at once (`ProjectionRunner.on_advanced`): the look follows the commit by one event
   loop turn instead of by a poll interval;
+- the position this process's runner last committed, kept in memory, answers without a
+  read when it is already far enough (never on a replica, which may lag the primary);
 - otherwise (a runner in another process, a replica behind the primary) a poll, often at
   first and then backing off, as before.
 
@@ -93,7 +95,9 @@ async def wait_for_position(read_side: Any, wanted: int, timeout: float) -> int:
     while True:
         woken = advances.waiter() if advances is not None else None
         try:
-            reached = await asyncio.to_thread(read_side.position)
+            reached = _committed(read_side)
+            if reached < wanted:
+                reached = await asyncio.to_thread(read_side.position)
             remaining = deadline - time.monotonic()
             if reached >= wanted or remaining <= 0:
                 return reached
@@ -116,3 +120,17 @@ def _leads(read_side: Any) -> bool:
     return (
         bool(getattr(leadership, "leading", False)) and running is not None and running.is_alive()
     )
+
+
+def _committed(read_side: Any) -> int:
+    """The position this process's runner has committed in the generation `read_side`
+    reads (on the primary: a replica may not have it yet), else 0. Committed means visible
+    to every later read, so a position at least this is reached without asking the store."""
+    if getattr(read_side, "replica", False):
+        return 0
+    runner = read_side if hasattr(read_side, "on_advanced") else getattr(read_side, "runner", None)
+    committed = getattr(runner, "committed", None)
+    if not isinstance(committed, tuple):
+        return 0
+    generation, position = committed
+    return position if generation == getattr(read_side, "generation", None) else 0

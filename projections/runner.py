@@ -83,6 +83,9 @@ class ProjectionRunner:
         self._external: ExternalWrites | None = None
         self.error: BaseException | None = None
         self._on_advanced: list[Callable[[], None]] = []
+        # (generation, position) of the last batch this process committed: a lower bound
+        # of the generation's tracked position (another process may have gone further).
+        self.committed: tuple[int, int] = (-1, 0)
         registry.on_recorded(lambda _position: self._wake.set())
 
     def _open(self, generation: int) -> None:
@@ -170,6 +173,7 @@ class ProjectionRunner:
                     if (self.views.max_tracking_id(self.registry.name) or 0) < last:
                         raise
                     continue
+                self.committed = (self.generation, last)
             applied += len(events)
             batches += 1
             with self._advanced:
