@@ -91,20 +91,25 @@ async def wait_for_position(read_side: Any, wanted: int, timeout: float) -> int:
     advances = advances_of(read_side)
     # When this process's runner leads and the read side is the primary, its commit wakes
     # the waiter: polling in between would only compete with it for the CPU.
-    delay = MAX_DELAY if advances is not None and _leads(read_side) else FIRST_DELAY
+    quiet = advances is not None and _leads(read_side)
+    delay = MAX_DELAY if quiet else FIRST_DELAY
+    # Quiet, the store is asked only after a wait the runner's commit did not end: until
+    # then the position it committed is the store's (it alone writes it).
+    ask = not quiet
     while True:
         woken = advances.waiter() if advances is not None else None
         try:
             reached = _committed(read_side)
-            if reached < wanted:
-                reached = await asyncio.to_thread(read_side.position)
+            if reached < wanted and (ask or reached == 0):
+                reached = max(reached, await asyncio.to_thread(read_side.position))
             remaining = deadline - time.monotonic()
             if reached >= wanted or remaining <= 0:
                 return reached
             if woken is None:
                 await asyncio.sleep(min(delay, remaining))
             else:
-                await asyncio.wait({woken}, timeout=min(delay, remaining))
+                done, _ = await asyncio.wait({woken}, timeout=min(delay, remaining))
+                ask = not (quiet and done)
         finally:
             if woken is not None and not woken.done():
                 advances.forget(woken)  # type: ignore[union-attr]

@@ -147,6 +147,8 @@ class ProjectionRunner:
         while limit_batches is None or batches < limit_batches:
             with self._switch:
                 start = self.position()
+                if start > self.committed[1] or self.committed[0] != self.generation:
+                    self.committed = (self.generation, start)
                 notifications = self.registry.recorder.select_notifications(
                     start=start, limit=self.batch_size, inclusive_of_start=False
                 )
