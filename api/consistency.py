@@ -9,13 +9,12 @@ most REGISTRY_READ_WAIT_SECONDS (default 5); then it is answered 503 with a Grap
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
-import time
 from typing import Any
 
 from api.http import JSON, negotiate
+from api.position_wait import wait_for_position
 from registry.config import ConfigError
 
 HEADER = "x-registry-min-position"
@@ -76,14 +75,7 @@ class MinimumPosition:
         await self.app(scope, receive, send)
 
     async def _wait(self, wanted: int) -> int:
-        deadline = time.monotonic() + self.timeout
-        delay = 0.001  # often at first (the runner applies a write within milliseconds)
-        while True:
-            reached = await asyncio.to_thread(self.read_side.position)
-            if reached >= wanted or time.monotonic() >= deadline:
-                return reached
-            await asyncio.sleep(delay)
-            delay = min(delay * 1.25, 0.05)
+        return await wait_for_position(self.read_side, wanted, self.timeout)
 
 
 async def _error(

@@ -18,10 +18,7 @@ grow.
 
 from __future__ import annotations
 
-import asyncio
-import time
 from collections.abc import AsyncIterator
-from typing import Any
 
 import strawberry
 from graphql import (
@@ -36,6 +33,7 @@ from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionResult
 
 from api.consistency import wait_seconds_from_environment
+from api.position_wait import wait_for_position
 
 POSITION_NOT_REACHED = "POSITION_NOT_REACHED"
 DIRECTIVE = "atLeastPosition"
@@ -50,21 +48,6 @@ DIRECTIVE = "atLeastPosition"
 )
 def at_least_position(position: int) -> None:  # declared only; ReadYourWrites acts on it
     return None
-
-
-async def wait_for_position(read_side: Any, wanted: int, timeout: float) -> int:
-    """Poll the read side's position until it reaches `wanted` or `timeout` seconds pass;
-    the position reached."""
-    deadline = time.monotonic() + timeout
-    # The runner wakes at once on a write (projections/wakeup.py) and applies it within a
-    # few milliseconds: look often at first, then back off.
-    delay = 0.001
-    while True:
-        reached = await asyncio.to_thread(read_side.position)
-        if reached >= wanted or time.monotonic() >= deadline:
-            return reached
-        await asyncio.sleep(delay)
-        delay = min(delay * 1.25, 0.05)
 
 
 def not_reached(wanted: int, reached: int, timeout: float) -> GraphQLError:

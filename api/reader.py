@@ -83,7 +83,8 @@ class Reader:
     pending_on = _Loader("_pending_on")
 
     async def read(self, work: Callable[[Db], T]) -> T:
-        """Run `work` on a reading transaction in a worker thread."""
+        """Run `work` on a reading connection in a worker thread (SQLite: one read
+        transaction; PostgreSQL: autocommit, a snapshot per statement, projections/views.py)."""
 
         def run() -> T:
             with self.views().reading() as db:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from eventsourcing.persistence import IntegrityError, Notification, Tracking
@@ -83,6 +83,10 @@ class ProjectionRunner:
         self._thread: threading.Thread | None = None
         self._external: ExternalWrites | None = None
         self.error: BaseException | None = None
+        self._on_advanced: list[Callable[[], None]] = []
+        # (generation, position) of the last batch this process committed: a lower bound
+        # of the generation's tracked position (another process may have gone further).
+        self.committed: tuple[int, int] = (-1, 0)
         registry.on_recorded(lambda _position: self._wake.set())
 
     def _open(self, generation: int) -> None:
@@ -146,6 +150,8 @@ class ProjectionRunner:
         while limit_batches is None or batches < limit_batches:
             with self._switch:
                 start = self.position()
+                if start > self.committed[1] or self.committed[0] != self.generation:
+                    self.committed = (self.generation, start)
                 notifications = self.registry.recorder.select_notifications(
                     start=start, limit=self.batch_size, inclusive_of_start=False
                 )
@@ -172,10 +178,13 @@ class ProjectionRunner:
                     if (self.views.max_tracking_id(self.registry.name) or 0) < last:
                         raise
                     continue
+                self.committed = (self.generation, last)
             applied += len(events)
             batches += 1
             with self._advanced:
                 self._advanced.notify_all()
+            for callback in list(self._on_advanced):
+                callback()
             if len(notifications) < self.batch_size:
                 # Caught up: a write since then wakes the runner again (no need to ask).
                 break
@@ -191,6 +200,12 @@ class ProjectionRunner:
         ]
         good, broken = self.registry.chain.check_batch(start, raw)
         return notifications[:good], broken
+
+    def on_advanced(self, callback: Callable[[], None]) -> None:
+        """Call `callback()` (in the runner's thread, quickly) after each batch this process
+        commits: a waiting reader looks at the position again at once instead of at its
+        next poll (api/read_your_writes.py). Only a hint: positions are read from the store."""
+        self._on_advanced.append(callback)
 
     def wait_for(self, position: int, timeout: float = 5.0) -> None:
         """Block until the read models include `position` (read-your-writes)."""

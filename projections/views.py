@@ -145,6 +145,16 @@ class PostgresViews(_ViewsMixin, PostgresTrackingRecorder):
 
     dialect = POSTGRES
 
+    @contextmanager
+    def reading(self) -> Iterator[Db]:
+        # No BEGIN ... ROLLBACK around a read: the pool's connections are in autocommit and
+        # the isolation is READ COMMITTED, where every statement takes its own snapshot even
+        # inside a transaction, so the transaction bought nothing but two round trips (the
+        # first statement after BEGIN also cost 2-3x a lone one). Each statement still reads
+        # one snapshot. Readers only SELECT (the pool may be the runner's, which writes).
+        with self.datastore.get_connection() as connection:
+            yield self._db(connection.cursor())
+
     def _record_position(self, cursor: Any, tracking: Tracking, after: int | None) -> None:
         # A process starting up runs the tables' DDL under the setup lock, and even DDL that
         # changes nothing (CREATE INDEX IF NOT EXISTS, ALTER TABLE ... IF NOT EXISTS) waits
