@@ -363,6 +363,11 @@ class EntitiesReadModel:
         self._latest: dict[UUID, dict[str, Any]] = {}
         self._closes: list[dict[str, Any]] = []
         self._created: set[UUID] = set()  # aggregates created by the batch (no snapshot yet)
+        # The view of each of the batch's rows (as the row's JSON holds it), and after `flush`
+        # the rows it wrote with their views: status_ranges.py reads them from here rather
+        # than from the table, in the same transaction (`written`).
+        self._views: list[dict[str, Any]] = []
+        self.written: list[tuple[dict[str, Any], dict[str, Any]]] = []
 
     def ddl(self, dialect: str) -> list[str]:
         return POSTGRES_DDL if dialect == POSTGRES else SQLITE_DDL
@@ -438,7 +443,9 @@ class EntitiesReadModel:
             changed,
         )
         self._dirty.clear()
+        written = list(zip(self._rows, self._views, strict=True))
         self._forget_batch()
+        self.written = written
 
     def discard(self) -> None:
         self._dirty.clear()
@@ -448,6 +455,8 @@ class EntitiesReadModel:
     def _forget_batch(self) -> None:
         self._created.clear()
         self._rows = []
+        self._views = []
+        self.written = []
         self._latest.clear()
         self._closes = []
 
@@ -471,6 +480,7 @@ class EntitiesReadModel:
             "recorded_to": None,
         }
         self._rows.append(row)
+        self._views.append(view)
         self._latest[entity_id] = row
 
     def current_view(self, db: Db, entity_id: UUID) -> dict[str, Any] | None:
