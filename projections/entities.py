@@ -28,7 +28,7 @@ from eventsourcing.domain import Snapshot
 from eventsourcing.persistence import Mapper, StoredEvent
 
 from projections.mandates import MANDATE_VIEWS
-from projections.plain import plain
+from projections.plain import dumps, plain
 from projections.plans import PLAN_VIEWS as _PLAN_VIEWS
 from projections.sql import POSTGRES, Db, as_date, as_datetime, in_list, known_at_clause
 from registry.domain.assignment import Assignment
@@ -473,7 +473,7 @@ class EntitiesReadModel:
             "entity_id": entity_id,
             "entity_type": entity_type,
             **_columns(entity_type, view),
-            "view": json.dumps(view, ensure_ascii=False, sort_keys=True),
+            "view": dumps(view),
             "event_type": type(event).__name__,
             "event_position": position,
             "recorded_from": event.timestamp,
