@@ -23,8 +23,9 @@ read in the index's order (kind, [status,] sort_key), and only the page's entiti
 loaded. Open bounds are stored as far-past/far-future values on both stores so the range
 tests are plain comparisons.
 
-The model reads the versions the entities and agreements models wrote for the batch's
-events (by log position) in `flush`, after theirs (it is registered after them). A store made
+The model takes the versions the entities and agreements models wrote for the batch's
+events (by log position) in `flush`, after theirs (it is registered after them), from what
+they keep of the batch (`written`), not by reading them back. A store made
 before this model existed is filled from those versions, every recorded range included, the
 first time its table is created (`migrate`).
 """
