@@ -194,6 +194,7 @@ class AgreementsReadModel:
         self._latest: dict[UUID, dict[str, Any]] = {}
         self._closes: list[dict[str, Any]] = []
         self._created: set[UUID] = set()  # agreements registered by the batch
+        self.written: list[dict[str, Any]] = []  # the rows `flush` wrote (status_ranges.py)
 
     def ddl(self, dialect: str) -> list[str]:
         return POSTGRES_DDL if dialect == POSTGRES else SQLITE_DDL
@@ -284,12 +285,15 @@ class AgreementsReadModel:
             ],
         )
         db.insert_many("agreement_snapshots", snapshots)
+        written = self._rows
         self.discard()
+        self.written = written
 
     def discard(self) -> None:
         self._agreements.clear()
         self._created.clear()
         self._rows = []
+        self.written = []
         self._latest.clear()
         self._closes = []
 

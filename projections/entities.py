@@ -28,7 +28,7 @@ from eventsourcing.domain import Snapshot
 from eventsourcing.persistence import Mapper, StoredEvent
 
 from projections.mandates import MANDATE_VIEWS
-from projections.plain import plain
+from projections.plain import dumps, plain
 from projections.plans import PLAN_VIEWS as _PLAN_VIEWS
 from projections.sql import POSTGRES, Db, as_date, as_datetime, in_list, known_at_clause
 from registry.domain.assignment import Assignment
@@ -363,6 +363,11 @@ class EntitiesReadModel:
         self._latest: dict[UUID, dict[str, Any]] = {}
         self._closes: list[dict[str, Any]] = []
         self._created: set[UUID] = set()  # aggregates created by the batch (no snapshot yet)
+        # The view of each of the batch's rows (as the row's JSON holds it), and after `flush`
+        # the rows it wrote with their views: status_ranges.py reads them from here rather
+        # than from the table, in the same transaction (`written`).
+        self._views: list[dict[str, Any]] = []
+        self.written: list[tuple[dict[str, Any], dict[str, Any]]] = []
 
     def ddl(self, dialect: str) -> list[str]:
         return POSTGRES_DDL if dialect == POSTGRES else SQLITE_DDL
@@ -438,7 +443,9 @@ class EntitiesReadModel:
             changed,
         )
         self._dirty.clear()
+        written = list(zip(self._rows, self._views, strict=True))
         self._forget_batch()
+        self.written = written
 
     def discard(self) -> None:
         self._dirty.clear()
@@ -448,6 +455,8 @@ class EntitiesReadModel:
     def _forget_batch(self) -> None:
         self._created.clear()
         self._rows = []
+        self._views = []
+        self.written = []
         self._latest.clear()
         self._closes = []
 
@@ -464,13 +473,14 @@ class EntitiesReadModel:
             "entity_id": entity_id,
             "entity_type": entity_type,
             **_columns(entity_type, view),
-            "view": json.dumps(view, ensure_ascii=False, sort_keys=True),
+            "view": dumps(view),
             "event_type": type(event).__name__,
             "event_position": position,
             "recorded_from": event.timestamp,
             "recorded_to": None,
         }
         self._rows.append(row)
+        self._views.append(view)
         self._latest[entity_id] = row
 
     def current_view(self, db: Db, entity_id: UUID) -> dict[str, Any] | None:

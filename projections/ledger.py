@@ -17,7 +17,7 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from projections.plain import plain_with_ids
+from projections.plain import dumps, plain_with_ids
 from projections.sql import POSTGRES, Db, as_date, as_datetime, in_list
 
 _HIDDEN = {
@@ -131,7 +131,7 @@ class LedgerReadModel:
                 "source_url": ctx.source.url,
                 "note": getattr(ctx, "note", None),
                 "decision_id": ctx.decision_id,
-                "data": json.dumps(data, ensure_ascii=False, sort_keys=True),
+                "data": dumps(data),
             }
         )
         mentioned.discard(str(event.originator_id))

@@ -9,12 +9,15 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import enum
+import json
 import re
 from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
+
+import orjson
 
 from projections.sql import uuid_text
 
@@ -114,3 +117,14 @@ def uuids_in(value: Any) -> set[str]:
 
     walk(value)
     return found
+
+
+def dumps(value: Any) -> str:
+    """A plain value as JSON text with sorted keys (for the views' and the audit trail's
+    columns, read back with `json.loads`), with orjson: several times faster than `json.dumps`
+    on a catch-up. What orjson refuses (an int beyond 64 bits, a non-text key, a lone
+    surrogate) goes through `json.dumps` as before."""
+    try:
+        return orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode()
+    except TypeError:
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)

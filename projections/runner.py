@@ -25,6 +25,7 @@ from typing import Any
 from eventsourcing.persistence import IntegrityError, Notification, Tracking
 
 from projections.agreements import AgreementsReadModel
+from projections.decoding import reading_mapper
 from projections.entities import EntitiesReadModel
 from projections.generations import CHECK_INTERVAL, Generations, open_views
 from projections.heartbeat import beat, ensure_table
@@ -61,6 +62,8 @@ class ProjectionRunner:
         # poll_interval is also how often a standby tries to take the lead.
         self.leadership = leadership or leadership_for(registry.settings, self.name)
         self.batch_size = batch_size
+        # Decodes the stored events it reads with orjson (the same events; see decoding.py).
+        self._reader = reading_mapper(registry.mapper)
         self.poll_interval = poll_interval
         # Which generation of the read models to keep current (projections/generations.py):
         # the one the pointer names, followed when `registry rebuild` moves it, or a fixed one
@@ -158,7 +161,7 @@ class ProjectionRunner:
                 if not notifications:
                     break
                 notifications, broken = self._verified(start, notifications)
-                events = [(self.registry.mapper.to_domain_event(n), n.id) for n in notifications]
+                events = [(self._reader.to_domain_event(n), n.id) for n in notifications]
                 if broken is not None:
                     # Apply what verifies, then stop: never project around a broken link.
                     if events:

@@ -23,8 +23,9 @@ read in the index's order (kind, [status,] sort_key), and only the page's entiti
 loaded. Open bounds are stored as far-past/far-future values on both stores so the range
 tests are plain comparisons.
 
-The model reads the versions the entities and agreements models wrote for the batch's
-events (by log position) in `flush`, after theirs (it is registered after them). A store made
+The model takes the versions the entities and agreements models wrote for the batch's
+events (by log position) in `flush`, after theirs (it is registered after them), from what
+they keep of the batch (`written`), not by reading them back. A store made
 before this model existed is filled from those versions, every recorded range included, the
 first time its table is created (`migrate`).
 """
@@ -298,6 +299,8 @@ class StatusRangesReadModel:
 
     def __init__(self) -> None:
         self._positions: list[int] = []
+        self._entities: Any = None
+        self._agreements: Any = None
 
     def ddl(self, dialect: str) -> list[str]:
         return POSTGRES_DDL if dialect == POSTGRES else SQLITE_DDL
@@ -316,10 +319,55 @@ class StatusRangesReadModel:
     def apply(self, db: Db, event: Any, position: int) -> None:
         self._positions.append(position)
 
+    def bind(self, read_models: list[Any]) -> None:
+        """The models whose versions this one samples (they flush first, and keep the rows
+        they wrote: `written`)."""
+        for model in read_models:
+            if model.name == "entities":
+                self._entities = model
+            elif model.name == "agreements":
+                self._agreements = model
+
     def flush(self, db: Db) -> None:
         positions, self._positions = self._positions, []
-        for start in range(0, len(positions), 500):
-            self._write(db, self._read(db, positions[start : start + 500]))
+        if not positions:
+            return
+        if self._entities is None or self._agreements is None:  # not bound: read them back
+            for start in range(0, len(positions), 500):
+                self._write(db, self._read(db, positions[start : start + 500]))
+            return
+        self._write(db, self._written(set(positions)))
+
+    def _written(self, positions: set[int]) -> list[Version]:
+        """The versions the entities and agreements models wrote for `positions` in this
+        batch, from their memory (as `_read` would read them back, in the same order)."""
+        decisions: list[tuple[int, Version]] = []
+        assignments: list[tuple[int, Version]] = []
+        agreements: list[tuple[int, Version]] = []
+        for row, view in self._entities.written:
+            position = row["event_position"]
+            if position not in positions:
+                continue
+            kind = row["entity_type"]
+            if kind == DECISION:
+                decisions.append((position, decision_version({**row, "view": view})))
+            elif kind == ASSIGNMENT:
+                assignments.append((position, assignment_version({**row, "view": view})))
+        for row in self._agreements.written:
+            position = row["event_position"]
+            if position in positions:
+                decision_id = row["decision_id"]
+                as_stored = {
+                    **row,
+                    "agreement_id": str(row["agreement_id"]),
+                    "decision_id": str(decision_id) if decision_id else None,
+                }
+                agreements.append((position, agreement_version(as_stored)))
+        found: list[Version] = []
+        for part in (decisions, assignments, agreements):
+            part.sort(key=lambda pair: pair[0])
+            found += [version for _, version in part]
+        return found
 
     def discard(self) -> None:
         self._positions = []
