@@ -24,10 +24,15 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from uuid import UUID
 
 from projections.sql import POSTGRES, Db, as_date, as_datetime, in_list
-from projections.status_ranges import OPEN_TIME_TEXT, sort_key_text
+from projections.status_ranges import (
+    OPEN_TIME_TEXT,
+    Page,
+    keyset_count,
+    keyset_page,
+    sort_key_text,
+)
 from registry.ids import normalise
 
 BODY = "body"
@@ -190,13 +195,7 @@ class ListKeysReadModel:
 # -- reading: a page of a list ------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class KeyPage:
-    """The ids of one page, in order; `more`: rows follow it; `before`: rows precede it."""
-
-    ids: list[UUID]
-    more: bool
-    before: bool
+KeyPage = Page  # one page of a keyset list (status_ranges.py)
 
 
 @dataclass
@@ -240,28 +239,10 @@ class KeyQuery:
 
     def page(self, db: Db, after: str | None, size: int) -> KeyPage:
         """The ids of up to `size` rows sorting after the key text `after`."""
-        where, params = self.where(db)
-        if after is not None:
-            params["after"] = after
-        rows = db.rows(
-            f"SELECT entity_id FROM {{s}}list_keys WHERE {where}"
-            + (" AND sort_key > :after" if after is not None else "")
-            + " ORDER BY sort_key LIMIT :limit",
-            {**params, "limit": size + 1},
-        )
-        before = after is not None and (
-            db.one(
-                f"SELECT 1 AS x FROM {{s}}list_keys WHERE {where} AND sort_key <= :after LIMIT 1",
-                params,
-            )
-            is not None
-        )
-        return KeyPage([UUID(r["entity_id"]) for r in rows[:size]], len(rows) > size, before)
+        return keyset_page(db, "list_keys", *self.where(db), after, size)
 
     def count(self, db: Db) -> int:
-        where, params = self.where(db)
-        row = db.one(f"SELECT COUNT(*) AS n FROM {{s}}list_keys WHERE {where}", params)
-        return int(row["n"]) if row else 0
+        return keyset_count(db, "list_keys", *self.where(db))
 
 
 __all__ = ["KEY_SHAPE", "KeyPage", "KeyQuery", "ListKeysReadModel", "folded", "list_key"]

@@ -504,29 +504,38 @@ class ListQuery:
 
     def page(self, db: Db, after: str | None, size: int) -> Page:
         """The ids of up to `size` rows sorting after the key text `after`."""
-        where, params = self.where(db)
-        if after is not None:
-            params["after"] = after
-        rows = db.rows(
-            f"SELECT entity_id FROM {{s}}status_ranges WHERE {where}"
-            + (" AND sort_key > :after" if after is not None else "")
-            + " ORDER BY sort_key LIMIT :limit",
-            {**params, "limit": size + 1},
-        )
-        before = after is not None and (
-            db.one(
-                f"SELECT 1 AS x FROM {{s}}status_ranges WHERE {where} "
-                "AND sort_key <= :after LIMIT 1",
-                params,
-            )
-            is not None
-        )
-        return Page([UUID(r["entity_id"]) for r in rows[:size]], len(rows) > size, before)
+        return keyset_page(db, "status_ranges", *self.where(db), after, size)
 
     def count(self, db: Db) -> int:
-        where, params = self.where(db)
-        row = db.one(f"SELECT COUNT(*) AS n FROM {{s}}status_ranges WHERE {where}", params)
-        return int(row["n"]) if row else 0
+        return keyset_count(db, "status_ranges", *self.where(db))
+
+
+def keyset_page(
+    db: Db, table: str, where: str, params: dict[str, Any], after: str | None, size: int
+) -> Page:
+    """The ids of up to `size` rows of `table` matching `where`, sorting after the key text
+    `after` (a table with `entity_id` and an indexed `sort_key`; list_keys.py too)."""
+    if after is not None:
+        params = {**params, "after": after}
+    rows = db.rows(
+        f"SELECT entity_id FROM {{s}}{table} WHERE {where}"
+        + (" AND sort_key > :after" if after is not None else "")
+        + " ORDER BY sort_key LIMIT :limit",
+        {**params, "limit": size + 1},
+    )
+    before = after is not None and (
+        db.one(
+            f"SELECT 1 AS x FROM {{s}}{table} WHERE {where} AND sort_key <= :after LIMIT 1",
+            params,
+        )
+        is not None
+    )
+    return Page([UUID(r["entity_id"]) for r in rows[:size]], len(rows) > size, before)
+
+
+def keyset_count(db: Db, table: str, where: str, params: dict[str, Any]) -> int:
+    row = db.one(f"SELECT COUNT(*) AS n FROM {{s}}{table} WHERE {where}", params)
+    return int(row["n"]) if row else 0
 
 
 __all__ = [
@@ -538,6 +547,8 @@ __all__ = [
     "StatusRangesReadModel",
     "assignment_status_of",
     "decision_status_of",
+    "keyset_count",
+    "keyset_page",
     "runs",
     "sort_key_text",
 ]
