@@ -19,6 +19,7 @@ from uuid import UUID
 import psycopg
 import pytest
 from fastapi.testclient import TestClient
+from psycopg.types.string import TextLoader
 
 from api.app import create_app
 from registry.application import Registry
@@ -49,7 +50,12 @@ query($id: ID!) { auditTrail(id: $id) { nodes { type actor data source { documen
 def _connect_pg(settings: StoreSettings) -> tuple[Any, str]:
     env = settings.eventsourcing_env()
     url = settings.url.split("?")[0]
-    return psycopg.connect(url, autocommit=True), env["POSTGRES_SCHEMA"]
+    conn = psycopg.connect(url, autocommit=True)
+    # Dates and times as PostgreSQL prints them: read models store open bounds as 'infinity',
+    # which no Python datetime holds.
+    for type_name in ("date", "timestamp", "timestamptz"):
+        conn.adapters.register_loader(type_name, TextLoader)
+    return conn, env["POSTGRES_SCHEMA"]
 
 
 def stored_events(settings: StoreSettings) -> list[tuple[Any, ...]]:
