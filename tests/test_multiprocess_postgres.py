@@ -217,7 +217,9 @@ def test_a_batch_read_before_another_runner_moved_the_position_writes_nothing(st
 
 class Writer(threading.Thread):
     """Imports generated minutes files one after another into the store, in this process,
-    until stopped; remembers each file with the position of its last event."""
+    while `flowing` is set and until stopped; remembers each file with the position of its
+    last event. The kill loop lets it flow only while it needs batches, so the imports do
+    not run out (or pile up) in the seconds a new standby takes to start."""
 
     def __init__(self, settings: StoreSettings, directory: Path, limit: int) -> None:
         super().__init__(name="writer", daemon=True)
@@ -226,12 +228,16 @@ class Writer(threading.Thread):
         self.limit = limit
         self.done: list[tuple[int, int]] = []  # (file number, position of its last event)
         self.stopping = threading.Event()
+        self.flowing = threading.Event()
         self.error: BaseException | None = None
 
     def run(self) -> None:
         registry = Registry(self.settings)
         try:
             for number in range(self.limit):
+                while not self.flowing.wait(0.05):
+                    if self.stopping.is_set():
+                        return
                 if self.stopping.is_set():
                     break
                 (path,) = write_minutes(self.directory, "failover", 1, start=number)
@@ -309,10 +315,12 @@ def test_killing_the_leader_ten_times_mid_batch_loses_and_doubles_no_event(
             killed = next(p for p in runners if p.pid == current.pid)
             # The runner started last round is up and polling for the lock.
             wait_until(lambda: all_polling(processes, runners, store), 120, "a standby")
+            writer.flowing.set()
             batch = wait_until(lambda: batch_in_progress(store), 120, "a batch in progress")
             before = tracked_position(store)
             killed.send_signal(signal.SIGKILL)
             start = time.monotonic()
+            writer.flowing.clear()
             # Cut mid-batch: once the killed batch's session has ended, its transaction was
             # rolled back if the position is still the one before it (a standby cannot have
             # committed a batch of its own this soon; if it had, this counts no cut).
@@ -326,8 +334,10 @@ def test_killing_the_leader_ten_times_mid_batch_loses_and_doubles_no_event(
                 "a standby to take over",
             )
             takeovers.append(time.monotonic() - start)
+            writer.flowing.set()  # a batch that committed just before the kill needs another
             wait_until(lambda b=before: tracked_position(store) > b, 120, "the position to move on")
             resumed.append(time.monotonic() - start)
+            writer.flowing.clear()
             assert taken.pid in {p.pid for p in runners}
             killed.wait(timeout=30)
             runners.remove(killed)
