@@ -32,10 +32,11 @@ from projections.ledger import EventRow
 from projections.memberships import MembershipRow
 from projections.search import SearchHit as SearchHitRow
 from projections.sql import as_date
-from registry import statuses, values
+from registry import values
 from registry.dates import Position, within_of
 from registry.domain import agreement_status
 from registry.domain.seats import seat_holders, seat_role
+from registry.status import decision as statuses
 
 if TYPE_CHECKING:
     from api.types_mandates import (
@@ -1141,7 +1142,7 @@ def _condition_states(row: EntityRow) -> list[statuses.ConditionState]:
 
 
 def decision_status(row: EntityRow, day: date) -> DecisionStatus:
-    """The domain's rule (registry/statuses.py) on the decision's view, as the list read
+    """The domain's rule (registry/status/decision.py) on the decision's view, as the list read
     model (projections/status_ranges.py) stores it."""
     return DecisionStatus(status_ranges.decision_status_of(row, day).value)
 
@@ -1777,7 +1778,7 @@ class Fund:
 
 
 def assignment_status(row: EntityRow, day: date) -> AssignmentStatus:
-    """The domain's rule (registry/assignment_status.py), as the list read model stores it."""
+    """The domain's rule (registry/status/assignment.py), as the list read model stores it."""
     return AssignmentStatus(status_ranges.assignment_status_of(row, day))
 
 

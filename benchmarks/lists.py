@@ -44,7 +44,7 @@ from projections.status_ranges import (
     natural,
 )
 from registry.application import Registry
-from registry.assignment_status import overdue
+from registry.status.assignment import overdue
 
 T0 = datetime(2024, 1, 1, tzinfo=UTC)
 

@@ -2,7 +2,7 @@
 
 A decision "som kräver politisk förankring innan det gäller" authorises memberships,
 assignments, allocations and agreement changes that must not be answered as in force before
-the approval is given (registry/statuses.py holds the rule). This read model runs first in
+the approval is given (registry/status/decision.py holds the rule). This read model runs first in
 each batch. When an event is authorised (`Context.decision_id`) by a decision whose gate holds
 it back, the event is kept here instead of being applied: the other read models that answer
 validity (memberships, agreements, entities, search: those with `gated = True`) skip it. When
@@ -33,7 +33,7 @@ from registry.domain.assignment import Assignment
 from registry.domain.body import Body
 from registry.domain.decision import Decision
 from registry.domain.fund import Fund
-from registry.statuses import ConditionState, Gate, GateState, effect_from, gate_of
+from registry.status.decision import ConditionState, Gate, GateState, effect_from, gate_of
 
 #: What `apply` answers for an event it holds: the gated models skip it.
 HELD = "held"

@@ -2,8 +2,8 @@
 (issue 13): "decisions IN_FORCE on D as known at T, page after cursor C" is one indexed
 query whatever the size of the registry.
 
-A status is a rule of the domain (registry/statuses.py, registry/domain/agreement_status.py,
-registry/assignment_status.py) over what one version of an entity records. Each rule compares
+A status is a rule of the domain (registry/status/decision.py, registry/domain/agreement_status.py,
+registry/status/assignment.py) over what one version of an entity records. Each rule compares
 the day only with dates it is given (`day < X`, `X <= day`, `day > X`), so between two of
 those dates (or the day after one) its answer cannot change. At projection time, for each
 new version of a decision, assignment or agreement, this model evaluates the rule itself on
@@ -42,8 +42,8 @@ from uuid import UUID
 from projections.agreements import AgreementRow
 from projections.agreements import _row as agreement_row
 from projections.sql import POSTGRES, Db, as_date, as_datetime, in_list
-from registry import statuses
-from registry.assignment_status import assignment_status, overdue
+from registry.status import decision as statuses
+from registry.status.assignment import assignment_status, overdue
 
 DECISION = "decision"
 ASSIGNMENT = "assignment"
@@ -139,7 +139,7 @@ def agreement_key(row: AgreementRow) -> list[Any]:
 
 
 def decision_status_of(view: Mapping[str, Any], day: date) -> statuses.DecisionStatus:
-    """registry/statuses.py's rule on a decision's view (entities.py)."""
+    """registry/status/decision.py's rule on a decision's view (entities.py)."""
     return statuses.decision_status(
         kind=view["kind"],
         decided_on=as_date(view["decided_on"]),  # type: ignore[arg-type]
@@ -155,7 +155,7 @@ def decision_status_of(view: Mapping[str, Any], day: date) -> statuses.DecisionS
 
 
 def assignment_status_of(view: Mapping[str, Any], day: date) -> str:
-    """registry/assignment_status.py's rule on an assignment's view (entities.py)."""
+    """registry/status/assignment.py's rule on an assignment's view (entities.py)."""
     return assignment_status(
         given_on=as_date(view.get("given_on")),
         status=view["status"],

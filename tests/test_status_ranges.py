@@ -20,8 +20,8 @@ from projections.status_ranges import (
     decision_status_of,
     runs,
 )
-from registry.assignment_status import overdue
 from registry.config import StoreSettings
+from registry.status.assignment import overdue
 from tests.read_scenario import World, open_world
 
 

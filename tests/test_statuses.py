@@ -1,5 +1,5 @@
 """The domain's rules for where a decision stands and when its effects apply
-(registry/statuses.py), and the Decision aggregate's withdrawal of a condition."""
+(registry/status/decision.py), and the Decision aggregate's withdrawal of a condition."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from registry.domain.decision import Condition, Decision
 from registry.errors import InvalidInput, InvalidTransition
 from registry.ids import natural_id
-from registry.statuses import (
+from registry.status.decision import (
     ConditionState,
     DecisionStatus,
     GateState,
