@@ -3,6 +3,7 @@ period corrected."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 from uuid import UUID
@@ -18,7 +19,9 @@ from registry.domain.agreement import Agreement
 from registry.values import Context
 
 
-def _on_agreement(agreement: UUID, party: UUID | None, command: Any) -> Change:
+def _on_agreement(
+    agreement: UUID, party: UUID | None, command: Callable[[Registry, Context], object]
+) -> Change:
     """The change that runs `command(registry, context)` on the agreement and answers it:
     adopting binds one party; a correction concerns all of them."""
 

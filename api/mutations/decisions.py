@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 from uuid import UUID
@@ -17,7 +18,7 @@ from registry.domain.decision import Decision
 from registry.values import Context
 
 
-def _on_decision(decision: UUID, command: Any) -> Change:
+def _on_decision(decision: UUID, command: Callable[[Registry, Context], object]) -> Change:
     """The change that runs `command(registry, context)` on the decision and answers it."""
 
     def run(registry: Registry, context: Context) -> dict[str, Any]:

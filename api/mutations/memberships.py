@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 from uuid import UUID
@@ -31,7 +32,8 @@ def _appointment(given: AppointmentInput, field_name: str) -> Appointment:
     )
 
 
-def _on_body(body: UUID, run: Any) -> Change:
+def _on_body(body: UUID, run: Callable[[Registry, Context], dict[str, Any]]) -> Change:
+    """The change `run` makes to the body's memberships, answered as the body's."""
     return Change(run, of_body(body), (body, Body, "bodyId"))
 
 
