@@ -218,7 +218,7 @@ PAYLOADS: dict[str, type[Write]] = {
 
 
 def payload_of(answer: dict[str, Any], replayed: bool) -> Write:
-    """The GraphQL answer from a write's stored answer (see api/mutations.py)."""
+    """The GraphQL answer from a write's stored answer (see api/mutations/core.py)."""
     cls = PAYLOADS[answer["kind"]]
     return cls(
         entity_id=strawberry.ID(answer["entityId"]) if answer.get("entityId") else None,
