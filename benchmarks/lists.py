@@ -6,7 +6,7 @@ The store is filled directly with synthetic decision and assignment versions (th
 entities read model writes: decided on a day between 2000 and 2025, some conditional, some
 revoked or superseded; assignments due over the same years, some completed or withdrawn, 10%
 corrected once so they have two recorded versions), then the status ranges are derived from
-them by the read model's own backfill (`StatusRangesReadModel.migrate`). Timed, alternating:
+them by the read model's own backfill (`StatusRangesReadModel.backfill`). Timed, alternating:
 
 - python: `entities.list` of every decision (assignment) known at T, the domain's rule on each
   row, sort, then `api.pagination.connect` for the first 50 (what the resolvers did);
@@ -137,7 +137,7 @@ def fill(runner: ProjectionRunner, rows: list[dict[str, Any]]) -> None:
             [r | {"view": json.dumps(r["view"], sort_keys=True)} for r in rows],
         )
         db.execute("DELETE FROM {s}status_ranges")
-        runner.status_ranges.migrate(db)
+        runner.status_ranges.backfill(db)
         db.execute("ANALYZE")
 
 

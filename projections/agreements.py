@@ -18,38 +18,14 @@ from uuid import UUID
 from eventsourcing.domain import Snapshot
 from eventsourcing.persistence import Mapper, StoredEvent
 
-from projections.sql import POSTGRES, Db, as_date, as_datetime, in_list, known_at_clause
+from projections.sql import POSTGRES, SQLITE, Db, as_date, as_datetime, in_list, known_at_clause
+from projections.tables import Index, ReadModelSchema, snapshot_table, versions_table
 from registry.domain.agreement import Agreement
 from registry.domain.agreement_status import (
     AgreementStatus,
     agreement_status,
     parties_not_adopted,
 )
-
-_VERSION_COLUMNS = """
-        agreement_id TEXT NOT NULL, title TEXT NOT NULL, party_ids TEXT NOT NULL,
-        valid_from {d}, valid_from_not_after {d}, valid_until {d}, not_before {d},
-        requires_all_adoptions INTEGER NOT NULL,
-        in_force_from {d}, effective_until {d}, terminated_on {d},
-        adoptions TEXT NOT NULL, extensions TEXT NOT NULL, revisions TEXT NOT NULL,
-        decision_id TEXT, source_document TEXT, source_item TEXT, source_url TEXT, actor TEXT,
-        event_type TEXT NOT NULL, event_position {i} NOT NULL,
-        recorded_from {t} NOT NULL, recorded_to {t}"""
-
-SQLITE_DDL = [
-    """CREATE TABLE IF NOT EXISTS agreement_snapshots (
-        agreement_id TEXT PRIMARY KEY, topic TEXT NOT NULL, version INTEGER NOT NULL,
-        state TEXT NOT NULL)""",
-    "CREATE TABLE IF NOT EXISTS agreement_versions ("
-    "version_id INTEGER PRIMARY KEY AUTOINCREMENT,"
-    + _VERSION_COLUMNS.format(d="TEXT", i="INTEGER", t="TEXT")
-    + ")",
-    """CREATE INDEX IF NOT EXISTS agreement_versions_valid
-        ON agreement_versions (recorded_to, in_force_from, effective_until)""",
-    """CREATE INDEX IF NOT EXISTS agreement_versions_current
-        ON agreement_versions (agreement_id, recorded_to)""",
-    "CREATE INDEX IF NOT EXISTS agreement_versions_event ON agreement_versions (event_position)",
-]
 
 # The days an agreement is in force, on PostgreSQL. A computed start after the end (the last
 # party adopted after the agreement expired, or it was terminated before it entered into force)
@@ -60,22 +36,37 @@ _PG_IN_FORCE = (
     "ELSE daterange(in_force_from, effective_until, '[]') END)"
 )
 
-POSTGRES_DDL = [
-    "CREATE EXTENSION IF NOT EXISTS btree_gist WITH SCHEMA public",
-    """CREATE TABLE IF NOT EXISTS {s}agreement_snapshots (
-        agreement_id TEXT PRIMARY KEY, topic TEXT NOT NULL, version BIGINT NOT NULL,
-        state TEXT NOT NULL)""",
-    "CREATE TABLE IF NOT EXISTS {s}agreement_versions (version_id BIGSERIAL PRIMARY KEY,"
-    + _VERSION_COLUMNS.format(d="DATE", i="BIGINT", t="TIMESTAMPTZ")
-    + ")",
-    # Replaced by agreement_versions_in_force: its expression failed on never-in-force rows.
-    "DROP INDEX IF EXISTS {s}agreement_versions_valid",
-    "CREATE INDEX IF NOT EXISTS agreement_versions_in_force ON {s}agreement_versions "
-    "USING gist (" + _PG_IN_FORCE + ", tstzrange(recorded_from, recorded_to, '[)'))",
-    """CREATE INDEX IF NOT EXISTS agreement_versions_current
-        ON {s}agreement_versions (agreement_id, recorded_to)""",
-    "CREATE INDEX IF NOT EXISTS agreement_versions_event ON {s}agreement_versions (event_position)",
-]
+SCHEMA = ReadModelSchema(
+    version=1,
+    tables=[
+        snapshot_table("agreement_snapshots", "agreement_id"),
+        versions_table(
+            "agreement_versions",
+            "agreement_id",
+            """title text!, party_ids text!, valid_from date, valid_from_not_after date,
+            valid_until date, not_before date, requires_all_adoptions int!,
+            in_force_from date, effective_until date, terminated_on date, adoptions text!,
+            extensions text!, revisions text!, decision_id text, source_document text,
+            source_item text, source_url text, actor text, event_type text!""",
+            [
+                Index(
+                    "agreement_versions_valid",
+                    "recorded_to, in_force_from, effective_until",
+                    only=SQLITE,
+                ),
+                Index(
+                    "agreement_versions_in_force",
+                    "",
+                    postgres="USING gist ("
+                    + _PG_IN_FORCE
+                    + ", tstzrange(recorded_from, recorded_to, '[)'))",
+                    only=POSTGRES,
+                ),
+            ],
+        ),
+    ],
+    extras={POSTGRES: ["CREATE EXTENSION IF NOT EXISTS btree_gist WITH SCHEMA public"]},
+)
 
 
 def _json(value: Any) -> str:
@@ -183,6 +174,7 @@ class AgreementsReadModel:
 
     gated = True  # skips what projections/pending.py holds
     name = "agreements"
+    schema = SCHEMA
 
     def __init__(self, mapper: Mapper) -> None:
         self.mapper = mapper
@@ -195,22 +187,6 @@ class AgreementsReadModel:
         self._closes: list[dict[str, Any]] = []
         self._created: set[UUID] = set()  # agreements registered by the batch
         self.written: list[dict[str, Any]] = []  # the rows `flush` wrote (status_ranges.py)
-
-    def ddl(self, dialect: str) -> list[str]:
-        return POSTGRES_DDL if dialect == POSTGRES else SQLITE_DDL
-
-    def migrate(self, db: Db) -> None:
-        """Add the columns a store made by an earlier version lacks (NULL in its rows, which
-        is right: their events were recorded before the fields existed)."""
-        if db.dialect == POSTGRES:
-            db.execute(
-                "ALTER TABLE {s}agreement_versions "
-                "ADD COLUMN IF NOT EXISTS valid_from_not_after DATE"
-            )
-            return
-        columns = {r["name"] for r in db.rows("PRAGMA table_info(agreement_versions)")}
-        if "valid_from_not_after" not in columns:
-            db.execute("ALTER TABLE agreement_versions ADD COLUMN valid_from_not_after TEXT")
 
     def apply(self, db: Db, event: Any, position: int) -> None:
         if not isinstance(event, Agreement.Event):

@@ -31,6 +31,7 @@ from projections.mandates import MANDATE_VIEWS
 from projections.plain import dumps, plain
 from projections.plans import PLAN_VIEWS as _PLAN_VIEWS
 from projections.sql import POSTGRES, Db, as_date, as_datetime, in_list, known_at_clause
+from projections.tables import Index, ReadModelSchema, snapshot_table, versions_table
 from registry.domain.assignment import Assignment
 from registry.domain.body import Body
 from registry.domain.decision import Decision
@@ -60,38 +61,19 @@ _SNAPSHOTTED: dict[type, str] = {
     **{cls: entity_type for cls, (entity_type, _, _) in PLAN_VIEWS.items()},
 }
 
-_COLUMNS = """
-        entity_id TEXT NOT NULL, entity_type TEXT NOT NULL, body_id TEXT, key_date {d},
-        name TEXT, view TEXT NOT NULL, event_type TEXT NOT NULL, event_position {i} NOT NULL,
-        recorded_from {t} NOT NULL, recorded_to {t}"""
-
-SQLITE_DDL = [
-    """CREATE TABLE IF NOT EXISTS entity_snapshots (
-        entity_id TEXT PRIMARY KEY, topic TEXT NOT NULL, version INTEGER NOT NULL,
-        state TEXT NOT NULL)""",
-    "CREATE TABLE IF NOT EXISTS entity_versions (version_id INTEGER PRIMARY KEY AUTOINCREMENT,"
-    + _COLUMNS.format(d="TEXT", i="INTEGER", t="TEXT")
-    + ")",
-    """CREATE INDEX IF NOT EXISTS entity_versions_current
-        ON entity_versions (entity_id, recorded_to)""",
-    """CREATE INDEX IF NOT EXISTS entity_versions_list
-        ON entity_versions (entity_type, body_id, key_date)""",
-    "CREATE INDEX IF NOT EXISTS entity_versions_event ON entity_versions (event_position)",
-]
-
-POSTGRES_DDL = [
-    """CREATE TABLE IF NOT EXISTS {s}entity_snapshots (
-        entity_id TEXT PRIMARY KEY, topic TEXT NOT NULL, version BIGINT NOT NULL,
-        state TEXT NOT NULL)""",
-    "CREATE TABLE IF NOT EXISTS {s}entity_versions (version_id BIGSERIAL PRIMARY KEY,"
-    + _COLUMNS.format(d="DATE", i="BIGINT", t="TIMESTAMPTZ")
-    + ")",
-    """CREATE INDEX IF NOT EXISTS entity_versions_current
-        ON {s}entity_versions (entity_id, recorded_to)""",
-    """CREATE INDEX IF NOT EXISTS entity_versions_list
-        ON {s}entity_versions (entity_type, body_id, key_date)""",
-    "CREATE INDEX IF NOT EXISTS entity_versions_event ON {s}entity_versions (event_position)",
-]
+SCHEMA = ReadModelSchema(
+    version=1,
+    tables=[
+        snapshot_table("entity_snapshots", "entity_id"),
+        versions_table(
+            "entity_versions",
+            "entity_id",
+            "entity_type text!, body_id text, key_date date, name text, view text!, "
+            "event_type text!",
+            [Index("entity_versions_list", "entity_type, body_id, key_date")],
+        ),
+    ],
+)
 
 
 @dataclass(frozen=True)
@@ -350,6 +332,7 @@ class EntitiesReadModel:
 
     gated = True  # skips what projections/pending.py holds
     name = "entities"
+    schema = SCHEMA
 
     def __init__(self, mapper: Mapper, cache_size: int = 10_000) -> None:
         self.mapper = mapper
@@ -368,9 +351,6 @@ class EntitiesReadModel:
         # than from the table, in the same transaction (`written`).
         self._views: list[dict[str, Any]] = []
         self.written: list[tuple[dict[str, Any], dict[str, Any]]] = []
-
-    def ddl(self, dialect: str) -> list[str]:
-        return POSTGRES_DDL if dialect == POSTGRES else SQLITE_DDL
 
     # -- writing ------------------------------------------------------------------------
 

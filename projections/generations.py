@@ -41,15 +41,14 @@ from eventsourcing.persistence import InfrastructureFactory, Tracking
 from eventsourcing.utils import Environment
 
 from projections.sql import POSTGRES, Db
+from projections.versions import VERSIONS, rebuild
 from projections.views import PostgresViews, SQLiteViews
-from registry.chain import RawEvent, canonical_id
 from registry.config import StoreSettings
 
 POINTER_TABLE = "registry_read_generation"
 VIEWS_NAME = "RegistryViews"  # the tracking table is `registryviews_tracking`
 TRACKING_TABLE = VIEWS_NAME.lower() + "_tracking"
 CHECK_INTERVAL = 0.2  # seconds between two looks at the pointer, per process
-_TABLE = re.compile(r"CREATE\s+(?:VIRTUAL\s+)?TABLE\s+IF\s+NOT\s+EXISTS\s+(?:\{s\})?(\w+)", re.I)
 _IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
 
@@ -170,12 +169,10 @@ class Generations:
 
 
 def read_model_tables(read_models: Sequence[Any], dialect: str) -> list[str]:
-    """The tables the read models create, from their DDL."""
+    """The tables the read models create, and the table of their schema versions."""
     return [
-        match.group(1)
-        for model in read_models
-        for statement in model.ddl(dialect)
-        if (match := _TABLE.search(statement))
+        *(table for model in read_models for table in model.schema.table_names(dialect)),
+        VERSIONS.name,
     ]
 
 
@@ -373,42 +370,13 @@ def rebuild_in_place(registry: Any, read_models: Sequence[Any], batch_size: int 
     """Rebuild the read models of a SQLite store in one write transaction (see the module
     docstring); returns the position they reach."""
     views = open_views(registry.settings, 0)
+    views.read_models = list(read_models)
     try:
         with views.datastore.transaction(commit=True) as c:
-            db = Db(c, views.dialect)
             # A write first: it takes the file's write lock now, so no event is recorded
             # (and no runner writes) until the commit.
             c.execute("DELETE FROM tracking WHERE application_name = ?", (registry.name,))
-            for table in read_model_tables(read_models, views.dialect):
-                c.execute(f'DROP TABLE IF EXISTS "{table}"')
-            for model in read_models:
-                db.script(model.ddl(views.dialect))
-            position = 0
-            while True:
-                notifications = registry.recorder.select_notifications(
-                    start=position, limit=batch_size, inclusive_of_start=False
-                )
-                if not notifications:
-                    break
-                # As the runner does: never project around a broken hash-chain link; the
-                # whole rebuild rolls back and the old read models stay.
-                raw = [
-                    RawEvent(
-                        n.id, canonical_id(n.originator_id), n.originator_version, n.topic, n.state
-                    )
-                    for n in notifications
-                ]
-                _good, broken = registry.chain.check_batch(position, raw)
-                if broken is not None:
-                    raise broken
-                for notification in notifications:
-                    event = registry.mapper.to_domain_event(notification)
-                    for model in read_models:
-                        model.apply(db, event, notification.id)
-                for model in read_models:
-                    if (flush := getattr(model, "flush", None)) is not None:
-                        flush(db)
-                position = notifications[-1].id
+            position = rebuild(views, Db(c, views.dialect), registry, None, batch_size)
             if position:
                 views._insert_tracking(c, Tracking(registry.name, position))
         return position

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from projections.sql import POSTGRES, Db
+from projections.tables import Table
 
 TABLE = "projection_heartbeat"
 MIN_INTERVAL = 1.0  # seconds between writes of one runner; readiness allows several missed
@@ -36,13 +37,8 @@ def _now(dialect: str) -> str:
     return _POSTGRES_NOW if dialect == POSTGRES else _SQLITE_NOW
 
 
-def _ddl(dialect: str) -> str:
-    number = "double precision" if dialect == POSTGRES else "REAL"
-    return (
-        f"CREATE TABLE IF NOT EXISTS {{s}}{TABLE} ("
-        "name text PRIMARY KEY, holder text NOT NULL, position bigint NOT NULL, "
-        f"beat_at {number} NOT NULL)"
-    )
+# Runtime state, not derived from events: created beside the read models, never rebuilt.
+_TABLE = Table(TABLE, "name text, holder text!, position bigint!, beat_at real!", key=["name"])
 
 
 @dataclass(frozen=True)
@@ -82,7 +78,7 @@ def ensure_table(views: Any) -> None:
     """Create the heartbeat table if it is not there (both stores; idempotent)."""
     try:
         with views.datastore.transaction(commit=True) as cursor:
-            _db(views, cursor).execute(_ddl(views.dialect))
+            _db(views, cursor).script(_TABLE.ddl(views.dialect))
     except Exception:
         # Two runners starting together on PostgreSQL can both try to create it, and one
         # fails on the catalogue's unique index: fine, as long as the table is there now.

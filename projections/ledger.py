@@ -18,7 +18,8 @@ from typing import Any
 from uuid import UUID
 
 from projections.plain import dumps, plain_with_ids
-from projections.sql import POSTGRES, Db, as_date, as_datetime, in_list
+from projections.sql import Db, as_date, as_datetime, in_list
+from projections.tables import Index, ReadModelSchema, Table
 
 _HIDDEN = {
     "originator_id",
@@ -29,17 +30,24 @@ _HIDDEN = {
     "effective_date",
 }
 
-_DDL = [
-    """CREATE TABLE IF NOT EXISTS {s}event_log (
-        position {i} PRIMARY KEY, entity_id TEXT NOT NULL, entity_type TEXT NOT NULL,
-        event_type TEXT NOT NULL, entity_version {i} NOT NULL, effective_date {d},
-        recorded_at {t} NOT NULL, actor TEXT, source_document TEXT, source_item TEXT,
-        source_url TEXT, note TEXT, decision_id TEXT, data TEXT NOT NULL)""",
-    "CREATE INDEX IF NOT EXISTS event_log_entity ON {s}event_log (entity_id, position)",
-    "CREATE INDEX IF NOT EXISTS event_log_decision ON {s}event_log (decision_id, position)",
-    """CREATE TABLE IF NOT EXISTS {s}event_refs (
-        ref_id TEXT NOT NULL, position {i} NOT NULL, PRIMARY KEY (ref_id, position))""",
-]
+SCHEMA = ReadModelSchema(
+    version=1,
+    tables=[
+        Table(
+            "event_log",
+            """position bigint, entity_id text!, entity_type text!, event_type text!,
+            entity_version bigint!, effective_date date, recorded_at time!, actor text,
+            source_document text, source_item text, source_url text, note text,
+            decision_id text, data text!""",
+            key=["position"],
+            indexes=[
+                Index("event_log_entity", "entity_id, position"),
+                Index("event_log_decision", "decision_id, position"),
+            ],
+        ),
+        Table("event_refs", "ref_id text!, position bigint!", key=["ref_id", "position"]),
+    ],
+)
 
 
 @dataclass(frozen=True)
@@ -93,17 +101,7 @@ def entity_type_of(event: Any) -> str:
 
 class LedgerReadModel:
     name = "ledger"
-
-    def ddl(self, dialect: str) -> list[str]:
-        types = (
-            {"i": "BIGINT", "d": "DATE", "t": "TIMESTAMPTZ"}
-            if dialect == POSTGRES
-            else {"i": "INTEGER", "d": "TEXT", "t": "TEXT"}
-        )
-        return [
-            s.replace("{i}", types["i"]).replace("{d}", types["d"]).replace("{t}", types["t"])
-            for s in _DDL
-        ]
+    schema = SCHEMA
 
     def __init__(self) -> None:
         self._log: list[dict[str, Any]] = []

@@ -12,8 +12,8 @@ list matches `name` against, with case, whitespace and diacritics folded, one pe
 
 Like status_ranges.py the model reads, in `flush`, the versions the entities model wrote for
 the batch's events (by log position), so it is registered after that model. A store made
-before this model existed is filled from those versions, every recorded range included, the
-first time its table is created (`migrate`).
+before this model existed has no schema version for it and is rebuilt from the event log
+(projections/versions.py).
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ from projections.status_ranges import (
     keyset_page,
     sort_key_text,
 )
+from projections.tables import Index, ReadModelSchema, Table
 from registry.ids import normalise
 
 BODY = "body"
@@ -53,29 +54,24 @@ KEY_SHAPE: dict[str, tuple[type, ...]] = {
 
 _LINE = "\n"  # between the folded names of one entity (folding turns a newline into a space)
 
-_COLUMNS = """
-        kind TEXT NOT NULL, entity_id TEXT NOT NULL, recorded_from {t} NOT NULL,
-        recorded_to {t} NOT NULL, sort_key TEXT {c} NOT NULL, body_id TEXT, key_date {d},
-        variant TEXT, hidden {i} NOT NULL, folded TEXT NOT NULL, event_position {i} NOT NULL"""
 _COVER = "sort_key, recorded_from, recorded_to, entity_id"
-_INDEXES = [
-    f"CREATE INDEX IF NOT EXISTS list_keys_by_key ON {{s}}list_keys (kind, {_COVER})",
-    f"CREATE INDEX IF NOT EXISTS list_keys_by_body ON {{s}}list_keys (kind, body_id, {_COVER})",
-    f"CREATE INDEX IF NOT EXISTS list_keys_by_variant ON {{s}}list_keys (kind, variant, {_COVER})",
-    "CREATE INDEX IF NOT EXISTS list_keys_current ON {s}list_keys (entity_id, recorded_to)",
-]
-SQLITE_DDL = [
-    "CREATE TABLE IF NOT EXISTS list_keys ("
-    + _COLUMNS.format(i="INTEGER", d="TEXT", t="TEXT", c="")
-    + ")",
-    *_INDEXES,
-]
-POSTGRES_DDL = [
-    "CREATE TABLE IF NOT EXISTS {s}list_keys ("
-    + _COLUMNS.format(i="BIGINT", d="DATE", t="TIMESTAMPTZ", c='COLLATE "C"')
-    + ")",
-    *_INDEXES,
-]
+SCHEMA = ReadModelSchema(
+    version=1,
+    tables=[
+        Table(
+            "list_keys",
+            """kind text!, entity_id text!, recorded_from time!, recorded_to time!,
+            sort_key sort_key!, body_id text, key_date date, variant text, hidden bigint!,
+            folded text!, event_position bigint!""",
+            indexes=[
+                Index("list_keys_by_key", f"kind, {_COVER}"),
+                Index("list_keys_by_body", f"kind, body_id, {_COVER}"),
+                Index("list_keys_by_variant", f"kind, variant, {_COVER}"),
+                Index("list_keys_current", "entity_id, recorded_to"),
+            ],
+        )
+    ],
+)
 
 
 def folded(text: str) -> str:
@@ -126,15 +122,14 @@ class ListKeysReadModel:
 
     gated = True  # skips what projections/pending.py holds, as the entities model does
     name = "list_keys"
+    schema = SCHEMA
 
     def __init__(self) -> None:
         self._positions: list[int] = []
 
-    def ddl(self, dialect: str) -> list[str]:
-        return POSTGRES_DDL if dialect == POSTGRES else SQLITE_DDL
-
-    def migrate(self, db: Db) -> None:
-        """Fill the table from the versions already projected, if it was just created."""
+    def backfill(self, db: Db) -> None:
+        """Fill an empty table from the entity versions already in the store (tests and
+        benchmarks that write entity versions directly)."""
         if db.one("SELECT 1 AS x FROM {s}list_keys LIMIT 1") is not None:
             return
         if db.one(f"SELECT 1 AS x FROM {{s}}entity_versions WHERE {_TYPES} LIMIT 1") is None:

@@ -15,62 +15,44 @@ from uuid import UUID
 
 from projections import fast_rows
 from projections.sql import POSTGRES, Db, as_date, as_datetime, in_list
+from projections.tables import Index, ReadModelSchema, Table, versions_table
 from registry.domain.body import Body, Membership
 
-SQLITE_DDL = [
-    """CREATE TABLE IF NOT EXISTS bodies (
-        body_id TEXT PRIMARY KEY, name TEXT NOT NULL, kind TEXT NOT NULL)""",
-    """CREATE TABLE IF NOT EXISTS body_seats (
-        seat_id TEXT PRIMARY KEY, body_id TEXT NOT NULL, label TEXT NOT NULL,
-        on_behalf_of TEXT, note TEXT, role TEXT, ordinal INTEGER, defined_on TEXT,
-        recorded_from TEXT)""",
-    """CREATE TABLE IF NOT EXISTS membership_versions (
-        version_id INTEGER PRIMARY KEY AUTOINCREMENT,
-        membership_id TEXT NOT NULL, body_id TEXT NOT NULL,
-        person_id TEXT NOT NULL, person_name TEXT NOT NULL, role TEXT NOT NULL,
-        seat_id TEXT, on_behalf_of TEXT, deputy_for TEXT,
-        start_date TEXT, start_not_after TEXT, valid_from TEXT NOT NULL, valid_to TEXT,
-        note TEXT, decision_id TEXT, source_document TEXT, source_item TEXT, source_url TEXT,
-        actor TEXT, event_type TEXT NOT NULL, correction_reason TEXT,
-        event_position INTEGER NOT NULL, recorded_from TEXT NOT NULL, recorded_to TEXT)""",
-    """CREATE INDEX IF NOT EXISTS membership_versions_as_of
-        ON membership_versions (body_id, recorded_to, valid_from, valid_to)""",
-    """CREATE INDEX IF NOT EXISTS membership_versions_current
-        ON membership_versions (membership_id, recorded_to)""",
-    """CREATE INDEX IF NOT EXISTS membership_versions_person
-        ON membership_versions (person_id, recorded_to, valid_from, valid_to)""",
-    """CREATE INDEX IF NOT EXISTS membership_versions_event
-        ON membership_versions (event_position)""",
-]
-
-POSTGRES_DDL = [
-    "CREATE EXTENSION IF NOT EXISTS btree_gist WITH SCHEMA public",
-    """CREATE TABLE IF NOT EXISTS {s}bodies (
-        body_id TEXT PRIMARY KEY, name TEXT NOT NULL, kind TEXT NOT NULL)""",
-    """CREATE TABLE IF NOT EXISTS {s}body_seats (
-        seat_id TEXT PRIMARY KEY, body_id TEXT NOT NULL, label TEXT NOT NULL,
-        on_behalf_of TEXT, note TEXT, role TEXT, ordinal BIGINT, defined_on DATE,
-        recorded_from TIMESTAMPTZ)""",
-    """CREATE TABLE IF NOT EXISTS {s}membership_versions (
-        version_id BIGSERIAL PRIMARY KEY,
-        membership_id TEXT NOT NULL, body_id TEXT NOT NULL,
-        person_id TEXT NOT NULL, person_name TEXT NOT NULL, role TEXT NOT NULL,
-        seat_id TEXT, on_behalf_of TEXT, deputy_for TEXT,
-        start_date DATE, start_not_after DATE, valid_from DATE NOT NULL, valid_to DATE,
-        note TEXT, decision_id TEXT, source_document TEXT, source_item TEXT, source_url TEXT,
-        actor TEXT, event_type TEXT NOT NULL, correction_reason TEXT,
-        event_position BIGINT NOT NULL, recorded_from TIMESTAMPTZ NOT NULL,
-        recorded_to TIMESTAMPTZ)""",
-    """CREATE INDEX IF NOT EXISTS membership_versions_as_of ON {s}membership_versions
-        USING gist (body_id, daterange(valid_from, valid_to, '[)'),
-                    tstzrange(recorded_from, recorded_to, '[)'))""",
-    """CREATE INDEX IF NOT EXISTS membership_versions_current
-        ON {s}membership_versions (membership_id, recorded_to)""",
-    """CREATE INDEX IF NOT EXISTS membership_versions_person
-        ON {s}membership_versions (person_id, recorded_to)""",
-    """CREATE INDEX IF NOT EXISTS membership_versions_event
-        ON {s}membership_versions (event_position)""",
-]
+SCHEMA = ReadModelSchema(
+    version=1,
+    tables=[
+        Table("bodies", "body_id text, name text!, kind text!", key=["body_id"]),
+        Table(
+            "body_seats",
+            """seat_id text, body_id text!, label text!, on_behalf_of text, note text,
+            role text, ordinal bigint, defined_on date, recorded_from time""",
+            key=["seat_id"],
+        ),
+        versions_table(
+            "membership_versions",
+            "membership_id",
+            """body_id text!, person_id text!, person_name text!, role text!, seat_id text,
+            on_behalf_of text, deputy_for text, start_date date, start_not_after date,
+            valid_from date!, valid_to date, note text, decision_id text,
+            source_document text, source_item text, source_url text, actor text,
+            event_type text!, correction_reason text""",
+            [
+                Index(
+                    "membership_versions_as_of",
+                    "body_id, recorded_to, valid_from, valid_to",
+                    postgres="USING gist (body_id, daterange(valid_from, valid_to, '[)'), "
+                    "tstzrange(recorded_from, recorded_to, '[)'))",
+                ),
+                Index(
+                    "membership_versions_person",
+                    "person_id, recorded_to, valid_from, valid_to",
+                    postgres="(person_id, recorded_to)",
+                ),
+            ],
+        ),
+    ],
+    extras={POSTGRES: ["CREATE EXTENSION IF NOT EXISTS btree_gist WITH SCHEMA public"]},
+)
 
 
 @dataclass(frozen=True)
@@ -269,28 +251,7 @@ class MembershipsReadModel:
 
     gated = True  # skips what projections/pending.py holds
     name = "memberships"
-
-    def ddl(self, dialect: str) -> list[str]:
-        return POSTGRES_DDL if dialect == POSTGRES else SQLITE_DDL
-
-    def migrate(self, db: Db) -> None:
-        """Add the seat columns a store made by an earlier version lacks (NULL in its rows:
-        seats recorded before they had a role, number or date; see registry.domain.seats)."""
-        added = {"role": "TEXT", "ordinal": "BIGINT", "defined_on": "DATE"}
-        if db.dialect == POSTGRES:
-            for name, kind in {**added, "recorded_from": "TIMESTAMPTZ"}.items():
-                db.execute(f"ALTER TABLE {{s}}body_seats ADD COLUMN IF NOT EXISTS {name} {kind}")
-            return
-        columns = {r["name"] for r in db.rows("PRAGMA table_info(body_seats)")}
-        sqlite = {
-            "role": "TEXT",
-            "ordinal": "INTEGER",
-            "defined_on": "TEXT",
-            "recorded_from": "TEXT",
-        }
-        for name, kind in sqlite.items():
-            if name not in columns:
-                db.execute(f"ALTER TABLE body_seats ADD COLUMN {name} {kind}")
+    schema = SCHEMA
 
     # -- writing ------------------------------------------------------------------------
     # A batch is applied in memory and written at its end (`flush`, in the batch's

@@ -28,6 +28,7 @@ from uuid import UUID
 from eventsourcing.persistence import Mapper, StoredEvent
 
 from projections.sql import POSTGRES, Db, as_date, as_datetime, in_list
+from projections.tables import Index, ReadModelSchema, Table
 from registry.domain.agreement import Agreement
 from registry.domain.assignment import Assignment
 from registry.domain.body import Body
@@ -38,34 +39,29 @@ from registry.status.decision import ConditionState, Gate, GateState, effect_fro
 #: What `apply` answers for an event it holds: the gated models skip it.
 HELD = "held"
 
-_COLUMNS = """
-        held_id {serial} PRIMARY KEY, decision_id TEXT NOT NULL, blocked_by TEXT NOT NULL,
-        originator_id TEXT NOT NULL, originator_version {i} NOT NULL, event_type TEXT NOT NULL,
-        event_position {i} NOT NULL,
-        topic TEXT NOT NULL, state TEXT NOT NULL, summary TEXT NOT NULL,
-        held_from {t} NOT NULL, ended_at {t}, outcome TEXT, applies_from {d}"""
-
-SQLITE_DDL = [
-    """CREATE TABLE IF NOT EXISTS decision_gates (
-        decision_id TEXT PRIMARY KEY, decided_on TEXT NOT NULL, conditions TEXT NOT NULL)""",
-    "CREATE TABLE IF NOT EXISTS held_effects ("
-    + _COLUMNS.format(serial="INTEGER", i="INTEGER", t="TEXT", d="TEXT")
-    + ")",
-    "CREATE INDEX IF NOT EXISTS held_effects_decision ON held_effects (decision_id, held_id)",
-    "CREATE INDEX IF NOT EXISTS held_effects_blocked ON held_effects (blocked_by, held_id)",
-    "CREATE INDEX IF NOT EXISTS held_effects_open ON held_effects (originator_id, ended_at)",
-]
-
-POSTGRES_DDL = [
-    """CREATE TABLE IF NOT EXISTS {s}decision_gates (
-        decision_id TEXT PRIMARY KEY, decided_on DATE NOT NULL, conditions TEXT NOT NULL)""",
-    "CREATE TABLE IF NOT EXISTS {s}held_effects ("
-    + _COLUMNS.format(serial="BIGSERIAL", i="BIGINT", t="TIMESTAMPTZ", d="DATE")
-    + ")",
-    "CREATE INDEX IF NOT EXISTS held_effects_decision ON {s}held_effects (decision_id, held_id)",
-    "CREATE INDEX IF NOT EXISTS held_effects_blocked ON {s}held_effects (blocked_by, held_id)",
-    "CREATE INDEX IF NOT EXISTS held_effects_open ON {s}held_effects (originator_id, ended_at)",
-]
+SCHEMA = ReadModelSchema(
+    version=1,
+    tables=[
+        Table(
+            "decision_gates",
+            "decision_id text, decided_on date!, conditions text!",
+            key=["decision_id"],
+        ),
+        Table(
+            "held_effects",
+            """held_id serial, decision_id text!, blocked_by text!, originator_id text!,
+            originator_version bigint!, event_type text!, event_position bigint!, topic text!,
+            state text!, summary text!, held_from time!, ended_at time, outcome text,
+            applies_from date""",
+            key=["held_id"],
+            indexes=[
+                Index("held_effects_decision", "decision_id, held_id"),
+                Index("held_effects_blocked", "blocked_by, held_id"),
+                Index("held_effects_open", "originator_id, ended_at"),
+            ],
+        ),
+    ],
+)
 
 # Events that change what is valid when, by aggregate. Body: only membership changes (each
 # membership is its own row, so nothing else on the body waits behind them); a correction or
@@ -171,6 +167,7 @@ class PendingEffectsReadModel:
     """Holds the effects of decisions whose conditions are not met, and releases them."""
 
     name = "pending_effects"
+    schema = SCHEMA
 
     def __init__(self, mapper: Mapper) -> None:
         self.mapper = mapper
@@ -227,9 +224,6 @@ class PendingEffectsReadModel:
             )
             self._blocked = {r["originator_id"] for r in rows}
         return str(subject_id) in self._blocked
-
-    def ddl(self, dialect: str) -> list[str]:
-        return POSTGRES_DDL if dialect == POSTGRES else SQLITE_DDL
 
     def bind(self, read_models: list[Any]) -> None:
         """The read models whose events wait here (those marked `gated`)."""

@@ -6,6 +6,8 @@ and a write by another process wakes it within milliseconds (projections/wakeup.
 PostgreSQL, `PRAGMA data_version` on SQLite).
 Each batch of events is applied with its last position in one transaction (see views.py).
 Skipped event types still advance the position, so `wait_for` always returns.
+At start the read models' schema versions are compared with the store's, and a changed one
+rebuilds them from the event log (projections/versions.py).
 On PostgreSQL the runner keeps the generation of read models the pointer names current and
 follows it when `registry rebuild` switches (projections/generations.py).
 
@@ -116,7 +118,8 @@ class ProjectionRunner:
                     self.search,
                     self.status_ranges,  # after entities and agreements: it reads their versions
                     self.list_keys,  # after entities: it reads their versions
-                ]
+                ],
+                self.registry,
             )
             # Each generation has its own heartbeat table (projections/heartbeat.py reads and
             # writes the one beside the runner's views).

@@ -18,31 +18,46 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from projections.sql import POSTGRES, Db, in_list
+from projections.sql import POSTGRES, SQLITE, Db, in_list
+from projections.tables import ReadModelSchema, Table
 from registry.dates import within_of
 from registry.domain.agreement import Agreement
 from registry.domain.decision import Decision
 from registry.domain.meeting import Meeting
 
-SQLITE_DDL = [
-    """CREATE VIRTUAL TABLE IF NOT EXISTS search_fts USING fts5(
-        doc_id UNINDEXED, entity_type UNINDEXED, entity_id UNINDEXED, title, text,
-        tokenize = 'unicode61 remove_diacritics 0')""",
-    # FTS5 cannot index doc_id (a lookup by it scans the whole table), so each document's
-    # rowid is kept here: a changed document is deleted by rowid, an index away.
-    """CREATE TABLE IF NOT EXISTS search_rowids (
-        doc_id TEXT PRIMARY KEY, rid INTEGER NOT NULL) WITHOUT ROWID""",
-]
-
-POSTGRES_DDL = [
-    """CREATE TABLE IF NOT EXISTS {s}search_documents (
-        doc_id TEXT PRIMARY KEY, entity_type TEXT NOT NULL, entity_id TEXT NOT NULL,
-        title TEXT NOT NULL, text TEXT NOT NULL,
-        tsv tsvector GENERATED ALWAYS AS (
-            setweight(to_tsvector('swedish', title), 'A')
-            || setweight(to_tsvector('swedish', text), 'B')) STORED)""",
-    "CREATE INDEX IF NOT EXISTS search_documents_tsv ON {s}search_documents USING gin (tsv)",
-]
+# FTS5 (SQLite) and a generated tsvector column (PostgreSQL) exist on one store each: the
+# search tables are the stores' own, written here once per store.
+SCHEMA = ReadModelSchema(
+    version=1,
+    tables=[
+        # FTS5 cannot index doc_id (a lookup by it scans the whole table), so each
+        # document's rowid is kept here: a changed document is deleted by rowid, an index away.
+        Table(
+            "search_rowids",
+            "doc_id text, rid int!",
+            key=["doc_id"],
+            without_rowid=True,
+            only=SQLITE,
+        ),
+    ],
+    extras={
+        SQLITE: [
+            """CREATE VIRTUAL TABLE IF NOT EXISTS search_fts USING fts5(
+            doc_id UNINDEXED, entity_type UNINDEXED, entity_id UNINDEXED, title, text,
+            tokenize = 'unicode61 remove_diacritics 0')"""
+        ],
+        POSTGRES: [
+            """CREATE TABLE IF NOT EXISTS {s}search_documents (
+            doc_id TEXT PRIMARY KEY, entity_type TEXT NOT NULL, entity_id TEXT NOT NULL,
+            title TEXT NOT NULL, text TEXT NOT NULL,
+            tsv tsvector GENERATED ALWAYS AS (
+                setweight(to_tsvector('swedish', title), 'A')
+                || setweight(to_tsvector('swedish', text), 'B')) STORED)""",
+            "CREATE INDEX IF NOT EXISTS search_documents_tsv ON {s}search_documents "
+            "USING gin (tsv)",
+        ],
+    },
+)
 
 KINDS = ("decision", "agenda_item", "agreement")
 
@@ -60,9 +75,7 @@ class SearchHit:
 class SearchReadModel:
     gated = True  # skips what projections/pending.py holds
     name = "search"
-
-    def ddl(self, dialect: str) -> list[str]:
-        return POSTGRES_DDL if dialect == POSTGRES else SQLITE_DDL
+    schema = SCHEMA
 
     def __init__(self) -> None:
         # The batch's documents, written at its end (`flush`): the latest of each, and the
@@ -80,13 +93,6 @@ class SearchReadModel:
                 self._entities = model
             elif model.name == "agreements":
                 self._agreements = model
-
-    def migrate(self, db: Db) -> None:
-        """A store whose search table was filled before `search_rowids` existed: map its
-        documents' rowids once."""
-        if db.dialect == POSTGRES or db.one("SELECT 1 AS x FROM search_rowids LIMIT 1"):
-            return
-        db.execute("INSERT INTO search_rowids (doc_id, rid) SELECT doc_id, rowid FROM search_fts")
 
     def flush(self, db: Db) -> None:
         if db.dialect == POSTGRES:

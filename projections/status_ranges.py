@@ -25,9 +25,9 @@ tests are plain comparisons.
 
 The model takes the versions the entities and agreements models wrote for the batch's
 events (by log position) in `flush`, after theirs (it is registered after them), from what
-they keep of the batch (`written`), not by reading them back. A store made
-before this model existed is filled from those versions, every recorded range included, the
-first time its table is created (`migrate`).
+they keep of the batch (`written`), not by reading them back. A store made before this
+model existed has no schema version for it and is rebuilt from the event log
+(projections/versions.py).
 """
 
 from __future__ import annotations
@@ -42,6 +42,7 @@ from uuid import UUID
 from projections.agreements import AgreementRow
 from projections.agreements import _row as agreement_row
 from projections.sql import POSTGRES, Db, as_date, as_datetime, in_list
+from projections.tables import Index, ReadModelSchema, Table
 from registry.status import decision as statuses
 from registry.status.assignment import assignment_status, overdue
 
@@ -54,36 +55,27 @@ LAST_DAY = date(9999, 12, 31)
 OPEN_TIME_TEXT = "9999-12-31 00:00:00.000000"
 OPEN_TIME = datetime(9999, 12, 31)  # PostgreSQL: as timestamptz with the session's zone
 
-_COLUMNS = """
-        kind TEXT NOT NULL, entity_id TEXT NOT NULL, status TEXT NOT NULL,
-        late {i} NOT NULL, valid_from {d} NOT NULL, valid_to {d} NOT NULL,
-        recorded_from {t} NOT NULL, recorded_to {t} NOT NULL, sort_key TEXT {c} NOT NULL,
-        body_id TEXT, key_date {d}, variant TEXT, holder_id TEXT, event_position {i} NOT NULL"""
 # Each list index carries the range columns and the id after its sort key, so a page is
 # read from the index alone (no table look-up per row scanned).
 _COVER = "sort_key, valid_from, valid_to, recorded_from, recorded_to, entity_id"
-_INDEXES = [
-    "CREATE INDEX IF NOT EXISTS status_ranges_by_status ON {s}status_ranges "
-    f"(kind, status, {_COVER})",
-    f"CREATE INDEX IF NOT EXISTS status_ranges_by_key ON {{s}}status_ranges (kind, {_COVER})",
-    "CREATE INDEX IF NOT EXISTS status_ranges_by_late ON {s}status_ranges "
-    f"(kind, late, {_COVER})",
-    "CREATE INDEX IF NOT EXISTS status_ranges_by_body ON {s}status_ranges "
-    f"(kind, body_id, {_COVER})",
-    "CREATE INDEX IF NOT EXISTS status_ranges_current ON {s}status_ranges (entity_id, recorded_to)",
-]
-SQLITE_DDL = [
-    "CREATE TABLE IF NOT EXISTS status_ranges ("
-    + _COLUMNS.format(i="INTEGER", d="TEXT", t="TEXT", c="")
-    + ")",
-    *_INDEXES,
-]
-POSTGRES_DDL = [
-    "CREATE TABLE IF NOT EXISTS {s}status_ranges ("
-    + _COLUMNS.format(i="BIGINT", d="DATE", t="TIMESTAMPTZ", c='COLLATE "C"')
-    + ")",
-    *_INDEXES,
-]
+SCHEMA = ReadModelSchema(
+    version=1,
+    tables=[
+        Table(
+            "status_ranges",
+            """kind text!, entity_id text!, status text!, late bigint!, valid_from date!,
+            valid_to date!, recorded_from time!, recorded_to time!, sort_key sort_key!,
+            body_id text, key_date date, variant text, holder_id text, event_position bigint!""",
+            indexes=[
+                Index("status_ranges_by_status", f"kind, status, {_COVER}"),
+                Index("status_ranges_by_key", f"kind, {_COVER}"),
+                Index("status_ranges_by_late", f"kind, late, {_COVER}"),
+                Index("status_ranges_by_body", f"kind, body_id, {_COVER}"),
+                Index("status_ranges_current", "entity_id, recorded_to"),
+            ],
+        )
+    ],
+)
 
 # -- the sort keys: text whose order is the order of the API's key tuples ---------------------
 
@@ -296,17 +288,16 @@ class StatusRangesReadModel:
 
     gated = True  # skips what projections/pending.py holds, as the models it reads do
     name = "status_ranges"
+    schema = SCHEMA
 
     def __init__(self) -> None:
         self._positions: list[int] = []
         self._entities: Any = None
         self._agreements: Any = None
 
-    def ddl(self, dialect: str) -> list[str]:
-        return POSTGRES_DDL if dialect == POSTGRES else SQLITE_DDL
-
-    def migrate(self, db: Db) -> None:
-        """Fill the table from the versions already projected, if it was just created."""
+    def backfill(self, db: Db) -> None:
+        """Fill an empty table from the versions already in the store (tests and benchmarks
+        that write entity versions directly)."""
         if db.one("SELECT 1 AS x FROM {s}status_ranges LIMIT 1") is not None:
             return
         for table, where, _ in _SOURCES:

@@ -16,6 +16,8 @@ from psycopg.sql import SQL, Identifier
 
 from projections.pending import HELD
 from projections.sql import POSTGRES, SQLITE, Db
+from projections.tables import ReadModelSchema
+from projections.versions import open_tables
 from registry.store_setup import SETUP_LOCK_KEY
 
 #: Batches of at most this many events flush their writes pipelined (PostgreSQL).
@@ -24,11 +26,10 @@ PIPELINED_BATCH = 50
 
 class ReadModel(Protocol):
     name: str
+    schema: ReadModelSchema  # its tables and schema version (projections/tables.py)
 
-    def ddl(self, dialect: str) -> list[str]: ...
-
-    # Optional: `migrate(db)` brings tables made by an earlier version up to date;
-    # `prepare(db, events)` reads ahead for a batch; `flush(db)` ends a batch (in its transaction); `discard()` forgets a batch rolled back.
+    # Optional: `prepare(db, events)` reads ahead for a batch; `flush(db)` ends a batch (in
+    # its transaction); `discard()` forgets a batch rolled back.
 
     def apply(self, db: Db, event: Any, position: int) -> None: ...
 
@@ -36,7 +37,7 @@ class ReadModel(Protocol):
 class Views(Protocol):
     read_models: Sequence[ReadModel]
 
-    def attach(self, read_models: Sequence[ReadModel]) -> None: ...
+    def attach(self, read_models: Sequence[ReadModel], registry: Any) -> bool: ...
 
     def process_batch(
         self, events: Sequence[tuple[Any, int]], tracking: Tracking, after: int | None = None
@@ -62,21 +63,17 @@ class _ViewsMixin:
     def _db(self, cursor: Any) -> Db:
         return Db(cursor, self.dialect, getattr(self.datastore, "schema", "public"))
 
-    def attach(self, read_models: Sequence[ReadModel]) -> None:
-        """Create (or migrate) the read models' tables. On PostgreSQL call it inside
-        `registry.store_setup.setup_lock`: concurrent DDL from processes started together
-        fails (ProjectionRunner does so)."""
+    def attach(self, read_models: Sequence[ReadModel], registry: Any) -> bool:
+        """Create the read models' tables, or rebuild them from the events of `registry`
+        if their schema versions changed (projections/versions.py); returns whether they
+        were rebuilt. On PostgreSQL call it inside `registry.store_setup.setup_lock`:
+        concurrent DDL from processes started together fails (ProjectionRunner does so)."""
         self.read_models = list(read_models)
         for model in self.read_models:
             if (bind := getattr(model, "bind", None)) is not None:
                 bind(self.read_models)
         with self.datastore.transaction(commit=True) as c:
-            db = self._db(c)
-            for model in self.read_models:
-                db.script(model.ddl(self.dialect))
-                migrate = getattr(model, "migrate", None)
-                if migrate is not None:
-                    migrate(db)
+            return open_tables(self, self._db(c), registry)
 
     def process_batch(
         self, events: Sequence[tuple[Any, int]], tracking: Tracking, after: int | None = None
@@ -91,39 +88,42 @@ class _ViewsMixin:
             # committed would fail with "database is locked" (its WAL snapshot is stale) and
             # stop the runner. A repeated position still rolls the whole batch back.
             self._record_position(c, tracking, after)
-            db = self._db(c)
-            try:
-                # Optional: `prepare(db, events)` reads what the batch will need in a few
-                # queries rather than one per event.
-                batch = [event for event, _ in events]
+            self.apply_batch(self._db(c), events)
+
+    def apply_batch(self, db: Db, events: Sequence[tuple[Any, int]]) -> None:
+        """Apply `events` to every read model in `db`'s transaction (the position is the
+        caller's to record)."""
+        try:
+            # Optional: `prepare(db, events)` reads what the batch will need in a few
+            # queries rather than one per event.
+            batch = [event for event, _ in events]
+            for model in self.read_models:
+                if (prepare := getattr(model, "prepare", None)) is not None:
+                    prepare(db, batch)
+            appliers = [
+                (model.apply, bool(getattr(model, "gated", False))) for model in self.read_models
+            ]
+            for event, position in events:
+                held = False
+                for apply, gated in appliers:
+                    # An effect of a decision that waits for its condition is held by
+                    # projections/pending.py; the models that answer validity skip it.
+                    if held and gated:
+                        continue
+                    if apply(db, event, position) == HELD:
+                        held = True
+            # A small batch (read-your-writes) on PostgreSQL: its writes go in one
+            # round trip; a large one (a catch-up) writes with COPY.
+            with db.pipeline() if len(events) <= PIPELINED_BATCH else nullcontext():
                 for model in self.read_models:
-                    if (prepare := getattr(model, "prepare", None)) is not None:
-                        prepare(db, batch)
-                appliers = [
-                    (model.apply, bool(getattr(model, "gated", False)))
-                    for model in self.read_models
-                ]
-                for event, position in events:
-                    held = False
-                    for apply, gated in appliers:
-                        # An effect of a decision that waits for its condition is held by
-                        # projections/pending.py; the models that answer validity skip it.
-                        if held and gated:
-                            continue
-                        if apply(db, event, position) == HELD:
-                            held = True
-                # A small batch (read-your-writes) on PostgreSQL: its writes go in one
-                # round trip; a large one (a catch-up) writes with COPY.
-                with db.pipeline() if len(events) <= PIPELINED_BATCH else nullcontext():
-                    for model in self.read_models:
-                        if (flush := getattr(model, "flush", None)) is not None:
-                            flush(db)
-            except BaseException:
-                # The batch rolls back: what a model keeps in memory about it must go too.
-                for model in self.read_models:
-                    if (discard := getattr(model, "discard", None)) is not None:
-                        discard()
-                raise
+                    if (flush := getattr(model, "flush", None)) is not None:
+                        flush(db)
+        except BaseException:
+            # The batch rolls back: what a model keeps in memory about it must go too.
+            for model in self.read_models:
+                if (discard := getattr(model, "discard", None)) is not None:
+                    discard()
+            raise
 
     def _record_position(self, cursor: Any, tracking: Tracking, after: int | None) -> None:
         self._insert_tracking(cursor, tracking)  # type: ignore[attr-defined]

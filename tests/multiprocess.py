@@ -199,14 +199,8 @@ def backend_alive(settings: StoreSettings, backend_pid: int) -> bool:
 
 
 def read_model_tables(runner: ProjectionRunner) -> list[str]:
-    """The tables the runner's read models create (from their DDL)."""
-    tables = []
-    for model in runner.views.read_models:
-        for statement in model.ddl(POSTGRES):
-            words = statement.split()
-            if words[:2] == ["CREATE", "TABLE"]:
-                tables.append(words[5 if words[2:5] == ["IF", "NOT", "EXISTS"] else 2])
-    return [t.replace("{s}", "").split("(")[0] for t in tables]
+    """The tables the runner's read models create (from their declarations)."""
+    return [t for model in runner.views.read_models for t in model.schema.table_names(POSTGRES)]
 
 
 # Columns whose values depend on how often a sequence was drawn from, not on the events: a

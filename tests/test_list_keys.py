@@ -1,6 +1,6 @@
 """Lists of bodies, organisations, persons, meetings and funds read by keyset in SQL
 (projections/list_keys.py): the same rows in the same order as filtering and sorting every
-entity in Python, at every recorded moment, projected or filled by `migrate`."""
+entity in Python, at every recorded moment, projected or filled by `backfill`."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ def test_keyset_lists_match_every_row_sorted(world: World, backfilled: bool):
         with runner.views.datastore.transaction(commit=True) as c:
             db = runner.views._db(c)
             db.execute("DELETE FROM {s}list_keys")
-            runner.list_keys.migrate(db)
+            runner.list_keys.backfill(db)
     with runner.views.reading() as db:
         for mark in world.s.known.values():
             for kind in KINDS:

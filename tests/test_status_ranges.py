@@ -88,7 +88,7 @@ def test_sql_lists_answer_as_the_rules_on_every_day_and_moment(world: World, bac
         with runner.views.datastore.transaction(commit=True) as c:
             db = runner.views._db(c)
             db.execute("DELETE FROM {s}status_ranges")
-            runner.status_ranges.migrate(db)
+            runner.status_ranges.backfill(db)
     days = sorted(
         {date(2019, 1, 1), date(2021, 1, 1), date(2030, 1, 1)}
         | {date(2021, 2, 12) + timedelta(days=n) for n in range(-2, 400, 9)}
