@@ -21,7 +21,7 @@ from collections.abc import Callable
 from eventsourcing.persistence import JSONTranscoder
 
 from registry.chain import ChainStore
-from registry.commands import Appointment, DecisionHandle, SeatSpec
+from registry.commands import Appointment, SeatSpec
 from registry.commands.agreements import AGREEMENT_VALUE_TYPES, AgreementCommands
 from registry.commands.approvals import APPROVAL_VALUE_TYPES, ApprovalCommands
 from registry.commands.assignments import AssignmentCommands
@@ -43,7 +43,9 @@ from registry.recorders import recorder_topic
 from registry.store_setup import setup_lock
 from registry.values import register_value_transcodings
 
-__all__ = ["Appointment", "DecisionHandle", "Registry", "SeatSpec"]
+# The service, and the values its membership and seat commands take (callers import the
+# three together).
+__all__ = ["Appointment", "Registry", "SeatSpec"]
 
 #: Value types stored in the aggregates' events, registered with the transcoder.
 VALUE_TYPES: list[type] = [
@@ -103,6 +105,7 @@ class Registry(
         self.checkouts = AggregateCheckouts(self.repository, self.recorder)
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        """The library's transcodings and the value types the events hold."""
         super().register_transcodings(transcoder)
         register_value_transcodings(transcoder, VALUE_TYPES)
 

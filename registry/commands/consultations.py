@@ -18,7 +18,7 @@ from registry.domain.consultation import (
 )
 from registry.domain.decision import Decision
 from registry.errors import InvalidInput
-from registry.ids import natural_id, normalise
+from registry.ids import normalise
 from registry.values import Context, check_period, require_text
 
 #: Value types stored in these aggregates' events (registered with the transcoder).
@@ -112,7 +112,3 @@ class ConsultationCommands(UnitOfWorkApplication):
                     field="consultation",
                 )
             consultation.conclude(Conclusion(decision_id, concluded_on), context)
-
-
-def consultation_id_for(key: str) -> UUID:
-    return natural_id("consultation", key)

@@ -135,6 +135,7 @@ class PlanningCommands(UnitOfWorkApplication):
         sequence: int = 1,
         cancelled_on: date | None = None,
     ) -> None:
+        """A planned meeting will not be held (inställt), with a reason."""
         with self._changes() as unit:
             plan = plan_of(unit, body_id, context)
             plan.cancel(

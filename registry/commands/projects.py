@@ -12,7 +12,7 @@ from registry.commands.unit_of_work import UnitOfWorkApplication
 from registry.domain.body import Body
 from registry.domain.fund import Fund
 from registry.domain.project import Financing, Owner, Project, financing_id_for
-from registry.ids import natural_id, normalise
+from registry.ids import normalise
 from registry.values import Context, HolderKind, check_period, require_text
 
 #: Value types stored in these aggregates' events (registered with the transcoder).
@@ -49,7 +49,8 @@ class ProjectCommands(UnitOfWorkApplication):
             if owner_kind is not None or owner_id is not None or owner_name is not None:
                 kind = parse_holder_kind(owner_kind, "owner_kind")
                 if owner_id is not None:
-                    owner_name = owner_name or holder_of(unit, kind, owner_id, "owner_id").name
+                    found = holder_of(unit, kind, owner_id, "owner_id")
+                    owner_name = owner_name or found.name
                 owner = Owner(kind, require_text(owner_name or "", "owner_name"), owner_id)
             if steering_body_id is not None:
                 unit.get(steering_body_id, Body, "steering_body_id")
@@ -104,19 +105,18 @@ class ProjectCommands(UnitOfWorkApplication):
         return fid
 
     def approve_project(self, project_id: UUID, approved_on: date, context: Context) -> None:
+        """A proposed project is decided on."""
         with self._changes() as unit:
             unit.get(project_id, Project, "project_id").approve(approved_on, context)
 
     def complete_project(self, project_id: UUID, completed_on: date, context: Context) -> None:
+        """A running project is completed on `completed_on`."""
         with self._changes() as unit:
             unit.get(project_id, Project, "project_id").complete(completed_on, context)
 
     def stop_project(
         self, project_id: UUID, stopped_on: date, reason: str, context: Context
     ) -> None:
+        """A running project is stopped before its end, with a reason."""
         with self._changes() as unit:
             unit.get(project_id, Project, "project_id").stop(stopped_on, reason, context)
-
-
-def project_id_for(key: str) -> UUID:
-    return natural_id("project", key)
