@@ -20,10 +20,10 @@ from typing import Any, TextIO
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from registry.chain import (
+from registry.chain import ChainStore
+from registry.chain_links import (
     GENESIS_HEX,
     ChainRow,
-    ChainStore,
     Checkpoint,
     RawEvent,
     canonical_id,

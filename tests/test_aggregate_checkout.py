@@ -1,5 +1,5 @@
 """Commands take aggregates out of the cache instead of deep-copying them
-(registry/application_cache.py): a refused command leaves nothing in the cache, another
+(registry/commands/checkouts.py): a refused command leaves nothing in the cache, another
 writer's events are seen, and a body's membership indexes stay in step with its table."""
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from registry.application import Registry
-from registry.chain import GENESIS_HEX, link_rows
+from registry.chain_links import GENESIS_HEX, link_rows
 from registry.config import StoreSettings
 from tests.chain_support import cli, fill, raw
 

@@ -1,5 +1,5 @@
-"""Commands for the life of a decision after the meeting, mixed into `Registry`: justering
-and anslag of a meeting's minutes, appeals of its decisions and the court's rulings
+"""Commands for the life of a decision after the meeting: justering and anslag of a
+meeting's minutes, appeals of its decisions and the court's rulings
 (registry/domain/approval.py; the status rule is registry/lifecycle.py)."""
 
 from __future__ import annotations
@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from datetime import date
 from uuid import UUID
 
+from registry.commands.unit_of_work import UnitOfWorkApplication
 from registry.domain.approval import (
     Appeal,
     AppealRuling,
@@ -21,7 +22,7 @@ from registry.domain.meeting import Meeting
 from registry.values import Context, require_text
 
 #: Value types stored in these aggregates' events (registered with the transcoder).
-LIFECYCLE_VALUE_TYPES: list[type] = [
+APPROVAL_VALUE_TYPES: list[type] = [
     Justerare,
     ImmediateApproval,
     MinutesApproval,
@@ -30,7 +31,7 @@ LIFECYCLE_VALUE_TYPES: list[type] = [
 ]
 
 
-class LifecycleCommands:
+class ApprovalCommands(UnitOfWorkApplication):
     """Justering, anslag and appeals."""
 
     def record_minutes_approval(
@@ -53,12 +54,12 @@ class LifecycleCommands:
         lists paragraphs approved at once: (item, approved on (default: the meeting's day),
         posted on). `decision_ids` are the meeting's decisions, whose audit trails show it.
         An appeal deadline as printed is checked against the one the law gives."""
-        with self._changes() as unit:  # type: ignore[attr-defined]
+        with self._changes() as unit:
             meeting = unit.get(meeting_id, Meeting, "meeting_id")
             found = tuple(
                 Justerare(p.id, p.name)
                 for i, pid in enumerate(justerare)
-                for p in [self._person(unit, pid, f"justerare[{i}]")]  # type: ignore[attr-defined]
+                for p in [unit.person(pid, f"justerare[{i}]")]
             )
             approval = MinutesApproval(
                 approved_on=approved_on,
@@ -90,7 +91,7 @@ class LifecycleCommands:
         case_number: str | None = None,
     ) -> UUID:
         """Record an appeal of a decision (laglighetsprövning); its id."""
-        with self._changes() as unit:  # type: ignore[attr-defined]
+        with self._changes() as unit:
             decision = unit.get(decision_id, Decision, "decision")
             appeal_id = appeal_id_for(decision.id, appellant, filed_on)
             decision.file_appeal(
@@ -103,6 +104,6 @@ class LifecycleCommands:
     ) -> None:
         """Record the court's ruling on an appeal: annulled (upphävt), rejected, dismissed or
         withdrawn."""
-        with self._changes() as unit:  # type: ignore[attr-defined]
+        with self._changes() as unit:
             decision = unit.get(decision_id, Decision, "decision")
             decision.rule_on_appeal(appeal_id, outcome, ruled_on, context)

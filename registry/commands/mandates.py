@@ -1,14 +1,14 @@
-"""Commands for mandates, delegations and what decisions claim, mixed into `Registry`
-(see registry/domain/mandate.py, delegation.py, claim.py; the rule is registry/mandates.py)."""
+"""Commands for mandates, delegations and what decisions claim (see
+registry/domain/mandate.py, delegation.py, claim.py; the rule is registry/mandates.py)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING
 from uuid import UUID
 
+from registry.commands.unit_of_work import UnitOfWork, UnitOfWorkApplication
 from registry.domain.body import Body
 from registry.domain.claim import DecisionClaim, DelegatedBy, claim_id_for
 from registry.domain.decision import Decision
@@ -26,14 +26,11 @@ from registry.domain.person import Person
 from registry.errors import InvalidInput, NotFound
 from registry.values import Context, check_period, require_text, sek
 
-if TYPE_CHECKING:
-    from registry.application import _UnitOfWork
-
 #: Value types stored in these aggregates' events (registered with the transcoder).
 MANDATE_VALUE_TYPES: list[type] = [MatterPower, MandateVersion, Delegate, DelegatedBy]
 
 
-class MandateCommands:
+class MandateCommands(UnitOfWorkApplication):
     """A body's structured mandate, its delegations, and what its decisions claim."""
 
     def state_mandate(
@@ -48,11 +45,10 @@ class MandateCommands:
         decision or reglemente). A later statement is a new version from its day."""
         check_powers(tuple(powers))
         version = MandateVersion(valid_from, tuple(powers), context.decision_id)
-        with self._changes() as unit:  # type: ignore[attr-defined]
+        with self._changes() as unit:
             unit.get(body_id, Body, "body_id")
-            try:
-                mandate = unit.get(BodyMandate.create_id(body_id), BodyMandate, "body_id")
-            except NotFound:
+            mandate = unit.find(BodyMandate.create_id(body_id), BodyMandate, "body_id")
+            if mandate is None:
                 mandate = unit.add(
                     BodyMandate(
                         body_id=body_id, version=version, effective_date=valid_from, context=context
@@ -80,7 +76,7 @@ class MandateCommands:
         matter = require_text(matter, "matter")
         key = require_text(key, "key")
         check_period(valid_from, valid_until, f"the delegation {key!r}")
-        with self._changes() as unit:  # type: ignore[attr-defined]
+        with self._changes() as unit:
             unit.get(body_id, Body, "body_id")
             delegate = self._delegate_of(unit, body_id, delegate)
             delegation = Delegation(
@@ -99,7 +95,7 @@ class MandateCommands:
         return delegation.id
 
     @staticmethod
-    def _delegate_of(unit: _UnitOfWork, body_id: UUID, delegate: Delegate) -> Delegate:
+    def _delegate_of(unit: UnitOfWork, body_id: UUID, delegate: Delegate) -> Delegate:
         kind = DelegateKind(delegate.kind)
         if kind is DelegateKind.BODY:
             if delegate.body_id is None:
@@ -119,7 +115,7 @@ class MandateCommands:
         self, delegation_id: UUID, last_day: date, reason: str, context: Context
     ) -> None:
         """The nämnd withdraws a delegation; it holds until `last_day`."""
-        with self._changes() as unit:  # type: ignore[attr-defined]
+        with self._changes() as unit:
             unit.get(delegation_id, Delegation, "delegation").revoke(last_day, reason, context)
 
     def state_claim(
@@ -137,7 +133,7 @@ class MandateCommands:
         (default: the owners of its body), or proposes; on which matter and amount; and,
         when taken under delegation, the delegation and the person who took it."""
         claim = parse_claim(str(kind))
-        with self._changes() as unit:  # type: ignore[attr-defined]
+        with self._changes() as unit:
             decision = unit.get(decision_id, Decision, "decision")
             body = unit.get(decision.body_id, Body, "body")
             delegated_by = None
@@ -195,7 +191,7 @@ class MandateCommands:
     ) -> None:
         """Correct what a decision was recorded as claiming (kind, matter, amount)."""
         claim = parse_claim(str(kind))
-        with self._changes() as unit:  # type: ignore[attr-defined]
+        with self._changes() as unit:
             record = self._claim_of(unit, decision_id)
             # A claim corrected to a recommendation is made to the body's owners unless it
             # named its principals.
@@ -216,7 +212,7 @@ class MandateCommands:
     ) -> None:
         """A decision taken under delegation is reported (anmäld) to the delegating body, by
         its decision in `context`, on `reported_on`."""
-        with self._changes() as unit:  # type: ignore[attr-defined]
+        with self._changes() as unit:
             claim = self._claim_of(unit, decision_id)
             if claim.delegated_by is None:
                 raise InvalidInput(
@@ -236,12 +232,12 @@ class MandateCommands:
         self, decision_id: UUID, principal_id: UUID, adopted_on: date, context: Context
     ) -> None:
         """A principal adopts a recommendation by its own decision (in `context`)."""
-        with self._changes() as unit:  # type: ignore[attr-defined]
+        with self._changes() as unit:
             unit.get(principal_id, Organisation, "principal")
             self._claim_of(unit, decision_id).adopt(principal_id, adopted_on, context)
 
     @staticmethod
-    def _claim_of(unit: _UnitOfWork, decision_id: UUID) -> DecisionClaim:
+    def _claim_of(unit: UnitOfWork, decision_id: UUID) -> DecisionClaim:
         unit.get(decision_id, Decision, "decision")
         try:
             return unit.get(claim_id_for(decision_id), DecisionClaim, "decision")
