@@ -117,6 +117,11 @@ def amount_of(value: Any, field_name: str) -> Decimal:
     return sek(value, field_name)
 
 
+def id_of(resolved: Resolved | None) -> str | None:
+    """The id of what a reference resolved to, as text; None when it names nothing."""
+    return str(resolved.id) if resolved is not None else None
+
+
 def day(value: str | None) -> date | None:
     """A date the file gives as text, or None when it gives none."""
     return date.fromisoformat(value) if value is not None else None

@@ -42,36 +42,22 @@ KIND_WORDS: dict[str, str] = {
 
 
 class AgreementFacts(FactBuilder):
-    """Declares the agreements the file's decisions register and builds the facts of the agreement effects."""
+    """Declares the agreements the file's decisions register and builds the facts of the
+    agreement effects."""
 
     def declare_agreements(self, path: str, entries: dict[str, Any]) -> None:
         """Agreements are declared by the decisions that register them."""
         for i, entry in enumerate(entries.get("agreements", [])):
             epath = join_path(path, "agreements", i)
-            parties = [
-                self.resolver.resolve(p, ["organisation"], join_path(epath, "parties", k))
-                for k, p in enumerate(entry["parties"])
-            ]
-            aid = self._identify(
-                "agreement", epath, "title", entry, [p.id for p in parties if p], path
-            )
-            self.resolver.declare(
-                "agreement",
-                join_path(path, "agreements", i),
-                entry.get("ref"),
-                [entry["title"]],
-                aid,
-                entry["title"],
-            )
+            parties = self.each_ref(entry, "parties", ["organisation"], epath)
+            owners = [p.id for p in parties if p]
+            self.declare_identified("agreement", epath, entry, "title", owners, path)
 
     def _agreements(self, entry: dict[str, Any], path: str, body: Resolved, owner: tuple) -> Any:
         aid = self._ids.get(("agreement", path)) or natural_id(
             "agreement", entry.get("key") or entry["title"]
         )
-        parties = [
-            self.resolver.resolve(p, ["organisation"], join_path(path, "parties", k))
-            for k, p in enumerate(entry["parties"])
-        ]
+        parties = self.each_ref(entry, "parties", ["organisation"], path)
         if None in parties:
             return None
         rule = entry.get("entry_into_force")

@@ -34,7 +34,8 @@ KIND_WORDS: dict[str, str] = {
 
 
 class AssignmentFacts(FactBuilder):
-    """Declares the assignments the file's decisions give and builds the facts of assignments, reports and completions."""
+    """Declares the assignments the file's decisions give and builds the facts of
+    assignments, reports and completions."""
 
     def declare_assignments(
         self, path: str, entries: dict[str, Any], decision_body: Resolved | None
@@ -46,14 +47,8 @@ class AssignmentFacts(FactBuilder):
             if given_by is None:
                 continue
             key = entry.get("key") or f"{given_by.id}|{normalise(entry['task'])}"
-            self.resolver.declare(
-                "assignment",
-                epath,
-                entry.get("ref"),
-                [],
-                natural_id("assignment", key),
-                entry["task"],
-            )
+            aid = natural_id("assignment", key)
+            self.declare("assignment", epath, entry, aid, "task", named=False)
 
     def _assignments(self, entry: dict[str, Any], path: str, body: Resolved, owner: tuple) -> Any:
         given_by = self.ref(entry, "given_by", ["body"], path) or body

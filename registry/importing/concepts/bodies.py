@@ -11,7 +11,7 @@ from registry.application import SeatSpec
 from registry.domain.body import Body
 from registry.ids import normalise
 from registry.importing.concepts.common import FactApplier, FactBuilder
-from registry.importing.facts import Fact, Resolved, as_text, day
+from registry.importing.facts import Fact, Resolved, as_text, day, id_of
 from registry.importing.problems import Problem, join_path
 
 #: The registry's error fields, by kind of fact, as the keys of the file's entry.
@@ -46,13 +46,9 @@ class BodyFacts(FactBuilder):
             bodies.insert(0, ("body", self.data["body"]))
         self._bodies = bodies
         for path, body in bodies:
-            owners = [
-                self.resolver.resolve(o, ["organisation"], join_path(path, "owners", k))
-                for k, o in enumerate(body.get("owners", []))
-            ]
-            bid = self._identify("body", path, "name", body, [o.id for o in owners if o])
-            resolved = self.resolver.declare(
-                "body", path, body.get("ref"), [body["name"]], bid, body["name"]
+            owners = self.each_ref(body, "owners", ["organisation"], path)
+            resolved = self.declare_identified(
+                "body", path, body, owners=[o.id for o in owners if o]
             )
             if path == "body":
                 self.body = resolved
@@ -80,10 +76,7 @@ class BodyFacts(FactBuilder):
                 pending.remove((path, body))
                 bid = self._ids[("body", path)]
                 done.add(bid)
-                owners = [
-                    self.resolver.resolve(o, ["organisation"], join_path(path, "owners", k))
-                    for k, o in enumerate(body.get("owners", []))
-                ]
+                owners = self.each_ref(body, "owners", ["organisation"], path)
                 self.add(
                     Fact(
                         "body",
@@ -92,7 +85,7 @@ class BodyFacts(FactBuilder):
                         {
                             "name": body["name"],
                             "kind": body["kind"],
-                            "parent": as_text(parent.id if parent else None),
+                            "parent": id_of(parent),
                             "owners": [as_text(o.id) for o in owners if o],
                             "mandate": body.get("mandate"),
                             "term_start": body.get("term_start"),
@@ -113,7 +106,7 @@ class BodyFacts(FactBuilder):
         identity = ("seat", owner, str(target.id), normalise(entry["label"]))
         attrs = {
             "count": entry.get("count", 1),
-            "on_behalf_of": as_text(org.id if org else None),
+            "on_behalf_of": id_of(org),
             "role": entry.get("role", "member"),
         }
         return identity, attrs, {"body": target, "on_behalf_of": org}
@@ -129,7 +122,7 @@ class BodyFacts(FactBuilder):
         attrs = {
             "date": entry.get("date"),
             "how": entry.get("how", "dissolved"),
-            "successor": as_text(refs["successor"].id if refs["successor"] else None),
+            "successor": id_of(refs["successor"]),
         }
         return identity, attrs, refs
 

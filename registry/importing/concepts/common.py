@@ -43,38 +43,19 @@ class FactBuilder:
         self._identities: set[tuple[Any, ...]] = set()
         self._ids: dict[tuple[str, str], UUID] = {}
 
-    def _identify(
-        self,
-        kind: str,
-        path: str,
-        name_field: str,
-        entry: dict[str, Any],
-        owners: list[UUID] | None,
-        effects_path: str = "background",
-    ) -> UUID:
-        """The id a declaration stands for (registry/importing/identity.py)."""
-        found = identify(
-            self.registry,
-            self.resolver.problems,
-            kind=kind,
-            path=path,
-            name_field=name_field,
-            entry=entry,
-            owners=owners,
-            by_decision=effects_path != "background",
-        )
-        self._ids[(kind, path)] = found
-        return found
-
     def context(
         self, note: str | None, item: str | None = None, decision: DecisionInfo | None = None
     ) -> Context:
+        """The provenance of a fact's events: the file's source (and item), the decision
+        that authorises it, its note, and who writes."""
         source = Source(self.source["document"], item, self.source.get("url"))
         return self.actor.context(
             source, decision.id if decision else None, note, stated_by=self.stated_by
         )
 
     def ref(self, entry: dict[str, Any], key: str, kinds: Sequence[str], path: str) -> Any:
+        """What the reference `entry[key]` names, of `kinds`; None when the entry gives none
+        or it names nothing (a problem says so)."""
         value = entry.get(key)
         if value is None:
             return None
@@ -82,6 +63,7 @@ class FactBuilder:
         return resolved
 
     def add(self, fact: Fact) -> None:
+        """Adds a fact; one whose identity another fact has gets a counter in its own."""
         identity = fact.identity
         n = 2
         while identity in self._identities:
@@ -90,6 +72,64 @@ class FactBuilder:
         fact.identity = identity
         self._identities.add(identity)
         self.facts.append(fact)
+
+    def declare(
+        self,
+        kind: str,
+        path: str,
+        entry: dict[str, Any],
+        id: UUID,
+        title: str = "name",
+        named: bool = True,
+    ) -> Resolved:
+        """Declares what `entry` stands for: references find it by its ref and (when
+        `named`) by its `title`."""
+        name = entry[title]
+        return self.resolver.declare(
+            kind, path, entry.get("ref"), [name] if named else [], id, name
+        )
+
+    def declare_identified(
+        self,
+        kind: str,
+        path: str,
+        entry: dict[str, Any],
+        title: str = "name",
+        owners: list[UUID] | None = None,
+        effects_path: str = "background",
+    ) -> Resolved:
+        """Declares a declaration under the id it stands for (registry/importing/identity.py),
+        which the facts built later find by its path."""
+        found = identify(
+            self.registry,
+            self.resolver.problems,
+            kind=kind,
+            path=path,
+            name_field=title,
+            entry=entry,
+            owners=owners,
+            by_decision=effects_path != "background",
+        )
+        self._ids[(kind, path)] = found
+        return self.declare(kind, path, entry, found, title)
+
+    def each_ref(
+        self, entry: dict[str, Any], key: str, kinds: Sequence[str], path: str
+    ) -> list[Resolved | None]:
+        """What each reference in the list `entry[key]` names (None where it names nothing)."""
+        return [
+            self.resolver.resolve(value, kinds, join_path(path, key, k))
+            for k, value in enumerate(entry.get(key, []))
+        ]
+
+    def refs_of(
+        self, entry: dict[str, Any], path: str, body: Resolved | None, kinds: dict[str, list[str]]
+    ) -> dict[str, Any]:
+        """The entry's body (`body` unless it names one), then what each of its references
+        `key` names, of `kinds[key]`."""
+        return {"body": self.body_of(entry, path, body)} | {
+            key: self.ref(entry, key, names, path) for key, names in kinds.items()
+        }
 
     def body_of(
         self, entry: dict[str, Any], path: str, default: Resolved | None, key: str = "body"
@@ -153,11 +193,10 @@ class FactApplier:
         value = fact.entry.get(key)
         if value is not None:
             return date.fromisoformat(value)
-        if fact.decision is not None and not fact.decision.decided_on_unknown:
-            return fact.decision.decided_on
-        if required:
+        decided = decided_on(fact)
+        if decided is None and required:
             raise _needed(fact, key)
-        return None
+        return decided
 
     def _partial(self, fact: Fact, key: str = "date") -> PartialDate:
         value = fact.entry.get(key)
@@ -166,6 +205,14 @@ class FactApplier:
         if value is None:
             raise _needed(fact, key)
         return PartialDate.parse(value, key)
+
+
+def decided_on(fact: Fact) -> date | None:
+    """The day the fact's decision was made; None for a background fact or a decision whose
+    date is unknown (date_not_after)."""
+    if fact.decision is not None and not fact.decision.decided_on_unknown:
+        return fact.decision.decided_on
+    return None
 
 
 def _needed(fact: Fact, key: str) -> InvalidInput:

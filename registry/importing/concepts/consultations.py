@@ -38,21 +38,12 @@ class ConsultationFacts(FactBuilder):
             asker = self.ref(entry, "asked_by", ["body"], epath) or body
             if asker is None:
                 continue
-            self.resolver.declare(
-                "consultation",
-                epath,
-                entry.get("ref"),
-                [],
-                natural_id("consultation", _key(entry, asker)),
-                entry["subject"],
-            )
+            cid = natural_id("consultation", _key(entry, asker))
+            self.declare("consultation", epath, entry, cid, "subject", named=False)
 
     def _consultations(self, entry: dict[str, Any], path: str, body: Resolved, owner: tuple) -> Any:
         asker = self.body_of(entry, path, body, "asked_by")
-        asked = [
-            self.resolver.resolve(b, ["body"], join_path(path, "asked", k))
-            for k, b in enumerate(entry["asked"])
-        ]
+        asked = self.each_ref(entry, "asked", ["body"], path)
         if asker is None or None in asked:
             return None
         cid = natural_id("consultation", _key(entry, asker))

@@ -257,10 +257,7 @@ class DecisionFacts(FactBuilder):
         self, entry: dict[str, Any], path: str, body: Resolved, owner: tuple
     ) -> Any:
         found = self._condition_of(entry, path, body)
-        if found is None:
-            return None
-        identity, refs = found
-        return ("condition_met", *identity), {"met_on": entry.get("met_on")}, refs
+        return found and (("condition_met", *found[0]), {"met_on": entry.get("met_on")}, found[1])
 
     def _conditions_withdrawn(
         self, entry: dict[str, Any], path: str, body: Resolved, owner: tuple
@@ -268,9 +265,8 @@ class DecisionFacts(FactBuilder):
         found = self._condition_of(entry, path, body)
         if found is None:
             return None
-        identity, refs = found
         attrs = {"withdrawn_on": entry.get("withdrawn_on"), "reason": entry["reason"]}
-        return ("condition_withdrawn", *identity), attrs, refs
+        return ("condition_withdrawn", *found[0]), attrs, found[1]
 
 
 class DecisionApplier(FactApplier):

@@ -9,7 +9,7 @@ from registry.domain.fund import Fund, allocation_id_for
 from registry.errors import RegistryError
 from registry.ids import natural_id
 from registry.importing.concepts.common import FactApplier, FactBuilder
-from registry.importing.facts import Fact, Resolved, amount_of, as_text, day
+from registry.importing.facts import Fact, Resolved, amount_of, as_text, day, id_of
 from registry.importing.problems import join_path
 
 #: The registry's error fields, by kind of fact, as the keys of the file's entry.
@@ -31,20 +31,13 @@ KIND_WORDS: dict[str, str] = {"funds": "fund"}
 
 
 class FundFacts(FactBuilder):
-    """Declares the funds the file's decisions establish and builds the facts of funds and allocations."""
+    """Declares the funds the file's decisions establish and builds the facts of funds and
+    allocations."""
 
     def declare_funds(self, path: str, entries: dict[str, Any]) -> None:
         """Funds are declared by the decisions that establish them."""
         for i, entry in enumerate(entries.get("funds", [])):
-            fid = self._identify("fund", join_path(path, "funds", i), "name", entry, None, path)
-            self.resolver.declare(
-                "fund",
-                join_path(path, "funds", i),
-                entry.get("ref"),
-                [entry["name"]],
-                fid,
-                entry["name"],
-            )
+            self.declare_identified("fund", join_path(path, "funds", i), entry, effects_path=path)
 
     def _funds(self, entry: dict[str, Any], path: str, body: Resolved, owner: tuple) -> Any:
         fid = self._ids.get(("fund", path)) or natural_id("fund", entry.get("key") or entry["name"])
@@ -76,7 +69,7 @@ class FundFacts(FactBuilder):
             "amount": amount,
             "recipient": entry["recipient"],
             "purpose": entry["purpose"],
-            "recipient_ref": as_text(recipient.id if recipient else None),
+            "recipient_ref": id_of(recipient),
         }
         refs = {
             "fund": fund,

@@ -73,10 +73,7 @@ class MandateFacts(FactBuilder):
             else None
         )
         delegate = self.ref(given, "delegate", ["person"], where)
-        principals = [
-            self.resolver.resolve(p, ["organisation"], join_path(where, "principals", k))
-            for k, p in enumerate(given.get("principals", []))
-        ]
+        principals = self.each_ref(given, "principals", ["organisation"], where)
         if ("delegation" in given and delegation is None) or ("delegate" in given and not delegate):
             return None
         if None in principals:

@@ -12,7 +12,7 @@ from registry.domain.body import Body, Membership
 from registry.domain.person import Person
 from registry.errors import InvalidInput, NotAMember
 from registry.importing.concepts.common import FactApplier, FactBuilder
-from registry.importing.facts import Fact, Resolved, as_text, day
+from registry.importing.facts import Fact, Resolved, day, id_of
 from registry.values import Role, parse_role
 
 #: The registry's error fields, by kind of fact, as the keys of the file's entry.
@@ -60,45 +60,30 @@ KIND_WORDS: dict[str, str] = {
     "endings": "end of a membership",
 }
 
+# What an appointment's and a replacement's references name, and an appointment's attributes
+# as the file gives them.
+_APPOINTED = {"person": ["person"], "on_behalf_of": ["organisation"], "deputy_for": ["person"]}
+_REPLACED = {"incoming": ["person"], "outgoing": ["person"], "on_behalf_of": ["organisation"]}
+_APPOINTMENT = ("start", "start_not_after", "end", "seat", "seat_number", "seat_unknown", "note")
+
 
 class MembershipFacts(FactBuilder):
     """Builds the facts of `appointments`, `replacements` and `endings`."""
 
     def _appointments(self, entry: dict[str, Any], path: str, body: Resolved, owner: tuple) -> Any:
-        refs = {
-            "body": self.body_of(entry, path, body),
-            "person": self.ref(entry, "person", ["person"], path),
-            "on_behalf_of": self.ref(entry, "on_behalf_of", ["organisation"], path),
-            "deputy_for": self.ref(entry, "deputy_for", ["person"], path),
-        }
+        refs = self.refs_of(entry, path, body, _APPOINTED)
         if refs["body"] is None or refs["person"] is None:
             return None
         role = entry.get("role", "member")
         identity = ("appointment", owner, str(refs["body"].id), str(refs["person"].id), role)
-        attrs = {
-            k: entry.get(k)
-            for k in (
-                "start",
-                "start_not_after",
-                "end",
-                "seat",
-                "seat_number",
-                "seat_unknown",
-                "note",
-            )
-        } | {
-            "on_behalf_of": as_text(refs["on_behalf_of"].id if refs["on_behalf_of"] else None),
-            "deputy_for": as_text(refs["deputy_for"].id if refs["deputy_for"] else None),
+        attrs = {k: entry.get(k) for k in _APPOINTMENT} | {
+            "on_behalf_of": id_of(refs["on_behalf_of"]),
+            "deputy_for": id_of(refs["deputy_for"]),
         }
         return identity, attrs, refs
 
     def _replacements(self, entry: dict[str, Any], path: str, body: Resolved, owner: tuple) -> Any:
-        refs = {
-            "body": self.body_of(entry, path, body),
-            "incoming": self.ref(entry, "incoming", ["person"], path),
-            "outgoing": self.ref(entry, "outgoing", ["person"], path),
-            "on_behalf_of": self.ref(entry, "on_behalf_of", ["organisation"], path),
-        }
+        refs = self.refs_of(entry, path, body, _REPLACED)
         if None in (refs["body"], refs["incoming"], refs["outgoing"]):
             return None
         identity = (
@@ -111,15 +96,12 @@ class MembershipFacts(FactBuilder):
         attrs = {
             "date": entry.get("date"),
             "role": entry.get("role"),
-            "on_behalf_of": as_text(refs["on_behalf_of"].id if refs["on_behalf_of"] else None),
+            "on_behalf_of": id_of(refs["on_behalf_of"]),
         }
         return identity, attrs, refs
 
     def _endings(self, entry: dict[str, Any], path: str, body: Resolved, owner: tuple) -> Any:
-        refs = {
-            "body": self.body_of(entry, path, body),
-            "person": self.ref(entry, "person", ["person"], path),
-        }
+        refs = self.refs_of(entry, path, body, {"person": ["person"]})
         if None in refs.values():
             return None
         identity = (

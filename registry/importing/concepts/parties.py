@@ -11,7 +11,7 @@ from registry.domain.organisation import Organisation
 from registry.domain.person import Person
 from registry.ids import natural_id, normalise
 from registry.importing.concepts.common import FactApplier, FactBuilder
-from registry.importing.facts import Fact, Resolved, as_text, stored_ref
+from registry.importing.facts import Fact, Resolved, id_of, stored_ref
 from registry.importing.problems import join_path
 from registry.personal_data import KINDS
 
@@ -39,15 +39,7 @@ class PartyFacts(FactBuilder):
 
     def declare_organisations(self) -> None:
         for i, org in enumerate(self.data.get("organisations", [])):
-            oid = self._identify("organisation", f"organisations[{i}]", "name", org, None)
-            self.resolver.declare(
-                "organisation",
-                f"organisations[{i}]",
-                org.get("ref"),
-                [org["name"]],
-                oid,
-                org["name"],
-            )
+            self.declare_identified("organisation", f"organisations[{i}]", org)
 
     def declare_persons(self) -> None:
         self._persons: list[tuple[str, dict[str, Any], Resolved, Any]] = []
@@ -91,7 +83,7 @@ class PartyFacts(FactBuilder):
                         "name": person["name"],
                         "title": person.get("title"),
                         "party": person.get("party"),
-                        "organisation": as_text(org.id if org else None),
+                        "organisation": id_of(org),
                     },
                     person,
                     self.context(person.get("note")),

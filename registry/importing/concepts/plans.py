@@ -9,9 +9,8 @@ from typing import Any
 
 from registry.errors import InvalidInput
 from registry.ids import normalise
-from registry.importing.concepts.common import FactApplier, FactBuilder
+from registry.importing.concepts.common import FactApplier, FactBuilder, decided_on
 from registry.importing.facts import Fact, Resolved
-from registry.importing.problems import join_path
 
 #: The registry's error fields, by kind of fact, as the keys of the file's entry.
 FIELDS: dict[str, dict[str, str]] = {
@@ -38,10 +37,7 @@ class PlanFacts(FactBuilder):
         self, entry: dict[str, Any], path: str, body: Resolved, owner: tuple
     ) -> Any:
         target = self.body_of(entry, path, body)
-        joint = [
-            self.resolver.resolve(b, ["body"], join_path(path, "joint_with", k))
-            for k, b in enumerate(entry.get("joint_with", []))
-        ]
+        joint = self.each_ref(entry, "joint_with", ["body"], path)
         if target is None or None in joint:
             return None
         identity = ("planned_meeting", str(target.id), entry["date"], entry.get("sequence", 1))
@@ -137,5 +133,5 @@ class PlanApplier(FactApplier):
             sequence=e.get("sequence", 1),
             decision_id=d.id,
             note=e.get("note"),
-            effective_date=None if d.decided_on_unknown else d.decided_on,
+            effective_date=decided_on(fact),
         )

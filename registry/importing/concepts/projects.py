@@ -4,11 +4,12 @@ their facts and how they are recorded."""
 from __future__ import annotations
 
 from typing import Any
+from uuid import UUID
 
 from registry.domain.project import Project
 from registry.errors import InvalidInput, RegistryError
 from registry.ids import natural_id
-from registry.importing.concepts.common import FactApplier, FactBuilder
+from registry.importing.concepts.common import FactApplier, FactBuilder, decided_on
 from registry.importing.facts import Fact, Resolved, amount_of, as_text, day
 from registry.importing.problems import join_path
 
@@ -42,14 +43,8 @@ class ProjectFacts(FactBuilder):
     def declare_projects(self, path: str, entries: dict[str, Any]) -> None:
         """Projects are declared by the decisions that start them."""
         for i, entry in enumerate(entries.get("projects", [])):
-            self.resolver.declare(
-                "project",
-                join_path(path, "projects", i),
-                entry.get("ref"),
-                [entry["name"]],
-                natural_id("project", entry.get("key") or entry["name"]),
-                entry["name"],
-            )
+            pid = natural_id("project", entry.get("key") or entry["name"])
+            self.declare("project", join_path(path, "projects", i), entry, pid)
 
     def _projects(self, entry: dict[str, Any], path: str, body: Resolved, owner: tuple) -> Any:
         pid = natural_id("project", entry.get("key") or entry["name"])
@@ -134,9 +129,7 @@ class ProjectApplier(FactApplier):
             raise InvalidInput(
                 f"owner_kind is {kind}, but {owner.name!r} is a(n) {owner.kind}", field="owner_kind"
             )
-        decided = None
-        if fact.decision is not None and not fact.decision.decided_on_unknown:
-            decided = fact.decision.decided_on
+        decided = decided_on(fact)
         pid = self.registry.start_project(
             r["body"].id,
             e["name"],
@@ -155,18 +148,7 @@ class ProjectApplier(FactApplier):
         )
         for k, (f, fund) in enumerate(zip(e.get("financing", []), r["funds"], strict=True)):
             try:
-                self.registry.finance_project(
-                    pid,
-                    f.get("source") or (fund.name if fund else ""),
-                    fact.context,
-                    fund_id=fund.id if fund else None,
-                    amount=amount_of(f["amount"], "amount") if "amount" in f else None,
-                    start=day(f.get("from")),
-                    end=day(f.get("until")),
-                    note=f.get("note"),
-                    key=f.get("key") or str(k),
-                    effective_date=decided,
-                )
+                self._finance(pid, f, fund, fact, f.get("key") or str(k))
             except RegistryError as error:
                 raise type(error)(error.message, field=f"financing[{k}]") from None
 
@@ -182,19 +164,25 @@ class ProjectApplier(FactApplier):
         self.registry.approve_project(fact.refs["project"].id, d.decided_on, fact.context)
 
     def _apply_project_financing(self, fact: Fact) -> None:
-        e, fund = fact.entry, fact.refs["fund"]
-        d = fact.decision
+        e = fact.entry
+        self._finance(fact.refs["project"].id, e, fact.refs["fund"], fact, e.get("key"))
+
+    def _finance(
+        self, project_id: UUID, given: dict[str, Any], fund: Resolved | None, fact: Fact, key: Any
+    ) -> None:
+        """Records one financing of a project (`given`: a `financing` entry of the project,
+        or a `project_financing` effect), from the day of the fact's decision."""
         self.registry.finance_project(
-            fact.refs["project"].id,
-            e.get("source") or (fund.name if fund else ""),
+            project_id,
+            given.get("source") or (fund.name if fund else ""),
             fact.context,
             fund_id=fund.id if fund else None,
-            amount=amount_of(e["amount"], "amount") if "amount" in e else None,
-            start=day(e.get("from")),
-            end=day(e.get("until")),
-            note=e.get("note"),
-            key=e.get("key"),
-            effective_date=None if d is None or d.decided_on_unknown else d.decided_on,
+            amount=amount_of(given["amount"], "amount") if "amount" in given else None,
+            start=day(given.get("from")),
+            end=day(given.get("until")),
+            note=given.get("note"),
+            key=key,
+            effective_date=decided_on(fact),
         )
 
     def _apply_project_endings(self, fact: Fact) -> None:
