@@ -27,6 +27,8 @@ DEFAULT_ACTOR = "minutes import"
 
 @dataclass(frozen=True)
 class Resolved:
+    """What a reference in the file names: its kind, id and name."""
+
     kind: str
     id: UUID
     name: str

@@ -244,29 +244,28 @@ class DecisionFacts(FactBuilder):
         mid = meeting_id_for(target.id, day, given.get("sequence", 1))
         return [str(mid), str(target.id), day.isoformat()]
 
-    def _condition_of(self, entry: dict[str, Any], path: str, body: Resolved) -> Any:
-        """The earlier decision a condition belongs to, and which of its conditions."""
+    def _condition(
+        self, kind: str, entry: dict[str, Any], path: str, body: Resolved, attrs: dict[str, Any]
+    ) -> Any:
+        """A fact about a condition of an earlier decision, named by its number (1 for the
+        first) or text."""
         did = self.decision_named(entry["decision"], join_path(path, "decision"), body)
         if did is None:
             return None
         which = entry["condition"]
-        identity = (str(did), which if isinstance(which, int) else normalise(which))
-        return identity, {"decision_id": did, "condition": which}
+        identity = (kind, str(did), which if isinstance(which, int) else normalise(which))
+        return identity, attrs, {"decision_id": did, "condition": which}
 
     def _conditions_met(
         self, entry: dict[str, Any], path: str, body: Resolved, owner: tuple
     ) -> Any:
-        found = self._condition_of(entry, path, body)
-        return found and (("condition_met", *found[0]), {"met_on": entry.get("met_on")}, found[1])
+        return self._condition("condition_met", entry, path, body, {"met_on": entry.get("met_on")})
 
     def _conditions_withdrawn(
         self, entry: dict[str, Any], path: str, body: Resolved, owner: tuple
     ) -> Any:
-        found = self._condition_of(entry, path, body)
-        if found is None:
-            return None
         attrs = {"withdrawn_on": entry.get("withdrawn_on"), "reason": entry["reason"]}
-        return ("condition_withdrawn", *found[0]), attrs, found[1]
+        return self._condition("condition_withdrawn", entry, path, body, attrs)
 
 
 class DecisionApplier(FactApplier):

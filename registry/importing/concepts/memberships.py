@@ -104,13 +104,8 @@ class MembershipFacts(FactBuilder):
         refs = self.refs_of(entry, path, body, {"person": ["person"]})
         if None in refs.values():
             return None
-        identity = (
-            "ending",
-            owner,
-            str(refs["body"].id),
-            str(refs["person"].id),
-            entry.get("role"),
-        )
+        person = str(refs["person"].id)
+        identity = ("ending", owner, str(refs["body"].id), person, entry.get("role"))
         return identity, {"end": entry.get("end")}, refs
 
 
