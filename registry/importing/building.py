@@ -115,6 +115,8 @@ class Builder(
                 yield path, decision, body
 
     def declaration_facts(self) -> None:
+        """The facts of the file's declarations: organisations, bodies (parents first), then
+        persons; bodies whose parents form a cycle stop it there (a problem says so)."""
         self.organisation_facts()
         if self.body_facts():
             self.person_facts()
