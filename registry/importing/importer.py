@@ -1,7 +1,7 @@
 """Importing one minutes file: all or nothing, idempotent, corrections only when asked.
 
 1. parse (YAML or JSON) and check against the JSON Schema;
-2. resolve every reference (registry/importing/facts.py);
+2. resolve every reference and build the file's facts (registry/importing/building.py);
 3. compare with the version of the same document imported before, if any (same source
    document, body and date): the same content is a no-op; other content is refused with a
    difference, or, with `correct=True` and a reason, recorded as corrections;
@@ -28,13 +28,8 @@ from registry.application import Registry
 from registry.domain.imported import ImportedDocument, imported_document_id_for
 from registry.errors import NotFound, RegistryError
 from registry.importing.applying import Applier, problem_for
-from registry.importing.facts import (
-    DEFAULT_ACTOR,
-    STORED_PREFIX,
-    Document,
-    Fact,
-    build,
-)
+from registry.importing.building import build
+from registry.importing.facts import DEFAULT_ACTOR, STORED_PREFIX, Document, Fact
 from registry.importing.loading import format_for, parse, validate
 from registry.importing.problems import ImportRefused, Problem
 from registry.importing.scope import writes_for

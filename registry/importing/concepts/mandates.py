@@ -1,35 +1,22 @@
 """Mandates, delegations and what decisions claim, in a minutes file: their facts and how
-they are recorded. Mixed into the fact builder (facts.py) and the applier (applying.py),
-whose effect lists they extend (`MANDATE_EFFECTS`, applied after the others in this order).
-A decision's `claim` is a fact of its own, recorded right after the decision."""
+they are recorded. A decision's `claim` is a fact of its own, recorded right after the
+decision."""
 
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from uuid import UUID
 
-from registry.domain.decision import decision_id_for
 from registry.domain.delegation import Delegate, DelegateKind, delegation_id_for
 from registry.domain.mandate import MatterPower, parse_power
 from registry.ids import normalise
+from registry.importing.concepts.common import FactApplier, FactBuilder
+from registry.importing.facts import DecisionInfo, Fact, Resolved, amount_of
 from registry.importing.problems import join_path
 
-if TYPE_CHECKING:
-    from registry.application import Registry
-    from registry.importing.facts import DecisionInfo, Fact, Resolved, Resolver
-
-#: The effect lists this module adds, in the order they are applied.
-MANDATE_EFFECTS = (
-    "mandates",
-    "delegations",
-    "delegation_revocations",
-    "delegation_reports",
-    "recommendation_adoptions",
-)
-
 #: The registry's error fields, by kind of fact, as the keys of the file's entry.
-MANDATE_FIELDS: dict[str, dict[str, str]] = {
+FIELDS: dict[str, dict[str, str]] = {
     "mandates": {"powers": "powers", "from": "from", "body_id": "body"},
     "delegations": {
         "matter": "matter",
@@ -57,33 +44,25 @@ MANDATE_FIELDS: dict[str, dict[str, str]] = {
     },
 }
 
+#: What a changed file may correct.
+CORRECTABLE: dict[str, set[str]] = {"claim": {"kind", "matter", "amount"}}
+
 
 def _text(value: Any) -> Any:
     return None if value is None else str(value)
 
 
-class MandateFacts:
-    """Fact builders for this module (see facts._Builder)."""
-
-    resolver: Resolver
-
-    def _decision_of(self, target: dict[str, Any], where: str, body: Resolved) -> UUID | None:
-        target_body = self.ref(target, "body", ["body"], where) if "body" in target else body
-        if target_body is None:
-            return None
-        day = date.fromisoformat(target["date"])
-        return decision_id_for(target_body.id, day, str(target["item"]), target.get("ordinal", 1))
+class MandateFacts(FactBuilder):
+    """Builds the facts of a decision's claim and of the mandate and delegation effects."""
 
     def _delegation_of(self, target: dict[str, Any], where: str, body: Resolved) -> UUID | None:
-        owner = self.ref(target, "body", ["body"], where) if "body" in target else body
+        owner = self.body_of(target, where, body)
         return None if owner is None else delegation_id_for(owner.id, target["key"])
 
     def claim_fact(
         self, path: str, entry: dict[str, Any], info: DecisionInfo, body: Resolved, context: Any
     ) -> Fact | None:
         """The decision's `claim`: what it decides, recommends or proposes."""
-        from registry.importing.facts import Fact
-
         given = entry.get("claim")
         if given is None:
             return None
@@ -94,10 +73,7 @@ class MandateFacts:
             else None
         )
         delegate = self.ref(given, "delegate", ["person"], where)
-        principals = [
-            self.resolver.resolve(p, ["organisation"], join_path(where, "principals", k))
-            for k, p in enumerate(given.get("principals", []))
-        ]
+        principals = self.each_ref(given, "principals", ["organisation"], where)
         if ("delegation" in given and delegation is None) or ("delegate" in given and not delegate):
             return None
         if None in principals:
@@ -114,7 +90,7 @@ class MandateFacts:
         return Fact("claim", where, (*info.identity, "claim"), attrs, given, context, refs, info)
 
     def _mandates(self, entry: dict[str, Any], path: str, body: Resolved, owner: tuple) -> Any:
-        target = self.ref(entry, "body", ["body"], path) if "body" in entry else body
+        target = self.body_of(entry, path, body)
         if target is None:
             return None
         identity = ("mandate", str(target.id), entry.get("from") or owner)
@@ -122,7 +98,7 @@ class MandateFacts:
         return identity, attrs, {"body": target}
 
     def _delegations(self, entry: dict[str, Any], path: str, body: Resolved, owner: tuple) -> Any:
-        giver = self.ref(entry, "body", ["body"], path) if "body" in entry else body
+        giver = self.body_of(entry, path, body)
         to_body = self.ref(entry, "to_body", ["body"], path)
         to_person = self.ref(entry, "to_person", ["person"], path)
         if giver is None or ("to_body" in entry and to_body is None):
@@ -152,7 +128,7 @@ class MandateFacts:
     def _delegation_reports(
         self, entry: dict[str, Any], path: str, body: Resolved, owner: tuple
     ) -> Any:
-        did = self._decision_of(entry["decision"], join_path(path, "decision"), body)
+        did = self.decision_named(entry["decision"], join_path(path, "decision"), body)
         if did is None:
             return None
         return ("delegation_report", str(did), owner), {}, {"decision": did}
@@ -160,7 +136,7 @@ class MandateFacts:
     def _recommendation_adoptions(
         self, entry: dict[str, Any], path: str, body: Resolved, owner: tuple
     ) -> Any:
-        did = self._decision_of(entry["recommendation"], join_path(path, "recommendation"), body)
+        did = self.decision_named(entry["recommendation"], join_path(path, "recommendation"), body)
         principal = self.ref(entry, "principal", ["organisation"], path)
         if did is None or principal is None:
             return None
@@ -175,10 +151,8 @@ class MandateFacts:
         )
 
 
-class MandateApplier:
-    """Records the facts of this module with the registry's commands (see applying.Applier)."""
-
-    registry: Registry
+class MandateApplier(FactApplier):
+    """Records claims, mandates, delegations and what later decisions do to them."""
 
     def _apply_claim(self, fact: Fact) -> None:
         e, r = fact.entry, fact.refs
@@ -200,7 +174,7 @@ class MandateApplier:
         self.registry.correct_claim(
             new.decision.id,
             e["kind"],
-            self.reason,  # type: ignore[attr-defined]
+            self.reason,
             new.context,
             matter=e.get("matter"),
             amount=_text(e.get("amount")),
@@ -266,6 +240,4 @@ class MandateApplier:
 
 
 def _amount(value: Any) -> Any:
-    from registry.importing.facts import amount_of
-
     return None if value is None else amount_of(value, "amount")

@@ -10,19 +10,18 @@ the court's ruling, from later minutes or a background fact.
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from uuid import UUID
 
 from registry.domain.approval import appeal_id_for
-from registry.domain.decision import Decision, decision_id_for
+from registry.domain.decision import Decision
 from registry.errors import InvalidInput, InvalidTransition, NotFound
+from registry.importing.concepts.common import FactApplier, FactBuilder
+from registry.importing.facts import Fact, Resolved, as_text, day
 from registry.importing.problems import join_path
 
-if TYPE_CHECKING:
-    from registry.importing.facts import Fact
-
 #: The registry's error fields of these facts, as the keys of the file's entry.
-APPROVAL_FIELDS: dict[str, dict[str, str]] = {
+FIELDS: dict[str, dict[str, str]] = {
     "approval": {
         "approved_on": "approved_on",
         "posted_on": "posted_on",
@@ -44,7 +43,7 @@ APPROVAL_FIELDS: dict[str, dict[str, str]] = {
 }
 
 #: What a changed file may correct: the approval is recorded anew.
-APPROVAL_CORRECTABLE: dict[str, set[str]] = {
+CORRECTABLE: dict[str, set[str]] = {
     "approval": {
         "approved_on",
         "justerare",
@@ -57,82 +56,70 @@ APPROVAL_CORRECTABLE: dict[str, set[str]] = {
 }
 
 
-def _day(value: str | None) -> date | None:
-    return date.fromisoformat(value) if value is not None else None
+class ApprovalFacts(FactBuilder):
+    """Builds the facts of the meeting's approval and of `appeals`."""
 
-
-def approval_facts(builder: Any, meeting_id: UUID | None) -> None:
-    """One fact for the meeting's justering and anslag, if the file gives them."""
-    from registry.importing.facts import Fact, as_text  # facts.py imports this module
-
-    meeting = builder.data.get("meeting") or {}
-    given = meeting.get("approval")
-    if meeting_id is None or not given:
-        return
-    path = join_path("meeting", "approval")
-    justerare = []
-    for i, ref in enumerate(given.get("justerare", [])):
-        found = builder.resolver.resolve(ref, ["person"], join_path(path, "justerare", i))
-        if found is not None:
-            justerare.append(found.id)
-    immediate = [
-        {
-            "item": str(i["item"]),
-            "approved_on": i.get("approved_on"),
-            "posted_on": i.get("posted_on"),
-            "appeal_deadline": i.get("appeal_deadline"),
+    def approval_fact(self, meeting_id: UUID | None) -> None:
+        """One fact for the meeting's justering and anslag, if the file gives them."""
+        meeting = self.data.get("meeting") or {}
+        given = meeting.get("approval")
+        if meeting_id is None or not given:
+            return
+        path = join_path("meeting", "approval")
+        justerare = []
+        for i, ref in enumerate(given.get("justerare", [])):
+            found = self.resolver.resolve(ref, ["person"], join_path(path, "justerare", i))
+            if found is not None:
+                justerare.append(found.id)
+        immediate = [
+            {
+                "item": str(i["item"]),
+                "approved_on": i.get("approved_on"),
+                "posted_on": i.get("posted_on"),
+                "appeal_deadline": i.get("appeal_deadline"),
+            }
+            for i in given.get("immediate", [])
+        ]
+        decisions = [
+            f.decision.id
+            for f in self.facts
+            if f.kind == "decision"
+            and f.decision is not None
+            and f.refs["meeting_id"] == meeting_id
+        ]
+        attrs = {
+            "approved_on": given["approved_on"],
+            "justerare": [as_text(j) for j in justerare],
+            "posted_on": given.get("posted_on"),
+            "taken_down_on": given.get("taken_down_on"),
+            "kept_at": given.get("kept_at"),
+            "appeal_deadline": given.get("appeal_deadline"),
+            "immediate": immediate,
         }
-        for i in given.get("immediate", [])
-    ]
-    decisions = [
-        f.decision.id
-        for f in builder.facts
-        if f.kind == "decision" and f.decision is not None and f.refs["meeting_id"] == meeting_id
-    ]
-    attrs = {
-        "approved_on": given["approved_on"],
-        "justerare": [as_text(j) for j in justerare],
-        "posted_on": given.get("posted_on"),
-        "taken_down_on": given.get("taken_down_on"),
-        "kept_at": given.get("kept_at"),
-        "appeal_deadline": given.get("appeal_deadline"),
-        "immediate": immediate,
-    }
-    builder.add(
-        Fact(
-            "approval",
-            path,
-            ("approval", meeting_id),
-            attrs,
-            given,
-            builder.context(given.get("note")),
-            {"meeting_id": meeting_id, "justerare": justerare, "decision_ids": decisions},
+        self.add(
+            Fact(
+                "approval",
+                path,
+                ("approval", meeting_id),
+                attrs,
+                given,
+                self.context(given.get("note")),
+                {"meeting_id": meeting_id, "justerare": justerare, "decision_ids": decisions},
+            )
         )
-    )
+
+    def _appeals(self, entry: dict[str, Any], path: str, body: Resolved, owner: tuple) -> Any:
+        """The identity, attributes and references of an `appeals` entry."""
+        did = self.decision_named(entry["decision"], join_path(path, "decision"), body)
+        if did is None:
+            return None
+        identity = ("appeal", str(did), entry["appellant"].strip(), entry["filed_on"])
+        attrs = {k: entry.get(k) for k in ("court", "case_number", "outcome", "outcome_on")}
+        return identity, attrs, {"decision_id": did}
 
 
-def appeal_of(builder: Any, entry: dict[str, Any], path: str, body: Any, owner: tuple) -> Any:
-    """The identity, attributes and references of an `appeals` entry."""
-    target = entry["decision"]
-    where = join_path(path, "decision")
-    target_body = builder.ref(target, "body", ["body"], where) if "body" in target else body
-    if target_body is None:
-        return None
-    did = decision_id_for(
-        target_body.id,
-        date.fromisoformat(target["date"]),
-        str(target["item"]),
-        target.get("ordinal", 1),
-    )
-    identity = ("appeal", str(did), entry["appellant"].strip(), entry["filed_on"])
-    attrs = {k: entry.get(k) for k in ("court", "case_number", "outcome", "outcome_on")}
-    return identity, attrs, {"decision_id": did}
-
-
-class LifecycleApplier:
-    """Records approval and appeal facts (mixed into the importer's Applier)."""
-
-    registry: Any
+class ApprovalApplier(FactApplier):
+    """Records the approval of the minutes, appeals and the court's rulings."""
 
     def _apply_approval(self, fact: Fact) -> None:
         a = fact.attrs
@@ -141,15 +128,15 @@ class LifecycleApplier:
             date.fromisoformat(a["approved_on"]),
             fact.refs["justerare"],
             fact.context,
-            posted_on=_day(a["posted_on"]),
-            taken_down_on=_day(a["taken_down_on"]),
+            posted_on=day(a["posted_on"]),
+            taken_down_on=day(a["taken_down_on"]),
             kept_at=a["kept_at"],
             immediate=[
-                (i["item"], _day(i["approved_on"]), _day(i["posted_on"])) for i in a["immediate"]
+                (i["item"], day(i["approved_on"]), day(i["posted_on"])) for i in a["immediate"]
             ],
             decision_ids=fact.refs["decision_ids"],
-            printed_deadline=_day(a["appeal_deadline"]),
-            printed_immediate_deadlines=[_day(i["appeal_deadline"]) for i in a["immediate"]],
+            printed_deadline=day(a["appeal_deadline"]),
+            printed_immediate_deadlines=[day(i["appeal_deadline"]) for i in a["immediate"]],
         )
 
     def _correct_approval(self, old: Fact, new: Fact) -> None:
