@@ -31,6 +31,8 @@ from graphql import GraphQLError
 from strawberry.types import Info
 
 from api.access import require_writer
+from api.graphql.core.ids import parse_id
+from api.graphql.decisions.enums import DecisionKind
 from api.identity import (
     Forbidden,
     Identity,
@@ -38,7 +40,6 @@ from api.identity import (
     Unauthenticated,
     authorise_write,
 )
-from api.types import DecisionKind, parse_id
 from api.types_mutations import (
     AgreementWrite,
     AppointmentInput,

@@ -1,0 +1,6 @@
+"""Assignments (uppdrag) and their reports."""
+
+from api.graphql.assignments.enums import AssignmentStatus
+from api.graphql.assignments.types import Assignment, AssignmentReport, assignment_status
+
+__all__ = ["Assignment", "AssignmentReport", "AssignmentStatus", "assignment_status"]

@@ -1,0 +1,5 @@
+"""Funds and their allocations."""
+
+from api.graphql.funds.types import Allocation, Fund
+
+__all__ = ["Allocation", "Fund"]
