@@ -24,6 +24,7 @@ from api.graphql.decisions.queries import DecisionsQuery
 from api.graphql.funds.queries import FundsQuery
 from api.graphql.mandates.queries import MandatesQuery
 from api.graphql.meetings.queries import MeetingsQuery, PlansQuery
+from api.graphql.nodes.queries import NodeQuery
 from api.graphql.persons.queries import PersonsQuery
 from api.graphql.projects.queries import ProjectsQuery
 from api.limits import graphql_extensions
@@ -44,6 +45,7 @@ class Query(
     FundsQuery,
     AssignmentsQuery,
     AuditQuery,
+    NodeQuery,
 ):
     """The root of every read: the concepts' Query fields, in the order the schema serves them."""
 

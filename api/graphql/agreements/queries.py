@@ -11,11 +11,9 @@ from api.graphql.agreements.enums import AgreementStatus
 from api.graphql.agreements.types import Agreement, expiring
 from api.graphql.core.context import reader
 from api.graphql.core.ids import bad_input, parse_id
-from api.graphql.core.lists import paged
+from api.graphql.core.lists import sorted_list, sql_list
 from api.pagination import (
     Connection,
-    connect,
-    keyset_connection,
 )
 from projections.status_ranges import AGREEMENT, ListQuery
 
@@ -44,23 +42,13 @@ class AgreementsQuery:
         r = reader(info)
         day = r.as_of(valid_on)
         t = r.known_at(known_at)
+        make = lambda a: Agreement(row=a, on=day)  # noqa: E731
+        key = lambda a: (a.row.title, str(a.row.agreement_id))  # noqa: E731
         if status and expiring_within_days is None:
             # Filtered and paged in SQL on the stored status ranges.
             query = ListQuery(AGREEMENT, day, t, statuses=[s.value for s in status])
-            page, found = await paged(
-                r,
-                query,
-                first,
-                after,
-                lambda db, ids: r.runner.agreements.as_known_at_many(db, ids, t),
-            )
-            return keyset_connection(
-                [Agreement(row=a, on=day) for a in found],
-                lambda a: (a.row.title, str(a.row.agreement_id)),
-                page.more,
-                page.before,
-                lambda: r.read(query.count),
-            )
+            load = lambda db, ids: r.runner.agreements.as_known_at_many(db, ids, t)  # noqa: E731
+            return await sql_list(r, query, first, after, make, key, load)
         if status:
             wanted = {s.value for s in status}
             every = await r.read(lambda db: r.runner.agreements.all_known_at(db, t))
@@ -69,10 +57,7 @@ class AgreementsQuery:
             rows = await r.read(lambda db: r.runner.agreements.valid_on(db, day, t))
         if expiring_within_days is not None:
             rows = [a for a in rows if expiring(a, day, expiring_within_days)]
-        agreements = [Agreement(row=a, on=day) for a in rows]
-        key = lambda a: (a.row.title, str(a.row.agreement_id))  # noqa: E731
-        agreements.sort(key=key)  # in the cursor's order, whatever the database's collation
-        return connect(agreements, key, first, after)
+        return sorted_list([make(a) for a in rows], key, first, after)
 
     @strawberry.field(description="One agreement as known at `knownAt` (default now).")
     async def agreement(

@@ -15,6 +15,7 @@ from api.graphql.agreements.enums import AgreementStatus
 from api.graphql.core import events as trail
 from api.graphql.core.context import reader
 from api.graphql.core.ids import gid, uuid_or_none
+from api.graphql.core.node import Node, node_type
 from api.graphql.core.refs import DecisionRef, EventRef, OrganisationRef
 from api.graphql.core.source import Source
 from projections.agreements import AgreementRow
@@ -60,8 +61,8 @@ class Adoption:
         return await bodies.load_organisation(info, self.party_id, None)
 
 
-@strawberry.type(description="An agreement with its effective validity as known at `knownAt`.")
-class Agreement:
+@node_type("An agreement with its effective validity as known at `knownAt`.")
+class Agreement(Node):
     row: strawberry.Private[AgreementRow]
     on: strawberry.Private[date | None] = None
 

@@ -12,10 +12,9 @@ from api.graphql.assignments.enums import AssignmentStatus
 from api.graphql.assignments.types import Assignment
 from api.graphql.core.context import reader
 from api.graphql.core.ids import parse_id
-from api.graphql.core.lists import paged
+from api.graphql.core.lists import sql_list
 from api.pagination import (
     Connection,
-    keyset_connection,
 )
 from projections.status_ranges import ASSIGNMENT as ASSIGNMENT_RANGES
 from projections.status_ranges import ListQuery
@@ -64,14 +63,6 @@ class AssignmentsQuery:
             key_before=due_before,
             holders=sorted(holders) if holders is not None else None,
         )
-        page, rows = await paged(
-            r, query, first, after, lambda db, ids: r.runner.entities.get_many(db, ids, t)
-        )
         key = lambda a: (a.row.get("due_date") or "9999-12-31", a.row["task"], str(a.row.entity_id))  # noqa: E731
-        return keyset_connection(
-            [Assignment(row=x, known_at=known_at) for x in rows],
-            key,
-            page.more,
-            page.before,
-            lambda: r.read(query.count),
-        )
+        make = lambda a: Assignment(row=a, known_at=known_at)  # noqa: E731
+        return await sql_list(r, query, first, after, make, key)

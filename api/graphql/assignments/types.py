@@ -12,6 +12,7 @@ from api.graphql.assignments.enums import AssignmentStatus
 from api.graphql.core import events as trail
 from api.graphql.core.context import reader
 from api.graphql.core.ids import gid
+from api.graphql.core.node import Node, node_type
 from api.graphql.core.refs import BodyRef, DecisionRef, EventRef, PersonRef
 from api.graphql.core.source import Source, source_of
 from projections import status_ranges
@@ -30,8 +31,8 @@ class AssignmentReport:
     text: str
 
 
-@strawberry.type(description="An assignment (uppdrag) given by a body, with its due date.")
-class Assignment:
+@node_type("An assignment (uppdrag) given by a body, with its due date.")
+class Assignment(Node):
     row: strawberry.Private[EntityRow]
     known_at: strawberry.Private[datetime | None]
 

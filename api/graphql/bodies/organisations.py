@@ -5,14 +5,19 @@ from __future__ import annotations
 from datetime import date
 
 import strawberry
+from strawberry.types import Info
 
+from api.graphql.core import events as trail
 from api.graphql.core.ids import gid
+from api.graphql.core.node import Node, node_type
+from api.graphql.core.refs import EventRef
+from api.graphql.core.source import Source, source_of
 from projections.entities import EntityRow
 from projections.sql import as_date
 
 
-@strawberry.type(description="A region, municipality, kommunalförbund or SKR.")
-class Organisation:
+@node_type("A region, municipality, kommunalförbund or SKR.")
+class Organisation(Node):
     row: strawberry.Private[EntityRow]
 
     @strawberry.field
@@ -40,6 +45,14 @@ class Organisation:
     @strawberry.field
     def kind(self) -> str:
         return self.row["kind"]
+
+    @strawberry.field(description="Where the organisation's record comes from.")
+    def source(self) -> Source:
+        return source_of(self.row.get("origin"))
+
+    @strawberry.field(description="The audit trail of the organisation.")
+    async def events(self, info: Info) -> list[EventRef]:
+        return await trail.events_of(info, self.row.entity_id)
 
 
 @strawberry.type(description="A name an organisation had before a rename.")

@@ -13,13 +13,11 @@ from api.graphql.bodies.organisations import Organisation
 from api.graphql.bodies.types import Body
 from api.graphql.core.context import reader
 from api.graphql.core.ids import parse_id
-from api.graphql.core.lists import keyed
+from api.graphql.core.lists import named_list, sorted_list
 from api.pagination import (
     Connection,
-    connect,
 )
 from projections.entities import BODY, ORGANISATION
-from projections.list_keys import KeyQuery, folded
 
 
 @strawberry.type
@@ -37,18 +35,8 @@ class BodiesQuery:
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[Body]:
-        r = reader(info)
-        query = KeyQuery(
-            BODY, r.known_at(known_at), name=folded(name) if name else None, variant=kind
-        )
-        return await keyed(
-            r,
-            query,
-            first,
-            after,
-            lambda b: Body(row=b, known_at=known_at),
-            lambda b: (b.row["name"], str(b.row.entity_id)),
-        )
+        make = lambda b: Body(row=b, known_at=known_at)  # noqa: E731
+        return await named_list(info, BODY, make, known_at, first, after, name, kind)
 
     @strawberry.field(description="One body by id.")
     async def body(
@@ -73,17 +61,13 @@ class BodiesQuery:
         rows = await r.members.load(
             (parse_id(body_id, "bodyId"), r.as_of(as_of), r.known_at(known_at))
         )
-        members = [Membership(row=m, known_at=known_at) for m in rows]
         key = lambda m: (  # noqa: E731
             m.row.role,
             m.row.person_name,
             str(m.row.start_date or m.row.start_not_after),
             str(m.row.membership_id),
         )
-        # Sorted here, not by SQL: a keyset cursor needs the rows in exactly its key's order
-        # (a database collation may order names differently; ties on name need the id).
-        members.sort(key=key)
-        return connect(members, key, first, after)
+        return sorted_list([Membership(row=m, known_at=known_at) for m in rows], key, first, after)
 
     # -- organisations and persons ------------------------------------------------------
 
@@ -100,18 +84,8 @@ class BodiesQuery:
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[Organisation]:
-        r = reader(info)
-        query = KeyQuery(
-            ORGANISATION, r.known_at(known_at), name=folded(name) if name else None, variant=kind
-        )
-        return await keyed(
-            r,
-            query,
-            first,
-            after,
-            lambda o: Organisation(row=o),
-            lambda o: (o.row["name"], str(o.row.entity_id)),
-        )
+        make = lambda o: Organisation(row=o)  # noqa: E731
+        return await named_list(info, ORGANISATION, make, known_at, first, after, name, kind)
 
     @strawberry.field(description="One organisation by id.")
     async def organisation(

@@ -14,6 +14,7 @@ from api.graphql.bodies.seats import Composition, composition_of, seats_on
 from api.graphql.core import events as trail
 from api.graphql.core.context import reader
 from api.graphql.core.ids import gid
+from api.graphql.core.node import Node, node_type
 from api.graphql.core.precision import (
     BodyCessation,
     BodyRename,
@@ -49,8 +50,8 @@ MEMBERSHIP_EVENTS = {
 }
 
 
-@strawberry.type(description="A body: samrådsorgan, chefsgrupp, styrgrupp, utskott, nämnd.")
-class Body:
+@node_type("A body: samrådsorgan, chefsgrupp, styrgrupp, utskott, nämnd.")
+class Body(Node):
     row: strawberry.Private[EntityRow]
     known_at: strawberry.Private[datetime | None]
 

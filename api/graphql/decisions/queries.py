@@ -10,13 +10,12 @@ from strawberry.types import Info
 
 from api.graphql.core.context import reader
 from api.graphql.core.ids import bad_input, parse_id
-from api.graphql.core.lists import natural, paged
+from api.graphql.core.lists import natural, sql_list
 from api.graphql.decisions.enums import DecisionKind, DecisionStatus
 from api.graphql.decisions.loaders import load_decision
 from api.graphql.decisions.types import Decision
 from api.pagination import (
     Connection,
-    keyset_connection,
 )
 from projections.status_ranges import DECISION as DECISION_RANGES
 from projections.status_ranges import ListQuery
@@ -62,19 +61,11 @@ class DecisionsQuery:
             key_to=to,
             variants=[k.value for k in kinds] if kinds else None,
         )
-        page, rows = await paged(
-            r, query, first, after, lambda db, ids: r.runner.entities.get_many(db, ids, t)
-        )
         key = lambda d: (  # noqa: E731
             d.row["decided_on"],
             natural(d.row["item"]),
             d.row["ordinal"],
             str(d.row.entity_id),
         )
-        return keyset_connection(
-            [Decision(row=d, known_at=known_at) for d in rows],
-            key,
-            page.more,
-            page.before,
-            lambda: r.read(query.count),
-        )
+        make = lambda d: Decision(row=d, known_at=known_at)  # noqa: E731
+        return await sql_list(r, query, first, after, make, key)

@@ -13,6 +13,7 @@ from api.graphql import projects as project_types
 from api.graphql.core import events as trail
 from api.graphql.core.context import reader
 from api.graphql.core.ids import gid
+from api.graphql.core.node import Node, node_type
 from api.graphql.core.precision import (
     DatePrecision,
     PartialDate,
@@ -95,8 +96,8 @@ class Correction:
     recorded_at: datetime
 
 
-@strawberry.type(description="What a body decided on an item (beslut, ställningstagande...).")
-class Decision:
+@node_type("What a body decided on an item (beslut, ställningstagande...).")
+class Decision(Node):
     row: strawberry.Private[EntityRow]
     known_at: strawberry.Private[datetime | None]
 

@@ -12,6 +12,7 @@ from strawberry.types import Info
 from api.graphql import bodies, decisions
 from api.graphql.core import events as trail
 from api.graphql.core.ids import gid
+from api.graphql.core.node import Node, node_type
 from api.graphql.core.refs import DecisionRef, EventRef, OrganisationRef
 from api.graphql.core.source import Source, source_of
 from projections.entities import EntityRow
@@ -56,8 +57,8 @@ class Allocation:
         return await trail.events_of(info, UUID(self.row["allocation_id"]))
 
 
-@strawberry.type(description="Money a body disposes of, with what is allocated and remains.")
-class Fund:
+@node_type("Money a body disposes of, with what is allocated and remains.")
+class Fund(Node):
     row: strawberry.Private[EntityRow]
     known_at: strawberry.Private[datetime | None]
 

@@ -12,6 +12,7 @@ from api.graphql import bodies, decisions, meetings
 from api.graphql.core import events as trail
 from api.graphql.core.context import gathered, reader
 from api.graphql.core.ids import gid
+from api.graphql.core.node import Node, node_type
 from api.graphql.core.refs import BodyRef, DecisionRef, EventRef, MeetingRef
 from api.graphql.core.source import Source, source_of
 from projections.entities import EntityRow
@@ -46,11 +47,11 @@ class Matter:
         return await decisions.load_decision(info, self.decision_id, self.known_at)
 
 
-@strawberry.type(
-    description="A meeting in a body's plan (kommande möten). Its id is the id the meeting "
+@node_type(
+    "A meeting in a body's plan (kommande möten). Its id is the id the meeting "
     "has once held: when its minutes are recorded it becomes that meeting (status HELD)."
 )
-class PlannedMeeting:
+class PlannedMeeting(Node):
     row: strawberry.Private[dict[str, Any]]
     body_id: strawberry.Private[str]
     plan: strawberry.Private[EntityRow]

@@ -10,7 +10,7 @@ from strawberry.types import Info
 
 from api.graphql.core.context import reader
 from api.graphql.core.ids import parse_id
-from api.graphql.core.lists import keyed
+from api.graphql.core.lists import sql_list
 from api.graphql.meetings.loaders import load_meeting
 from api.graphql.meetings.plans import PlannedMeeting, load_planned_meeting, planned_meetings_of
 from api.graphql.meetings.types import Meeting
@@ -77,11 +77,6 @@ class MeetingsQuery:
             key_from=from_,
             key_to=to,
         )
-        return await keyed(
-            r,
-            query,
-            first,
-            after,
-            lambda m: Meeting(row=m, known_at=known_at),
-            lambda m: (m.row["held_on"], m.row["sequence"], str(m.row.entity_id)),
-        )
+        make = lambda m: Meeting(row=m, known_at=known_at)  # noqa: E731
+        key = lambda m: (m.row["held_on"], m.row["sequence"], str(m.row.entity_id))  # noqa: E731
+        return await sql_list(r, query, first, after, make, key)

@@ -13,6 +13,7 @@ from api.graphql import bodies, decisions, meetings, persons
 from api.graphql.core import events as trail
 from api.graphql.core.context import reader
 from api.graphql.core.ids import gid
+from api.graphql.core.node import Node, node_type
 from api.graphql.core.refs import (
     BodyRef,
     DecisionRef,
@@ -68,8 +69,8 @@ class AgendaItem:
         return by_item.get(self.number, [])
 
 
-@strawberry.type(description="A meeting of a body, recorded from its approved minutes.")
-class Meeting:
+@node_type("A meeting of a body, recorded from its approved minutes.")
+class Meeting(Node):
     row: strawberry.Private[EntityRow]
     known_at: strawberry.Private[datetime | None]
 

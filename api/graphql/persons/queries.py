@@ -7,16 +7,14 @@ from datetime import datetime
 import strawberry
 from strawberry.types import Info
 
-from api.graphql.core.context import reader
 from api.graphql.core.ids import parse_id
-from api.graphql.core.lists import keyed
+from api.graphql.core.lists import named_list
 from api.graphql.persons.loaders import load_person
 from api.graphql.persons.types import Person
 from api.pagination import (
     Connection,
 )
 from projections.entities import PERSON
-from projections.list_keys import KeyQuery, folded
 
 
 @strawberry.type
@@ -41,13 +39,5 @@ class PersonsQuery:
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[Person]:
-        r = reader(info)
-        query = KeyQuery(PERSON, r.known_at(known_at), name=folded(name) if name else None)
-        return await keyed(
-            r,
-            query,
-            first,
-            after,
-            lambda p: Person(row=p, known_at=known_at),
-            lambda p: (p.row["name"], str(p.row.entity_id)),
-        )
+        make = lambda p: Person(row=p, known_at=known_at)  # noqa: E731
+        return await named_list(info, PERSON, make, known_at, first, after, name)

@@ -16,7 +16,9 @@ from api.graphql.assignments.enums import AssignmentStatus
 from api.graphql.core import events as trail
 from api.graphql.core.context import reader
 from api.graphql.core.ids import gid
+from api.graphql.core.node import Node, node_type
 from api.graphql.core.refs import AssignmentRef, EventRef, MembershipRef, OrganisationRef
+from api.graphql.core.source import Source, source_of
 from projections.entities import EntityRow
 
 
@@ -80,8 +82,8 @@ class Redaction:
         return [gid(r) for r in self.row["refs"]]
 
 
-@strawberry.type(description="A person, with every spelling of their name.")
-class Person:
+@node_type("A person, with every spelling of their name.")
+class Person(Node):
     row: strawberry.Private[EntityRow]
     known_at: strawberry.Private[datetime | None]
 
@@ -183,3 +185,7 @@ class Person:
     @strawberry.field(description="The audit trail of this person record.")
     async def events(self, info: Info) -> list[EventRef]:
         return await trail.events_of(info, self.row.entity_id)
+
+    @strawberry.field(description="Where the person's record comes from.")
+    def source(self) -> Source:
+        return source_of(self.row.get("origin"))

@@ -13,6 +13,7 @@ from api.graphql import bodies, decisions, funds
 from api.graphql.core import events as trail
 from api.graphql.core.context import gathered, load_row, reader
 from api.graphql.core.ids import gid
+from api.graphql.core.node import Node, node_type
 from api.graphql.core.refs import BodyRef, DecisionRef, EventRef, FundRef
 from api.graphql.core.source import Source, source_of
 from projections.entities import FUND, EntityRow
@@ -84,8 +85,8 @@ def project_status(row: EntityRow, day: date) -> ProjectStatus:
     )
 
 
-@strawberry.type(description="A project or initiative decided on (or proposed).")
-class Project:
+@node_type("A project or initiative decided on (or proposed).")
+class Project(Node):
     row: strawberry.Private[EntityRow]
     known_at: strawberry.Private[datetime | None]
 
@@ -267,8 +268,8 @@ def consultation_status(row: EntityRow, day: date) -> ConsultationStatus:
     )
 
 
-@strawberry.type(description="A remiss: a body asks other bodies for their opinion.")
-class Consultation:
+@node_type("A remiss: a body asks other bodies for their opinion.")
+class Consultation(Node):
     row: strawberry.Private[EntityRow]
     known_at: strawberry.Private[datetime | None]
 
