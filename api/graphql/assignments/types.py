@@ -18,6 +18,7 @@ from api.graphql.core.source import Source, source_of
 from projections import status_ranges
 from projections.entities import EntityRow
 from projections.sql import as_date
+from registry.status import assignment as rules
 
 
 def assignment_status(row: EntityRow, day: date) -> AssignmentStatus:
@@ -81,12 +82,8 @@ class Assignment(Node):
     @strawberry.field(description="Open on `asOf` (default today) and past its due date.")
     def overdue(self, info: Info, as_of: date | None = None) -> bool:
         day = reader(info).as_of(as_of)
-        due = self.row.date("due_date")
-        return (
-            due is not None
-            and due < day
-            and assignment_status(self.row, day) == AssignmentStatus.OPEN
-        )
+        status = assignment_status(self.row, day).value
+        return rules.overdue(due_date=self.row.date("due_date"), status_on_day=status, day=day)
 
     @strawberry.field(description="The day it was completed or withdrawn.")
     def ended_on(self) -> date | None:

@@ -69,7 +69,7 @@ class BodiesQuery:
         )
         return sorted_list([Membership(row=m, known_at=known_at) for m in rows], key, first, after)
 
-    # -- organisations and persons ------------------------------------------------------
+    # -- organisations ------------------------------------------------------------------------
 
     @strawberry.field(
         description="Regions, kommuner, kommunalförbund, SKR... by name, optionally of one "

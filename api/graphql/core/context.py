@@ -1,4 +1,5 @@
-"""What every resolver reads through: the request's reader (api/reader.py) and one entity row as known at a moment."""
+"""What every resolver reads through: the request's reader (api/reader.py) and one entity row as
+known at a moment."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""The recorded event (the audit trail and the change feed), the events about an entity, and each event's link in the hash chain (registry/chain.py)."""
+"""The recorded event (the audit trail and the change feed), the events about an entity, and
+each event's link in the hash chain (registry/chain.py)."""
 
 from __future__ import annotations
 

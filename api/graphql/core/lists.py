@@ -1,4 +1,5 @@
-"""The list pattern of the top-level queries: filter, order, page as a Relay connection with keyset cursors (api/pagination.py), read in SQL where the read models can."""
+"""The list pattern of the top-level queries: filter, order, page as a Relay connection with
+keyset cursors (api/pagination.py), read in SQL where the read models can."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""GraphQL types and queries for bodies' mandates, delegations (delegationsordning) and what
+"""GraphQL types for bodies' mandates, delegations (delegationsordning) and what
 decisions claim: who may decide a matter for a body on a day, whether a decision lay within
 its body's mandate (with the chain of decisions that justifies it), delegated decisions and
 their reports (anmälan) to the nämnd, and recommendations to principals with each principal's
