@@ -11,7 +11,7 @@ from datetime import date
 import pytest
 from fastapi.testclient import TestClient
 
-from api.types import parse_id
+from api.graphql.core.ids import parse_id
 from registry.importing import ImportRefused, import_text
 from registry.values import Context, Source
 from tests.minutes_client import ask, client

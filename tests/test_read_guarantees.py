@@ -24,7 +24,7 @@ from eventsourcing.domain import CanInitAggregate, CanMutateAggregate, CanSnapsh
 from eventsourcing.persistence import EventStore, Mapper
 from fastapi.testclient import TestClient
 
-import api.schema
+import api.graphql.bodies.queries
 import projections.sql
 from api.app import create_app
 from registry.application import Appointment, Registry
@@ -187,7 +187,7 @@ def test_no_read_resolver_replays_events(world: World, monkeypatch: pytest.Monke
         async def replaying_load_body(info: Any, body_id: Any, known_at: Any) -> Any:
             info.context["registry"].get(UUID(str(body_id)), Body)
 
-        m.setattr(api.schema, "load_body", replaying_load_body)
+        m.setattr(api.graphql.bodies.queries, "load_body", replaying_load_body)
         bitten = world.post("query($id: ID!) { body(id: $id) { name } }", id=str(group))
         assert bitten["errors"][0]["extensions"]["code"] == "INTERNAL_SERVER_ERROR"
         assert "registry" not in str(bitten)  # masked, no internals

@@ -13,7 +13,7 @@ Each mutation runs its command in one unit of work: all of it is written, or, wh
   answered as the first time and writes nothing again; the same key with another request is
   refused with IDEMPOTENCY_KEY_REUSED (registry/idempotency.py).
 
-The answer (`Write`, api/types_mutations.py) gives the changed entity, the events written and
+The answer (`Write`, api/mutations/types.py) gives the changed entity, the events written and
 their log positions. See docs/mutations.md.
 """
 

@@ -10,10 +10,10 @@ from uuid import UUID
 
 import strawberry
 
+from api.graphql.core.ids import parse_id
 from api.mutations.core import Change, Scope, entity, reason_given
 from api.mutations.fields import write
-from api.types import parse_id
-from api.types_mutations import AgreementWrite
+from api.mutations.types import AgreementWrite
 from registry.application import Registry
 from registry.domain.agreement import Agreement
 from registry.values import Context

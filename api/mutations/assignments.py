@@ -7,10 +7,10 @@ from typing import Any
 
 import strawberry
 
+from api.graphql.core.ids import parse_id
 from api.mutations.core import Change, Scope, entity, of_body, optional_id
 from api.mutations.fields import write
-from api.types import parse_id
-from api.types_mutations import AssignmentWrite, HolderKind
+from api.mutations.types import AssignmentWrite, HolderKind
 from registry.application import Registry
 from registry.domain.assignment import Assignment
 from registry.values import Context

@@ -16,6 +16,7 @@ from graphql import GraphQLError
 from strawberry.types import Info
 
 from api.access import require_writer
+from api.graphql.core.ids import parse_id
 from api.identity import (
     Forbidden,
     Identity,
@@ -23,8 +24,7 @@ from api.identity import (
     Unauthenticated,
     authorise_write,
 )
-from api.types import parse_id
-from api.types_mutations import SourceInput, Write, payload_of
+from api.mutations.types import SourceInput, Write, payload_of
 from registry.application import Registry
 from registry.domain import RegistryAggregate
 from registry.domain.body import Body

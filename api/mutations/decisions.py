@@ -9,10 +9,11 @@ from uuid import UUID
 
 import strawberry
 
+from api.graphql.core.ids import parse_id
+from api.graphql.decisions.enums import DecisionKind
 from api.mutations.core import Change, entity, of_decision, reason_given
 from api.mutations.fields import write
-from api.types import DecisionKind, parse_id
-from api.types_mutations import DecisionWrite
+from api.mutations.types import DecisionWrite
 from registry.application import Registry
 from registry.domain.decision import Decision
 from registry.values import Context

@@ -20,7 +20,7 @@ from strawberry.types import Info
 from strawberry.types.field import StrawberryField
 
 from api.mutations.core import Change, perform
-from api.types_mutations import SourceInput, Write
+from api.mutations.types import SourceInput, Write
 
 SourceArgument = Annotated[
     SourceInput, strawberry.argument(description="The source document (minutes) of the fact.")

@@ -8,10 +8,10 @@ from typing import Any
 
 import strawberry
 
+from api.graphql.core.ids import parse_id
 from api.mutations.core import Change, entity, of_decision, optional_id
 from api.mutations.fields import write
-from api.types import parse_id
-from api.types_mutations import FundWrite
+from api.mutations.types import FundWrite
 from registry.application import Registry
 from registry.domain.fund import Fund
 from registry.values import Context

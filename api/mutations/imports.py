@@ -13,7 +13,7 @@ from strawberry.types import Info
 from api.identity import Identity
 from api.mutations.core import Change, Scope, anywhere, authorise, perform
 from api.mutations.fields import IdempotencyKey
-from api.types_mutations import DocumentFormat, ImportWrite
+from api.mutations.types import DocumentFormat, ImportWrite
 from registry.application import Registry
 from registry.importing import ImportRefused, import_text
 

@@ -9,10 +9,10 @@ from uuid import UUID
 
 import strawberry
 
+from api.graphql.core.ids import parse_id
 from api.mutations.core import Change, entity, of_body, optional_id, reason_given
 from api.mutations.fields import write
-from api.types import parse_id
-from api.types_mutations import AppointmentInput, BodyWrite
+from api.mutations.types import AppointmentInput, BodyWrite
 from registry.application import Appointment, Registry
 from registry.domain.body import Body
 from registry.values import Context

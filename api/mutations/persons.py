@@ -6,10 +6,10 @@ from typing import Any
 
 import strawberry
 
+from api.graphql.core.ids import parse_id
 from api.mutations.core import Change, Scope, entity, reason_given
 from api.mutations.fields import write
-from api.types import parse_id
-from api.types_mutations import PersonWrite
+from api.mutations.types import PersonWrite
 from registry.application import Registry
 from registry.domain.person import Person
 from registry.values import Context

@@ -5,15 +5,14 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Any
 
 import strawberry
 from strawberry.types import Info
 
+from api.graphql import bodies, decisions, meetings
+from api.graphql.core.refs import BodyRef, DecisionRef, MeetingRef
 from projections.pending import HeldEffect
-
-if TYPE_CHECKING:
-    from api.types import Body, Decision, Meeting
 
 
 @strawberry.enum(description="Where an effect of a conditional decision stands.")
@@ -79,12 +78,9 @@ class PendingEffect:
         return self.held.applies_from
 
     @strawberry.field(description="The decision that authorised it, with its conditions.")
-    async def decision(
-        self, info: Info
-    ) -> Annotated[Decision, strawberry.lazy("api.types")] | None:
-        from api.types import load_decision
+    async def decision(self, info: Info) -> DecisionRef | None:
 
-        return await load_decision(info, self.held.decision_id, self.known_at)
+        return await decisions.load_decision(info, self.held.decision_id, self.known_at)
 
     @strawberry.field(description="When the registry recorded it (and began holding it).")
     def recorded_at(self) -> datetime:
@@ -103,16 +99,14 @@ class DeferredTo:
     known_at: strawberry.Private[datetime | None]
 
     @strawberry.field
-    async def body(self, info: Info) -> Annotated[Body, strawberry.lazy("api.types")] | None:
-        from api.types import load_body
+    async def body(self, info: Info) -> BodyRef | None:
 
-        return await load_body(info, self.body_id, self.known_at)
+        return await bodies.load_body(info, self.body_id, self.known_at)
 
     @strawberry.field(description="That meeting, once its minutes are recorded.")
-    async def meeting(self, info: Info) -> Annotated[Meeting, strawberry.lazy("api.types")] | None:
-        from api.types import load_meeting
+    async def meeting(self, info: Info) -> MeetingRef | None:
 
-        return await load_meeting(info, self.meeting_id, self.known_at)
+        return await meetings.load_meeting(info, self.meeting_id, self.known_at)
 
 
 def deferred_to(value: dict[str, Any] | None, known_at: datetime | None) -> DeferredTo | None:
@@ -124,6 +118,3 @@ def deferred_to(value: dict[str, Any] | None, known_at: datetime | None) -> Defe
         meeting_id=value["meeting_id"],
         known_at=known_at,
     )
-
-
-__all__ = ["DeferredTo", "PendingEffect", "PendingEffectStatus", "deferred_to"]

@@ -18,21 +18,15 @@ import strawberry
 from strawberry.types import Info
 
 from api.consistency import wait_seconds_from_environment
+from api.graphql.agreements import Agreement
+from api.graphql.assignments import Assignment
+from api.graphql.bodies import Body, Role, load_body
+from api.graphql.core.context import load_row
+from api.graphql.decisions import Decision, load_decision
+from api.graphql.funds import Fund
+from api.graphql.persons import Person, load_person
 from api.read_your_writes import not_reached, wait_for_position
 from api.reader import Reader
-from api.types import (
-    Agreement,
-    Assignment,
-    Body,
-    Decision,
-    Fund,
-    Person,
-    Role,
-    load_body,
-    load_decision,
-    load_person,
-    load_row,
-)
 from projections.entities import ASSIGNMENT, FUND
 from registry import values
 

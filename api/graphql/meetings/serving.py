@@ -4,13 +4,12 @@ registry/domain/serving.py)."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from strawberry.types import Info
 
-if TYPE_CHECKING:
-    from api.types import Person
+from api.graphql import persons
+from api.graphql.core.refs import PersonRef
 
 
 @strawberry.type(
@@ -34,15 +33,11 @@ class ServingDeputy:
         return self.row.get("note")
 
     @strawberry.field
-    async def person(self, info: Info) -> Annotated[Person, strawberry.lazy("api.types")] | None:
-        from api.types import load_person
+    async def person(self, info: Info) -> PersonRef | None:
 
-        return await load_person(info, self.row["person_id"], self.known_at)
+        return await persons.load_person(info, self.row["person_id"], self.known_at)
 
     @strawberry.field(description="The member the deputy served for.")
-    async def serving_for(
-        self, info: Info
-    ) -> Annotated[Person, strawberry.lazy("api.types")] | None:
-        from api.types import load_person
+    async def serving_for(self, info: Info) -> PersonRef | None:
 
-        return await load_person(info, self.row["serving_for_id"], self.known_at)
+        return await persons.load_person(info, self.row["serving_for_id"], self.known_at)

@@ -5,46 +5,21 @@
 from __future__ import annotations
 
 import asyncio
-import enum
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Any
 
 import strawberry
 from strawberry.types import Info
 
+from api.graphql import persons
+from api.graphql.core.context import load_row
+from api.graphql.core.refs import PersonRef
+from api.graphql.decisions.enums import AppealOutcomeType, LegalStatus
 from api.reader import Reader
+from projections.entities import EntityRow
 from projections.sql import as_date
 from registry import lifecycle
 from registry.lifecycle import AppealOutcome, AppealState, Standing, Window, appeal_deadline
-
-if TYPE_CHECKING:
-    from api.types import Person
-    from projections.entities import EntityRow
-
-
-@strawberry.enum(description="Where a municipal decision stands in law on a day.")
-class LegalStatus(enum.Enum):
-    NOT_APPROVED = strawberry.enum_value(
-        "not_approved", description="The minutes are not yet approved (justerade)."
-    )
-    APPEALABLE = strawberry.enum_value(
-        "appealable", description="Approved; the three weeks to appeal have not run out."
-    )
-    FINAL = strawberry.enum_value(
-        "final", description="Laga kraft: no appeal in time, or the court let it stand."
-    )
-    APPEALED = strawberry.enum_value(
-        "appealed", description="Appealed in time; the court has not ruled."
-    )
-    ANNULLED = strawberry.enum_value("annulled", description="Upphävt by the court.")
-
-
-AppealOutcomeType = strawberry.enum(
-    AppealOutcome,
-    name="AppealOutcome",
-    description="What the court did with an appeal: ANNULLED (upphävt), REJECTED (avslaget), "
-    "DISMISSED (avvisat), WITHDRAWN (återkallat).",
-)
 
 
 @strawberry.type(description="A member who approved (justerade) the minutes with the chair.")
@@ -54,10 +29,9 @@ class Justerare:
     known_at: strawberry.Private[datetime | None]
 
     @strawberry.field
-    async def person(self, info: Info) -> Annotated[Person, strawberry.lazy("api.types")] | None:
-        from api.types import load_person
+    async def person(self, info: Info) -> PersonRef | None:
 
-        return await load_person(info, self.person_id, self.known_at)
+        return await persons.load_person(info, self.person_id, self.known_at)
 
 
 @strawberry.type(description="Anslag: the notice that the minutes are approved.")
@@ -172,7 +146,6 @@ async def window_of(info: Info, row: EntityRow, known_at: datetime | None) -> Wi
 
 
 async def _window_of(info: Info, row: EntityRow, known_at: datetime | None) -> Window | None:
-    from api.types import load_row
 
     body = await load_row(info, row.get("body_id"), "body", known_at)
     if body is None or not lifecycle.has_legal_status(body.get("kind"), row.get("kind")):

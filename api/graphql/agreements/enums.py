@@ -1,0 +1,13 @@
+"""The enums of agreements."""
+
+from __future__ import annotations
+
+import strawberry
+
+from registry.domain import agreement_status
+
+AgreementStatus = strawberry.enum(
+    agreement_status.AgreementStatus,
+    description="Where an agreement stands on a date (the domain's rule, "
+    "registry/domain/agreement_status.py).",
+)

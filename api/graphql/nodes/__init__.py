@@ -1,0 +1,1 @@
+"""`node(id)`: any object that implements the Relay `Node` interface, by its id."""
