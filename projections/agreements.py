@@ -21,7 +21,7 @@ from eventsourcing.persistence import Mapper, StoredEvent
 from projections.sql import POSTGRES, SQLITE, Db, as_date, as_datetime, in_list, known_at_clause
 from projections.tables import Index, ReadModelSchema, snapshot_table, versions_table
 from registry.domain.agreement import Agreement
-from registry.domain.agreement_status import (
+from registry.status.agreement import (
     AgreementStatus,
     agreement_status,
     parties_not_adopted,
@@ -121,17 +121,22 @@ class AgreementRow:
 
     def status(self, day: date) -> AgreementStatus:
         """Its status on `day` (the domain's rule)."""
-        return agreement_status(
-            day,
-            party_ids=self.party_ids,
-            adoptions=self.adoptions,
-            valid_from=self.valid_from,
-            valid_from_not_after=self.valid_from_not_after,
-            not_before=self.not_before,
-            requires_all_adoptions=self.requires_all_adoptions,
-            effective_until=self.effective_until,
-            terminated_on=self.terminated_on,
-        )
+        return agreement_status_of(self, day)
+
+
+def agreement_status_of(row: AgreementRow, day: date) -> AgreementStatus:
+    """registry/status/agreement.py's rule on an agreement's row."""
+    return agreement_status(
+        day,
+        party_ids=row.party_ids,
+        adoptions=row.adoptions,
+        valid_from=row.valid_from,
+        valid_from_not_after=row.valid_from_not_after,
+        not_before=row.not_before,
+        requires_all_adoptions=row.requires_all_adoptions,
+        effective_until=row.effective_until,
+        terminated_on=row.terminated_on,
+    )
 
 
 def _row(r: dict) -> AgreementRow:

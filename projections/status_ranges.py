@@ -2,7 +2,7 @@
 (issue 13): "decisions IN_FORCE on D as known at T, page after cursor C" is one indexed
 query whatever the size of the registry.
 
-A status is a rule of the domain (registry/status/decision.py, registry/domain/agreement_status.py,
+A status is a rule of the domain (registry/status/decision.py, registry/status/agreement.py,
 registry/status/assignment.py) over what one version of an entity records. Each rule compares
 the day only with dates it is given (`day < X`, `X <= day`, `day > X`), so between two of
 those dates (or the day after one) its answer cannot change. At projection time, for each

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from registry.domain.agreement_status import AgreementStatus, agreement_status
 from registry.importing import import_file
+from registry.status.agreement import AgreementStatus, agreement_status
 from tests.minutes_client import client
 from tests.minutes_client import imported_at as imported
 

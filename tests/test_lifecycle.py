@@ -336,7 +336,8 @@ def test_the_status_rule_for_late_withdrawn_and_unposted_appeals():
     """The rule itself (registry/lifecycle.py), for the cases the files above do not reach."""
     from datetime import date
 
-    from registry.lifecycle import AppealOutcome, AppealState, LegalStatus, Window, legal_standing
+    from registry.lifecycle import AppealOutcome
+    from registry.status.legal import AppealState, LegalStatus, Window, legal_standing
 
     window = Window(date(2026, 5, 28), date(2026, 5, 29))  # last day 2026-06-22
     late = AppealState(date(2026, 6, 25))

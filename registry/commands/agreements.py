@@ -1,7 +1,7 @@
 """Commands for agreements (avtal, överenskommelser) between organisations: registering
 one, its adoption by each party, extensions, revisions, termination and corrections of
 its period (see registry/domain/agreement.py; whether one is in force is
-registry/domain/agreement_status.py)."""
+registry/status/agreement.py)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Commands for the life of a decision after the meeting: justering and anslag of a
 meeting's minutes, appeals of its decisions and the court's rulings
-(registry/domain/approval.py; the status rule is registry/lifecycle.py)."""
+(registry/domain/approval.py; the status rule is registry/status/legal.py)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Justering and anslag of a meeting's minutes, and appeals of its decisions (the rules of
-what follows from them are in registry/lifecycle.py).
+what follows from them are in registry/status/legal.py).
 
 The first page of municipal minutes says who approved them (justerare) and when, when the
 notice that they are approved was posted (anslag) and taken down, where the minutes are kept,

@@ -5,7 +5,7 @@ genom projektmedel/statsbidrag för utskrivningsprocessen").
 The decision that starts a project is the `decision_id` of its first event. A project can be
 only proposed (a projektidé that applies for money, a plan endorsed but not yet decided on)
 until a decision approves it. Its status on a date follows from the record
-(`project_status`): proposed, not yet started, ongoing, ended after its period, completed or
+(`project_status` in registry/status/project.py): proposed, not yet started, ongoing, ended after its period, completed or
 stopped.
 """
 
@@ -173,26 +173,3 @@ class Project(RegistryAggregate):
     def _require_running(self) -> None:
         if self.outcome is not None:
             raise InvalidTransition(f"{self.name} is already {self.outcome}", field="project")
-
-
-def project_status(
-    proposed: bool,
-    decided_on: date | None,
-    start: date | None,
-    end: date | None,
-    ended_on: date | None,
-    outcome: str | None,
-    day: date,
-) -> ProjectStatus:
-    """Where a project stands on `day`, from its record."""
-    if proposed:
-        return ProjectStatus.PROPOSED
-    if decided_on is not None and day < decided_on:
-        return ProjectStatus.NOT_YET_DECIDED
-    if outcome is not None and ended_on is not None and ended_on <= day:
-        return ProjectStatus(outcome)
-    if start is not None and day < start:
-        return ProjectStatus.NOT_STARTED
-    if end is not None and end < day:
-        return ProjectStatus.ENDED
-    return ProjectStatus.ONGOING

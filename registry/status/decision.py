@@ -17,6 +17,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
+from registry.dates import Position, position_on
+
 
 class DecisionStatus(enum.StrEnum):
     """Where a decision stands on a date."""
@@ -119,12 +121,39 @@ def decision_status(
     return DecisionStatus.IN_FORCE
 
 
+def decision_status_uncertain(
+    *, decided_on: date, decided_on_unknown: bool, precision: str | None, day: date
+) -> bool:
+    """Whether a decision's status on `day` is uncertain because the day it was decided is not
+    known to the day: `day` lies inside its month or year, or before the latest day of a
+    decision whose date is unknown (`decided_on` is then that latest day)."""
+    return position_on(day, decided_on, decided_on_unknown, precision) is Position.WITHIN
+
+
+class EffectStatus(enum.StrEnum):
+    """Where an effect of a conditional decision (a membership, an allocation ... held until
+    the condition is met) stands as the registry knows it."""
+
+    PENDING = "pending"  # a condition is still open
+    APPLIED = "applied"  # every condition was met: it applies from the last one's day
+    NEVER = "never"  # a condition was withdrawn or refused: it never applies
+
+
+def effect_status(outcome: str | None) -> EffectStatus:
+    """The status of a held effect from its recorded outcome (projections/pending.py records
+    "applied" or "never" when the decision's gate opens or closes; nothing while it waits)."""
+    return EffectStatus(outcome) if outcome is not None else EffectStatus.PENDING
+
+
 __all__ = [
     "ConditionState",
     "DecisionStatus",
+    "EffectStatus",
     "Gate",
     "GateState",
     "decision_status",
+    "decision_status_uncertain",
     "effect_from",
+    "effect_status",
     "gate_of",
 ]

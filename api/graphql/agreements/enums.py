@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
-from registry.domain import agreement_status
+from registry.status import agreement as agreement_status
 
 AgreementStatus = strawberry.enum(
     agreement_status.AgreementStatus,

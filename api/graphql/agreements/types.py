@@ -18,7 +18,7 @@ from api.graphql.core.ids import gid, uuid_or_none
 from api.graphql.core.node import Node, node_type
 from api.graphql.core.refs import DecisionRef, EventRef, OrganisationRef
 from api.graphql.core.source import Source
-from projections.agreements import AgreementRow
+from projections.agreements import AgreementRow, agreement_status_of
 from projections.ledger import EventRow
 from projections.sql import as_date
 
@@ -140,7 +140,7 @@ class Agreement(Node):
         description="Its status on `onDate` (default: the day the list was asked for, or today)."
     )
     def status(self, info: Info, on_date: date | None = None) -> AgreementStatus:
-        return self.row.status(on_date or self.on or reader(info).as_of(None))
+        return agreement_status_of(self.row, on_date or self.on or reader(info).as_of(None))
 
     @strawberry.field(
         description="Parties that had not adopted (by the day the list was asked for, else "

@@ -1,5 +1,5 @@
 """GraphQL types for dates known only to the month or year, and for bodies that ceased or
-were renamed (registry/dates.py, registry/domain/body_changes.py)."""
+were renamed (registry/dates.py, registry/status/body.py)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import strawberry
 
 from registry import dates
 from registry.domain import body_changes
+from registry.status import body as body_status
 
 DatePrecision = strawberry.enum(
     dates.Precision,
@@ -19,7 +20,7 @@ DatePrecision = strawberry.enum(
 )
 
 BodyStatus = strawberry.enum(
-    body_changes.BodyStatus, description="Where a body stands on a date: ACTIVE or CEASED."
+    body_status.BodyStatus, description="Where a body stands on a date: ACTIVE or CEASED."
 )
 
 CessationKind = strawberry.enum(
@@ -99,19 +100,10 @@ def renames(view: dict[str, Any]) -> list[BodyRename]:
     ]
 
 
-def status_on(view: dict[str, Any], day: date) -> body_changes.OnDay:
-    return body_changes.status_on((view.get("ceased") or {}).get("on"), day)
+def status_on(view: dict[str, Any], day: date) -> body_status.OnDay:
+    return body_status.status_on((view.get("ceased") or {}).get("on"), day)
 
 
-def name_on(view: dict[str, Any], day: date) -> body_changes.OnDay:
+def name_on(view: dict[str, Any], day: date) -> body_status.OnDay:
     changes = [(r["old_name"], r["name"], r["on"]) for r in view.get("renames", [])]
-    return body_changes.name_on(view["name"], changes, day)
-
-
-def decision_date_position(view: dict[str, Any], day: date) -> dates.Position:
-    return dates.position_on(
-        day,
-        date.fromisoformat(view["decided_on"]),
-        bool(view.get("decided_on_unknown")),
-        view.get("decided_precision"),
-    )
+    return body_status.name_on(view["name"], changes, day)

@@ -1,6 +1,6 @@
 """GraphQL types of a decision's life after the meeting: the minutes' justering and anslag
 (`Meeting.approval`), appeals (`Decision.appeals`) and the legal status on a day
-(`Decision.legalStatus`). The rules are registry/lifecycle.py's."""
+(`Decision.legalStatus`). The rule is registry/status/legal.py's."""
 
 from __future__ import annotations
 
@@ -19,7 +19,9 @@ from api.reader import Reader
 from projections.entities import EntityRow
 from projections.sql import as_date
 from registry import lifecycle
-from registry.lifecycle import AppealOutcome, AppealState, Standing, Window, appeal_deadline
+from registry.lifecycle import AppealOutcome, appeal_deadline
+from registry.status import legal
+from registry.status.legal import AppealState, Standing, Window
 
 
 @strawberry.type(description="A member who approved (justerade) the minutes with the chair.")
@@ -181,7 +183,7 @@ async def standing_of(
         for a in row.get("appeals", [])
     ]
     reader: Reader = info.context["reader"]
-    return lifecycle.legal_standing(window, appeals, reader.as_of(as_of))
+    return legal.legal_standing(window, appeals, reader.as_of(as_of))
 
 
 def legal_status_of(standing: Standing | None) -> LegalStatus | None:

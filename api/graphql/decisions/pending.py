@@ -13,6 +13,7 @@ from strawberry.types import Info
 from api.graphql import bodies, decisions, meetings
 from api.graphql.core.refs import BodyRef, DecisionRef, MeetingRef
 from projections.pending import HeldEffect
+from registry.status.decision import effect_status
 
 
 @strawberry.enum(description="Where an effect of a conditional decision stands.")
@@ -64,11 +65,7 @@ class PendingEffect:
 
     @strawberry.field(description="Where it stands as known at the query's `knownAt`.")
     def status(self) -> PendingEffectStatus:
-        if self.held.outcome == "applied":
-            return PendingEffectStatus.APPLIED
-        if self.held.outcome == "never":
-            return PendingEffectStatus.NEVER
-        return PendingEffectStatus.PENDING
+        return PendingEffectStatus(effect_status(self.held.outcome).value)
 
     @strawberry.field(
         description="For APPLIED: the day it applies from (not before the day "

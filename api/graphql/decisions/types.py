@@ -17,7 +17,6 @@ from api.graphql.core.node import Node, node_type
 from api.graphql.core.precision import (
     DatePrecision,
     PartialDate,
-    decision_date_position,
     partial_date,
 )
 from api.graphql.core.refs import (
@@ -41,7 +40,7 @@ from projections import status_ranges
 from projections.entities import EntityRow
 from projections.sql import as_date
 from registry import values
-from registry.dates import Position, within_of
+from registry.dates import within_of
 from registry.status import decision as statuses
 
 
@@ -154,8 +153,13 @@ class Decision(Node):
         "decision whose date is unknown."
     )
     def status_uncertain(self, info: Info, as_of: date | None = None) -> bool:
-        day = reader(info).as_of(as_of)
-        return decision_date_position(self.row.view, day) is Position.WITHIN
+        view = self.row.view
+        return statuses.decision_status_uncertain(
+            decided_on=date.fromisoformat(view["decided_on"]),
+            decided_on_unknown=bool(view.get("decided_on_unknown")),
+            precision=view.get("decided_precision"),
+            day=reader(info).as_of(as_of),
+        )
 
     @strawberry.field(description="Voteringar on the decision, in the order held.")
     def votes(self) -> list[Vote]:

@@ -19,6 +19,7 @@ from projections.entities import EntityRow
 from projections.plans import MEETING_PLAN
 from projections.sql import as_date
 from registry.domain import meeting_plan as plans
+from registry.status.meeting_plan import planned_meeting_status
 
 # -- enums ---------------------------------------------------------------------------------
 
@@ -145,7 +146,7 @@ class PlannedMeeting(Node):
 
 def planned_status(row: dict[str, Any], day: date) -> PlannedMeetingStatus:
     return PlannedMeetingStatus(
-        plans.planned_meeting_status(
+        planned_meeting_status(
             row["status"], as_date(row.get("held_on")), as_date(row.get("cancelled_on")), day
         ).value
     )

@@ -21,6 +21,8 @@ from projections.plans import CONSULTATION, PROJECT
 from projections.sql import as_date
 from registry.domain import consultation as consultations
 from registry.domain import project as projects
+from registry.status.consultation import consultation_status as consultation_status_on
+from registry.status.project import project_status as project_status_on
 
 ProjectStatus = strawberry.enum(projects.ProjectStatus, description="Where a project stands.")
 Stance = strawberry.enum(
@@ -73,7 +75,7 @@ class Financing:
 
 def project_status(row: EntityRow, day: date) -> ProjectStatus:
     return ProjectStatus(
-        projects.project_status(
+        project_status_on(
             bool(row.get("proposed")),
             row.date("decided_on"),
             row.date("start"),
@@ -257,7 +259,7 @@ class ConsultationAnswer:
 
 def consultation_status(row: EntityRow, day: date) -> ConsultationStatus:
     return ConsultationStatus(
-        consultations.consultation_status(
+        consultation_status_on(
             row.date("sent_on"),
             bool(row.get("sent_on_unknown")),
             len(row.get("asked", [])),
