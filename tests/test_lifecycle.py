@@ -333,7 +333,7 @@ def test_a_corrected_file_records_the_approval_again_and_the_old_stays_answerabl
 
 
 def test_the_status_rule_for_late_withdrawn_and_unposted_appeals():
-    """The rule itself (registry/lifecycle.py), for the cases the files above do not reach."""
+    """The rule itself (registry/status/legal.py), for the cases the files above do not reach."""
     from datetime import date
 
     from registry.lifecycle import AppealOutcome

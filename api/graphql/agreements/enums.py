@@ -9,5 +9,5 @@ from registry.status import agreement as agreement_status
 AgreementStatus = strawberry.enum(
     agreement_status.AgreementStatus,
     description="Where an agreement stands on a date (the domain's rule, "
-    "registry/domain/agreement_status.py).",
+    "registry/status/agreement.py).",
 )
