@@ -84,7 +84,7 @@ class BodiesQuery:
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[Organisation]:
-        make = lambda o: Organisation(row=o)  # noqa: E731
+        make = lambda o: Organisation(row=o, known_at=known_at)  # noqa: E731
         return await named_list(info, ORGANISATION, make, known_at, first, after, name, kind)
 
     @strawberry.field(description="One organisation by id.")

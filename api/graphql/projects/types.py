@@ -10,12 +10,10 @@ import strawberry
 from strawberry.types import Info
 
 from api.graphql import bodies, decisions, funds
-from api.graphql.core import events as trail
 from api.graphql.core.context import gathered, load_row, reader
 from api.graphql.core.ids import gid
-from api.graphql.core.node import Node, node_type
-from api.graphql.core.refs import BodyRef, DecisionRef, EventRef, FundRef
-from api.graphql.core.source import Source, source_of
+from api.graphql.core.node import EntityNode, node_type
+from api.graphql.core.refs import BodyRef, DecisionRef, FundRef
 from projections.entities import FUND, EntityRow
 from projections.plans import CONSULTATION, PROJECT
 from projections.sql import as_date
@@ -88,14 +86,7 @@ def project_status(row: EntityRow, day: date) -> ProjectStatus:
 
 
 @node_type("A project or initiative decided on (or proposed).")
-class Project(Node):
-    row: strawberry.Private[EntityRow]
-    known_at: strawberry.Private[datetime | None]
-
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return gid(self.row.entity_id)
-
+class Project(EntityNode):
     @strawberry.field
     def name(self) -> str:
         return self.row["name"]
@@ -177,14 +168,6 @@ class Project(Node):
     @strawberry.field
     def stop_reason(self) -> str | None:
         return self.row.get("stop_reason")
-
-    @strawberry.field
-    def source(self) -> Source:
-        return source_of(self.row.get("origin"))
-
-    @strawberry.field
-    async def events(self, info: Info) -> list[EventRef]:
-        return await trail.events_of(info, self.row.entity_id)
 
 
 async def load_project(info: Info, project_id: Any, known_at: datetime | None) -> Project | None:
@@ -271,14 +254,7 @@ def consultation_status(row: EntityRow, day: date) -> ConsultationStatus:
 
 
 @node_type("A remiss: a body asks other bodies for their opinion.")
-class Consultation(Node):
-    row: strawberry.Private[EntityRow]
-    known_at: strawberry.Private[datetime | None]
-
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return gid(self.row.entity_id)
-
+class Consultation(EntityNode):
     @strawberry.field
     def subject(self) -> str:
         return self.row["subject"]
@@ -342,14 +318,6 @@ class Consultation(Node):
     @strawberry.field(description="Status on `asOf` (default today).")
     def status(self, info: Info, as_of: date | None = None) -> ConsultationStatus:
         return consultation_status(self.row, reader(info).as_of(as_of))
-
-    @strawberry.field
-    def source(self) -> Source:
-        return source_of(self.row.get("origin"))
-
-    @strawberry.field
-    async def events(self, info: Info) -> list[EventRef]:
-        return await trail.events_of(info, self.row.entity_id)
 
 
 async def load_consultation(
