@@ -4,7 +4,8 @@ them by its id.
 
 `EntityNode` holds what every type read from the entities read model shares: its row, the
 `knownAt` it was read as of, and `id`, `source` and `events` taken from the row. It is never
-served itself (no field returns it), so the schema names only its subclasses."""
+served itself (no field returns it), so the schema names only its subclasses. The `*_field`
+helpers declare a field read from the row in one line."""
 
 from __future__ import annotations
 
@@ -57,6 +58,15 @@ def source_field(description: str | None = None) -> Any:
 def events_field(description: str | None = None) -> Any:
     """The `events` field of an entity: every event about it, oldest first."""
     return strawberry.field(resolver=_entity_events, description=description)
+
+
+def text_field(key: str, description: str | None = None) -> Any:
+    """A field that serves the row's text under `key`, null when the row has none."""
+
+    def resolve(self: Any) -> str | None:
+        return self.row.get(key)
+
+    return strawberry.field(resolver=resolve, description=description)
 
 
 @strawberry.type(description="Never served: the members every entity type shares.")

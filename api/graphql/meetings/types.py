@@ -12,7 +12,7 @@ from strawberry.types import Info
 from api.graphql import bodies, decisions, meetings, persons
 from api.graphql.core.context import reader
 from api.graphql.core.ids import gid
-from api.graphql.core.node import EntityNode, node_type
+from api.graphql.core.node import EntityNode, node_type, text_field
 from api.graphql.core.refs import (
     BodyRef,
     DecisionRef,
@@ -75,13 +75,8 @@ class Meeting(EntityNode):
     def held_on(self) -> date:
         return self.row.date("held_on")  # type: ignore[return-value]
 
-    @strawberry.field
-    def time(self) -> str | None:
-        return self.row.get("time")
-
-    @strawberry.field
-    def place(self) -> str | None:
-        return self.row.get("place")
+    time = text_field("time")
+    place = text_field("place")
 
     def _attendee(self, a: dict) -> Attendee:
         return Attendee(

@@ -12,6 +12,7 @@ from strawberry.types import Info
 from api.graphql import bodies, decisions, funds
 from api.graphql.core.context import gathered, load_row, reader
 from api.graphql.core.ids import gid
+from api.graphql.core.lists import by_name
 from api.graphql.core.node import EntityNode, node_type
 from api.graphql.core.refs import BodyRef, DecisionRef, FundRef
 from projections.entities import FUND, EntityRow
@@ -199,7 +200,7 @@ async def projects_of(
         and (decision_id is None or p.get("decision_id") == str(decision_id))
         and (not statuses or project_status(p, day) in statuses)
     ]
-    found.sort(key=lambda p: (p.row["name"], str(p.row.entity_id)))
+    found.sort(key=by_name)
     return found
 
 
@@ -327,6 +328,11 @@ async def load_consultation(
     return Consultation(row=row, known_at=known_at) if row else None
 
 
+def consultation_order(c: Consultation) -> tuple[str, str, str]:
+    """Remisser oldest first (by the day sent), then by subject and id."""
+    return (c.row.get("sent_on") or "", c.row["subject"], str(c.row.entity_id))
+
+
 async def consultations_of(
     info: Info,
     body_id: Any | None,
@@ -355,5 +361,5 @@ async def consultations_of(
         return not statuses or consultation_status(c, day) in statuses
 
     found = [Consultation(row=c, known_at=known_at) for c in rows if involves(c)]
-    found.sort(key=lambda c: (c.row.get("sent_on") or "", c.row["subject"], str(c.row.entity_id)))
+    found.sort(key=consultation_order)
     return found
