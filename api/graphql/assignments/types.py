@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 import strawberry
 from strawberry.types import Info
 
 from api.graphql import bodies, decisions, persons
 from api.graphql.assignments.enums import AssignmentStatus
-from api.graphql.core import events as trail
 from api.graphql.core.context import reader
 from api.graphql.core.ids import gid
-from api.graphql.core.node import Node, node_type
-from api.graphql.core.refs import BodyRef, DecisionRef, EventRef, PersonRef
-from api.graphql.core.source import Source, source_of
+from api.graphql.core.node import EntityNode, node_type
+from api.graphql.core.refs import BodyRef, DecisionRef, PersonRef
 from projections import status_ranges
 from projections.entities import EntityRow
 from projections.sql import as_date
@@ -33,14 +31,7 @@ class AssignmentReport:
 
 
 @node_type("An assignment (uppdrag) given by a body, with its due date.")
-class Assignment(Node):
-    row: strawberry.Private[EntityRow]
-    known_at: strawberry.Private[datetime | None]
-
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return gid(self.row.entity_id)
-
+class Assignment(EntityNode):
     @strawberry.field
     def task(self) -> str:
         return self.row["task"]
@@ -105,11 +96,3 @@ class Assignment(Node):
         return await decisions.load_decision(
             info, (self.row.get("origin") or {}).get("decision_id"), self.known_at
         )
-
-    @strawberry.field
-    def source(self) -> Source:
-        return source_of(self.row.get("origin"))
-
-    @strawberry.field
-    async def events(self, info: Info) -> list[EventRef]:
-        return await trail.events_of(info, self.row.entity_id)

@@ -16,7 +16,7 @@ from api.graphql.core.refs import BodyRef, OrganisationRef
 
 async def load_organisation(info: Info, org_id: Any, known_at: datetime | None) -> Any:
     row = await load_row(info, org_id, "organisation", known_at)
-    return bodies.Organisation(row=row) if row else None
+    return bodies.Organisation(row=row, known_at=known_at) if row else None
 
 
 async def load_organisations(

@@ -5,25 +5,13 @@ from __future__ import annotations
 from datetime import date
 
 import strawberry
-from strawberry.types import Info
 
-from api.graphql.core import events as trail
-from api.graphql.core.ids import gid
-from api.graphql.core.node import Node, node_type
-from api.graphql.core.refs import EventRef
-from api.graphql.core.source import Source, source_of
-from projections.entities import EntityRow
+from api.graphql.core.node import EntityNode, events_field, node_type, source_field
 from projections.sql import as_date
 
 
 @node_type("A region, municipality, kommunalförbund or SKR.")
-class Organisation(Node):
-    row: strawberry.Private[EntityRow]
-
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return gid(self.row.entity_id)
-
+class Organisation(EntityNode):
     @strawberry.field(
         description="The name; with `asOf`, the name it had that day (before a rename)."
     )
@@ -46,13 +34,9 @@ class Organisation(Node):
     def kind(self) -> str:
         return self.row["kind"]
 
-    @strawberry.field(description="Where the organisation's record comes from.")
-    def source(self) -> Source:
-        return source_of(self.row.get("origin"))
+    source = source_field("Where the organisation's record comes from.")
 
-    @strawberry.field(description="The audit trail of the organisation.")
-    async def events(self, info: Info) -> list[EventRef]:
-        return await trail.events_of(info, self.row.entity_id)
+    events = events_field("The audit trail of the organisation.")
 
 
 @strawberry.type(description="A name an organisation had before a rename.")

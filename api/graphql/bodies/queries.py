@@ -35,8 +35,7 @@ class BodiesQuery:
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[Body]:
-        make = lambda b: Body(row=b, known_at=known_at)  # noqa: E731
-        return await named_list(info, BODY, make, known_at, first, after, name, kind)
+        return await named_list(info, BODY, Body, known_at, first, after, name, kind)
 
     @strawberry.field(description="One body by id.")
     async def body(
@@ -84,8 +83,9 @@ class BodiesQuery:
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[Organisation]:
-        make = lambda o: Organisation(row=o)  # noqa: E731
-        return await named_list(info, ORGANISATION, make, known_at, first, after, name, kind)
+        return await named_list(
+            info, ORGANISATION, Organisation, known_at, first, after, name, kind
+        )
 
     @strawberry.field(description="One organisation by id.")
     async def organisation(

@@ -13,8 +13,7 @@ from api.graphql import projects as project_types
 from api.graphql.bodies.seats import Composition, composition_of, seats_on
 from api.graphql.core import events as trail
 from api.graphql.core.context import reader
-from api.graphql.core.ids import gid
-from api.graphql.core.node import Node, node_type
+from api.graphql.core.node import EntityNode, events_field, node_type, source_field
 from api.graphql.core.precision import (
     BodyCessation,
     BodyRename,
@@ -36,8 +35,6 @@ from api.graphql.core.refs import (
     ProjectRef,
     SeatRef,
 )
-from api.graphql.core.source import Source, source_of
-from projections.entities import EntityRow
 from registry.domain.seats import seat_holders
 
 MEMBERSHIP_EVENTS = {
@@ -51,14 +48,7 @@ MEMBERSHIP_EVENTS = {
 
 
 @node_type("A body: samrådsorgan, chefsgrupp, styrgrupp, utskott, nämnd.")
-class Body(Node):
-    row: strawberry.Private[EntityRow]
-    known_at: strawberry.Private[datetime | None]
-
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return gid(self.row.entity_id)
-
+class Body(EntityNode):
     @strawberry.field(
         description="The name; with `asOf`, the name it had that day (before a rename). On a "
         "day inside a rename's month or year, the name before it (see `nameUncertain`)."
@@ -276,10 +266,5 @@ class Body(Node):
             info, self.row.entity_id, matter, as_of, known_at or self.known_at
         )
 
-    @strawberry.field(description="The audit trail of the body.")
-    async def events(self, info: Info) -> list[EventRef]:
-        return await trail.events_of(info, self.row.entity_id)
-
-    @strawberry.field
-    def source(self) -> Source:
-        return source_of(self.row.get("origin"))
+    events = events_field("The audit trail of the body.")
+    source = source_field()

@@ -11,6 +11,7 @@ from strawberry.types import Info
 
 from api.graphql.core.context import reader
 from api.graphql.core.ids import bad_input
+from api.graphql.core.node import EntityNode
 from api.pagination import (
     Connection,
     connect,
@@ -24,6 +25,7 @@ from projections.list_keys import KeyQuery, folded
 from projections.status_ranges import KEY_SHAPE, ListQuery, sort_key_text
 
 T = TypeVar("T")
+E = TypeVar("E", bound=EntityNode)
 
 
 def natural(item: str) -> str:
@@ -89,19 +91,21 @@ async def sql_list(
 async def named_list(
     info: Info,
     kind: str,
-    make: Callable[[Any], T],
+    node: type[E],
     known_at: datetime | None,
     first: int | None,
     after: str | None,
     name: str | None = None,
     variant: str | None = None,
-) -> Connection[T]:
-    """Entities of `kind` by name, optionally of one `variant` (a body's or organisation's
-    kind) and with `name` in their name, ignoring case and diacritics."""
+) -> Connection[E]:
+    """Entities of `kind` by name, each as a `node` as known at `known_at`, optionally of one
+    `variant` (a body's or organisation's kind) and with `name` in their name, ignoring case
+    and diacritics."""
     r = reader(info)
     query = KeyQuery(
         kind, r.known_at(known_at), name=folded(name) if name else None, variant=variant
     )
+    make = lambda row: node(row=row, known_at=known_at)  # noqa: E731
     return await sql_list(r, query, first, after, make, by_name)
 
 

@@ -13,7 +13,7 @@ from api.graphql import projects as project_types
 from api.graphql.core import events as trail
 from api.graphql.core.context import reader
 from api.graphql.core.ids import gid
-from api.graphql.core.node import Node, node_type
+from api.graphql.core.node import EntityNode, node_type, source_field
 from api.graphql.core.precision import (
     DatePrecision,
     PartialDate,
@@ -33,7 +33,6 @@ from api.graphql.core.refs import (
     ProjectRef,
     RecommendationRef,
 )
-from api.graphql.core.source import Source, source_of
 from api.graphql.decisions.enums import DecisionKind, DecisionStatus, LegalStatus
 from api.graphql.decisions.votes import StatementAuthor, Vote, authors_of, vote_of
 from projections import status_ranges
@@ -96,14 +95,7 @@ class Correction:
 
 
 @node_type("What a body decided on an item (beslut, ställningstagande...).")
-class Decision(Node):
-    row: strawberry.Private[EntityRow]
-    known_at: strawberry.Private[datetime | None]
-
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return gid(self.row.entity_id)
-
+class Decision(EntityNode):
     @strawberry.field
     async def body(self, info: Info) -> BodyRef | None:
         return await bodies.load_body(info, self.row["body_id"], self.known_at)
@@ -358,14 +350,8 @@ class Decision(Node):
 
         return await mandate_types.recommendation_of(info, self.row, self.known_at)
 
-    @strawberry.field
-    def source(self) -> Source:
-        return source_of(self.row.get("origin"))
+    source = source_field()
 
     @strawberry.field
     def recorded_at(self) -> datetime:
         return self.row.recorded_from
-
-    @strawberry.field
-    async def events(self, info: Info) -> list[EventRef]:
-        return await trail.events_of(info, self.row.entity_id)

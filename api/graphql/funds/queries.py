@@ -27,8 +27,7 @@ class FundsQuery:
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[Fund]:
-        make = lambda f: Fund(row=f, known_at=known_at)  # noqa: E731
-        return await named_list(info, FUND, make, known_at, first, after)
+        return await named_list(info, FUND, Fund, known_at, first, after)
 
     @strawberry.field(description="One fund by id.")
     async def fund(

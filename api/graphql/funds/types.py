@@ -12,10 +12,8 @@ from strawberry.types import Info
 from api.graphql import bodies, decisions
 from api.graphql.core import events as trail
 from api.graphql.core.ids import gid
-from api.graphql.core.node import Node, node_type
+from api.graphql.core.node import EntityNode, node_type
 from api.graphql.core.refs import DecisionRef, EventRef, OrganisationRef
-from api.graphql.core.source import Source, source_of
-from projections.entities import EntityRow
 from projections.sql import as_date
 
 
@@ -58,14 +56,7 @@ class Allocation:
 
 
 @node_type("Money a body disposes of, with what is allocated and remains.")
-class Fund(Node):
-    row: strawberry.Private[EntityRow]
-    known_at: strawberry.Private[datetime | None]
-
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return gid(self.row.entity_id)
-
+class Fund(EntityNode):
     @strawberry.field
     def name(self) -> str:
         return self.row["name"]
@@ -107,11 +98,3 @@ class Fund(Node):
         return await decisions.load_decision(
             info, (self.row.get("origin") or {}).get("decision_id"), self.known_at
         )
-
-    @strawberry.field
-    def source(self) -> Source:
-        return source_of(self.row.get("origin"))
-
-    @strawberry.field
-    async def events(self, info: Info) -> list[EventRef]:
-        return await trail.events_of(info, self.row.entity_id)

@@ -12,7 +12,7 @@ from api.graphql import bodies, decisions, meetings
 from api.graphql.core import events as trail
 from api.graphql.core.context import gathered, reader
 from api.graphql.core.ids import gid
-from api.graphql.core.node import Node, node_type
+from api.graphql.core.node import Node, node_type, text_field
 from api.graphql.core.refs import BodyRef, DecisionRef, EventRef, MeetingRef
 from api.graphql.core.source import Source, source_of
 from projections.entities import EntityRow
@@ -82,13 +82,8 @@ class PlannedMeeting(Node):
     def kind(self) -> PlannedMeetingKind:
         return PlannedMeetingKind(self.row.get("kind", "meeting"))
 
-    @strawberry.field
-    def time(self) -> str | None:
-        return self.row.get("time")
-
-    @strawberry.field
-    def place(self) -> str | None:
-        return self.row.get("place")
+    time = text_field("time")
+    place = text_field("place")
 
     @strawberry.field(description="Other bodies that meet jointly with it.")
     async def joint_with(self, info: Info) -> list[BodyRef]:

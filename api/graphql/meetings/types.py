@@ -10,20 +10,16 @@ import strawberry
 from strawberry.types import Info
 
 from api.graphql import bodies, decisions, meetings, persons
-from api.graphql.core import events as trail
 from api.graphql.core.context import reader
 from api.graphql.core.ids import gid
-from api.graphql.core.node import Node, node_type
+from api.graphql.core.node import EntityNode, node_type, text_field
 from api.graphql.core.refs import (
     BodyRef,
     DecisionRef,
-    EventRef,
     MinutesApprovalRef,
     PersonRef,
     ServingDeputyRef,
 )
-from api.graphql.core.source import Source, source_of
-from projections.entities import EntityRow
 
 
 @strawberry.type(description="A person at a meeting (present or absent), or its chair/secretary.")
@@ -70,14 +66,7 @@ class AgendaItem:
 
 
 @node_type("A meeting of a body, recorded from its approved minutes.")
-class Meeting(Node):
-    row: strawberry.Private[EntityRow]
-    known_at: strawberry.Private[datetime | None]
-
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return gid(self.row.entity_id)
-
+class Meeting(EntityNode):
     @strawberry.field
     async def body(self, info: Info) -> BodyRef | None:
         return await bodies.load_body(info, self.row["body_id"], self.known_at)
@@ -86,13 +75,8 @@ class Meeting(Node):
     def held_on(self) -> date:
         return self.row.date("held_on")  # type: ignore[return-value]
 
-    @strawberry.field
-    def time(self) -> str | None:
-        return self.row.get("time")
-
-    @strawberry.field
-    def place(self) -> str | None:
-        return self.row.get("place")
+    time = text_field("time")
+    place = text_field("place")
 
     def _attendee(self, a: dict) -> Attendee:
         return Attendee(
@@ -197,11 +181,3 @@ class Meeting(Node):
             rows, key=lambda d: (order.get(d["item"], len(order)), d["item"], d["ordinal"])
         )
         return [decisions.Decision(row=d, known_at=self.known_at) for d in rows]
-
-    @strawberry.field
-    def source(self) -> Source:
-        return source_of(self.row.get("origin"))
-
-    @strawberry.field
-    async def events(self, info: Info) -> list[EventRef]:
-        return await trail.events_of(info, self.row.entity_id)

@@ -39,5 +39,4 @@ class PersonsQuery:
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[Person]:
-        make = lambda p: Person(row=p, known_at=known_at)  # noqa: E731
-        return await named_list(info, PERSON, make, known_at, first, after, name)
+        return await named_list(info, PERSON, Person, known_at, first, after, name)

@@ -13,13 +13,10 @@ from strawberry.types import Info
 from api.access import sees_personal_data
 from api.graphql import assignments, bodies
 from api.graphql.assignments.enums import AssignmentStatus
-from api.graphql.core import events as trail
 from api.graphql.core.context import reader
 from api.graphql.core.ids import gid
-from api.graphql.core.node import Node, node_type
-from api.graphql.core.refs import AssignmentRef, EventRef, MembershipRef, OrganisationRef
-from api.graphql.core.source import Source, source_of
-from projections.entities import EntityRow
+from api.graphql.core.node import EntityNode, events_field, node_type, source_field
+from api.graphql.core.refs import AssignmentRef, MembershipRef, OrganisationRef
 
 
 @strawberry.enum(description="A kind of personal contact detail.")
@@ -83,14 +80,7 @@ class Redaction:
 
 
 @node_type("A person, with every spelling of their name.")
-class Person(Node):
-    row: strawberry.Private[EntityRow]
-    known_at: strawberry.Private[datetime | None]
-
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return gid(self.row.entity_id)
-
+class Person(EntityNode):
     @strawberry.field
     def name(self) -> str:
         return self.row["name"]
@@ -182,10 +172,6 @@ class Person(Node):
     def redactions(self) -> list[Redaction]:
         return [Redaction(row=r) for r in self.row.get("redactions", [])]
 
-    @strawberry.field(description="The audit trail of this person record.")
-    async def events(self, info: Info) -> list[EventRef]:
-        return await trail.events_of(info, self.row.entity_id)
+    events = events_field("The audit trail of this person record.")
 
-    @strawberry.field(description="Where the person's record comes from.")
-    def source(self) -> Source:
-        return source_of(self.row.get("origin"))
+    source = source_field("Where the person's record comes from.")

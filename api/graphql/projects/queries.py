@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 import strawberry
 from strawberry.types import Info
 
 from api.graphql.core.ids import parse_id
+from api.graphql.core.lists import by_name
 from api.graphql.projects.types import (
     Consultation,
     ConsultationStatus,
     Project,
     ProjectStatus,
+    consultation_order,
     consultations_of,
     load_consultation,
     load_project,
@@ -22,6 +25,15 @@ from api.pagination import (
     Connection,
     connect,
 )
+
+
+def _linked(body_id: strawberry.ID | None, decision_id: strawberry.ID | None) -> tuple[Any, Any]:
+    """The body and decision a list of projects or remisser is filtered by, None for either
+    not given."""
+    return (
+        parse_id(body_id, "bodyId") if body_id else None,
+        parse_id(decision_id, "decisionId") if decision_id else None,
+    )
 
 
 @strawberry.type
@@ -42,15 +54,8 @@ class ProjectsQuery:
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[Project]:
-        found = await projects_of(
-            info,
-            parse_id(body_id, "bodyId") if body_id else None,
-            parse_id(decision_id, "decisionId") if decision_id else None,
-            statuses,
-            as_of,
-            known_at,
-        )
-        return connect(found, lambda p: (p.row["name"], str(p.row.entity_id)), first, after)
+        found = await projects_of(info, *_linked(body_id, decision_id), statuses, as_of, known_at)
+        return connect(found, by_name, first, after)
 
     @strawberry.field(description="One project by id.")
     async def project(
@@ -75,15 +80,9 @@ class ProjectsQuery:
         after: str | None = None,
     ) -> Connection[Consultation]:
         found = await consultations_of(
-            info,
-            parse_id(body_id, "bodyId") if body_id else None,
-            parse_id(decision_id, "decisionId") if decision_id else None,
-            statuses,
-            as_of,
-            known_at,
+            info, *_linked(body_id, decision_id), statuses, as_of, known_at
         )
-        key = lambda c: (c.row.get("sent_on") or "", c.row["subject"], str(c.row.entity_id))  # noqa: E731
-        return connect(found, key, first, after)
+        return connect(found, consultation_order, first, after)
 
     @strawberry.field(description="One remiss by id.")
     async def consultation(

@@ -10,12 +10,11 @@ import strawberry
 from strawberry.types import Info
 
 from api.graphql import bodies, decisions, funds
-from api.graphql.core import events as trail
 from api.graphql.core.context import gathered, load_row, reader
 from api.graphql.core.ids import gid
-from api.graphql.core.node import Node, node_type
-from api.graphql.core.refs import BodyRef, DecisionRef, EventRef, FundRef
-from api.graphql.core.source import Source, source_of
+from api.graphql.core.lists import by_name
+from api.graphql.core.node import EntityNode, node_type
+from api.graphql.core.refs import BodyRef, DecisionRef, FundRef
 from projections.entities import FUND, EntityRow
 from projections.plans import CONSULTATION, PROJECT
 from projections.sql import as_date
@@ -88,14 +87,7 @@ def project_status(row: EntityRow, day: date) -> ProjectStatus:
 
 
 @node_type("A project or initiative decided on (or proposed).")
-class Project(Node):
-    row: strawberry.Private[EntityRow]
-    known_at: strawberry.Private[datetime | None]
-
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return gid(self.row.entity_id)
-
+class Project(EntityNode):
     @strawberry.field
     def name(self) -> str:
         return self.row["name"]
@@ -178,14 +170,6 @@ class Project(Node):
     def stop_reason(self) -> str | None:
         return self.row.get("stop_reason")
 
-    @strawberry.field
-    def source(self) -> Source:
-        return source_of(self.row.get("origin"))
-
-    @strawberry.field
-    async def events(self, info: Info) -> list[EventRef]:
-        return await trail.events_of(info, self.row.entity_id)
-
 
 async def load_project(info: Info, project_id: Any, known_at: datetime | None) -> Project | None:
     row = await load_row(info, project_id, PROJECT, known_at)
@@ -216,7 +200,7 @@ async def projects_of(
         and (decision_id is None or p.get("decision_id") == str(decision_id))
         and (not statuses or project_status(p, day) in statuses)
     ]
-    found.sort(key=lambda p: (p.row["name"], str(p.row.entity_id)))
+    found.sort(key=by_name)
     return found
 
 
@@ -271,14 +255,7 @@ def consultation_status(row: EntityRow, day: date) -> ConsultationStatus:
 
 
 @node_type("A remiss: a body asks other bodies for their opinion.")
-class Consultation(Node):
-    row: strawberry.Private[EntityRow]
-    known_at: strawberry.Private[datetime | None]
-
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return gid(self.row.entity_id)
-
+class Consultation(EntityNode):
     @strawberry.field
     def subject(self) -> str:
         return self.row["subject"]
@@ -343,20 +320,17 @@ class Consultation(Node):
     def status(self, info: Info, as_of: date | None = None) -> ConsultationStatus:
         return consultation_status(self.row, reader(info).as_of(as_of))
 
-    @strawberry.field
-    def source(self) -> Source:
-        return source_of(self.row.get("origin"))
-
-    @strawberry.field
-    async def events(self, info: Info) -> list[EventRef]:
-        return await trail.events_of(info, self.row.entity_id)
-
 
 async def load_consultation(
     info: Info, consultation_id: Any, known_at: datetime | None
 ) -> Consultation | None:
     row = await load_row(info, consultation_id, CONSULTATION, known_at)
     return Consultation(row=row, known_at=known_at) if row else None
+
+
+def consultation_order(c: Consultation) -> tuple[str, str, str]:
+    """Remisser oldest first (by the day sent), then by subject and id."""
+    return (c.row.get("sent_on") or "", c.row["subject"], str(c.row.entity_id))
 
 
 async def consultations_of(
@@ -387,5 +361,5 @@ async def consultations_of(
         return not statuses or consultation_status(c, day) in statuses
 
     found = [Consultation(row=c, known_at=known_at) for c in rows if involves(c)]
-    found.sort(key=lambda c: (c.row.get("sent_on") or "", c.row["subject"], str(c.row.entity_id)))
+    found.sort(key=consultation_order)
     return found
